@@ -1,0 +1,1 @@
+"""Operator HTTP API: registration and inspection of stations, id tokens, transactions."""

@@ -1,0 +1,37 @@
+"""The operator API application: an explicit route list, JSON errors, MongoDB on app state."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from shared.config import Settings
+from workers import store
+
+from . import openapi
+from .errors import error_middleware, json_response
+from .routes import id_tokens, stations, transactions
+
+
+async def health(request: web.Request) -> web.Response:
+    return json_response({"status": "ok"})
+
+
+def build(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[error_middleware], client_max_size=1024 * 1024)
+    app.add_routes(
+        [
+            web.get("/health", health),
+            *openapi.ROUTES,
+            *stations.ROUTES,
+            *id_tokens.ROUTES,
+            *transactions.ROUTES,
+        ]
+    )
+
+    async def mongo(app: web.Application):  # type: ignore[no-untyped-def]
+        client, app["db"] = await store.connect(settings)
+        yield
+        await client.close()
+
+    app.cleanup_ctx.append(mongo)
+    return app

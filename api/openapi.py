@@ -1,0 +1,143 @@
+"""The OpenAPI 3.1 description served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from .errors import json_response
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+
+
+def _op(
+    summary: str,
+    ok: str = "200",
+    body: str | None = None,
+    params: list[dict[str, Any]] | None = None,
+    errors: tuple[str, ...] = ("404",),
+) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": summary,
+        "responses": {ok: {"description": "OK"}, **{e: _ERROR for e in errors}},
+    }
+    if body:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
+        }
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _path_param(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _query(name: str, kind: str = "string") -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+
+
+PAGING = [_query("limit", "integer"), _query("skip", "integer")]
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "OCPP 2.0.1 CSMS operator API", "version": "1"},
+    "paths": {
+        "/api/v1/stations": {"get": _op("List stations", params=PAGING, errors=("400",))},
+        "/api/v1/stations/{id}": {
+            "parameters": [_path_param("id")],
+            "put": _op(
+                "Register or update a station (201 when created)",
+                body="StationInput",
+                errors=("400", "422"),
+            ),
+            "get": _op("What the CSMS knows of a station"),
+            "delete": _op("Remove a station", ok="204"),
+        },
+        "/api/v1/id-tokens": {"get": _op("List id tokens", params=PAGING, errors=("400",))},
+        "/api/v1/id-tokens/{idToken}": {
+            "parameters": [_path_param("idToken")],
+            "put": _op(
+                "Create or update an id token (201 when created)",
+                body="IdTokenInput",
+                errors=("400", "422"),
+            ),
+            "get": _op("One id token"),
+            "delete": _op("Remove an id token", ok="204"),
+        },
+        "/api/v1/transactions": {
+            "get": _op(
+                "List transactions",
+                params=[_query("stationId"), _query("active"), *PAGING],
+                errors=("400",),
+            )
+        },
+        "/api/v1/transactions/{transactionId}": {
+            "get": _op(
+                "A transaction with its events in seqNo order",
+                params=[_path_param("transactionId"), _query("stationId")],
+                errors=("404", "409"),
+            )
+        },
+        "/api/v1/transactions/{transactionId}/meter-values": {
+            "get": _op(
+                "Meter values of a transaction",
+                params=[_path_param("transactionId"), _query("stationId")],
+                errors=("404", "409"),
+            )
+        },
+    },
+    "components": {
+        "responses": {
+            "Error": {
+                "description": "Error",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        },
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {"error": {"type": "string"}, "detail": {}},
+            },
+            "StationInput": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "password": {
+                        "type": ["string", "null"],
+                        "minLength": 16,
+                        "maxLength": 64,
+                        "pattern": "^[A-Za-z0-9*\\-_=:+|@.]+$",
+                    },
+                    "securityProfile": {"type": "integer", "minimum": 0, "maximum": 3},
+                    "bootPolicy": {
+                        "type": ["string", "null"],
+                        "enum": ["Accepted", "Pending", "Rejected", None],
+                    },
+                },
+            },
+            "IdTokenInput": {
+                "type": "object",
+                "required": ["type"],
+                "additionalProperties": False,
+                "properties": {
+                    "type": {"type": "string"},
+                    "status": {"type": "string", "default": "Accepted"},
+                    "groupIdToken": {"type": ["object", "null"]},
+                    "expiresAt": {"type": ["string", "null"], "format": "date-time"},
+                },
+            },
+        },
+    },
+}
+
+
+async def get_openapi(request: web.Request) -> web.Response:
+    return json_response(SPEC)
+
+
+ROUTES = [web.get("/api/v1/openapi.json", get_openapi)]

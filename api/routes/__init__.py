@@ -1,0 +1,1 @@
+"""One module per resource; each exports ROUTES, a list the app registers explicitly."""

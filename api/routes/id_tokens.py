@@ -1,0 +1,104 @@
+"""/api/v1/id-tokens: the tokens Authorize and TransactionEvent check against."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from shared import schemas
+from workers.store import id_tokens
+
+from .. import views
+from ..errors import ApiError, json_response, paging, read_json
+
+
+def _enum(action: str, definition: str) -> list[str]:
+    values: list[str] = schemas.load(action, "Request")["definitions"][definition]["enum"]
+    return values
+
+
+TOKEN_TYPES = _enum("Authorize", "IdTokenEnumType")
+STATUSES = schemas.load("Authorize", "Response")["definitions"]["AuthorizationStatusEnumType"][
+    "enum"
+]
+
+
+def _token_ref(value: Any, what: str) -> dict[str, str]:
+    if not isinstance(value, dict) or set(value) != {"idToken", "type"}:
+        raise ApiError(422, f"{what} must be null or {{idToken, type}}")
+    if value["type"] not in TOKEN_TYPES or not isinstance(value["idToken"], str):
+        raise ApiError(422, f"{what}: type must be one of {', '.join(TOKEN_TYPES)}")
+    return {"idToken": value["idToken"], "type": value["type"]}
+
+
+def _fields(body: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(body) - {"type", "status", "groupIdToken", "expiresAt"}
+    if unknown:
+        raise ApiError(422, "Unknown fields", sorted(unknown))
+    if body.get("type") not in TOKEN_TYPES:
+        raise ApiError(422, "type is required", TOKEN_TYPES)
+    status = body.get("status", "Accepted")
+    if status not in STATUSES:
+        raise ApiError(422, "Invalid status", STATUSES)
+    fields: dict[str, Any] = {
+        "type": body["type"],
+        "status": status,
+        "groupIdToken": None,
+        "expiresAt": None,
+    }
+    if body.get("groupIdToken") is not None:
+        fields["groupIdToken"] = _token_ref(body["groupIdToken"], "groupIdToken")
+    if body.get("expiresAt") is not None:
+        try:
+            expires = datetime.fromisoformat(str(body["expiresAt"]))
+        except ValueError:
+            raise ApiError(422, "expiresAt must be an ISO 8601 date-time") from None
+        if expires.tzinfo is None:
+            raise ApiError(422, "expiresAt needs a time zone (e.g. Z)")
+        fields["expiresAt"] = expires
+    return fields
+
+
+def _token(request: web.Request) -> str:
+    token = request.match_info["idToken"]
+    if len(token) > 36:
+        raise ApiError(400, "idToken is at most 36 characters (IdTokenType)")
+    return token
+
+
+async def put_token(request: web.Request) -> web.Response:
+    token = _token(request)
+    fields = _fields(await read_json(request))
+    created = await id_tokens.upsert(request.app["db"], token, fields)
+    doc = await id_tokens.get(request.app["db"], token)
+    assert doc is not None
+    return json_response(views.id_token(doc), 201 if created else 200)
+
+
+async def get_token(request: web.Request) -> web.Response:
+    doc = await id_tokens.get(request.app["db"], _token(request))
+    if doc is None:
+        raise ApiError(404, "Unknown idToken", request.match_info["idToken"])
+    return json_response(views.id_token(doc))
+
+
+async def delete_token(request: web.Request) -> web.Response:
+    if not await id_tokens.delete(request.app["db"], _token(request)):
+        raise ApiError(404, "Unknown idToken", request.match_info["idToken"])
+    return web.Response(status=204)
+
+
+async def list_tokens(request: web.Request) -> web.Response:
+    limit, skip = paging(request)
+    docs = await id_tokens.list_all(request.app["db"], limit, skip)
+    return json_response({"idTokens": [views.id_token(d) for d in docs]})
+
+
+ROUTES = [
+    web.get("/api/v1/id-tokens", list_tokens),
+    web.put("/api/v1/id-tokens/{idToken}", put_token),
+    web.get("/api/v1/id-tokens/{idToken}", get_token),
+    web.delete("/api/v1/id-tokens/{idToken}", delete_token),
+]

@@ -1,0 +1,104 @@
+"""/api/v1/stations: register, inspect, list and remove charging stations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from shared.config import BOOT_STATUSES
+from shared.ocppj import STATION_ID_PATTERN
+from shared.passwords import hash_password, is_acceptable
+from workers.store import connectors, stations
+
+from .. import views
+from ..errors import ApiError, json_response, paging, read_json
+
+
+def _station_id(request: web.Request) -> str:
+    station = request.match_info["id"]
+    if not STATION_ID_PATTERN.match(station):
+        raise ApiError(
+            400,
+            "Invalid station id",
+            "1 to 48 characters of a-z A-Z 0-9 * - _ = + | @ . (OCPP identifierString)",
+        )
+    return station
+
+
+def _fields(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    fields: dict[str, Any] = {}
+    unset: list[str] = []
+    unknown = set(body) - {"password", "securityProfile", "bootPolicy"}
+    if unknown:
+        raise ApiError(422, "Unknown fields", sorted(unknown))
+    if "password" in body:
+        password = body["password"]
+        if password is None:
+            unset.append("passwordHash")
+        elif not isinstance(password, str) or not is_acceptable(password):
+            raise ApiError(
+                422, "Invalid password", "16 to 64 characters of a-z A-Z 0-9 * - _ = : + | @ ."
+            )
+        else:
+            fields["passwordHash"] = hash_password(password)
+    if "securityProfile" in body:
+        profile = body["securityProfile"]
+        if type(profile) is not int or not 0 <= profile <= 3:
+            raise ApiError(422, "securityProfile must be 0, 1, 2 or 3")
+        fields["securityProfile"] = profile
+    if "bootPolicy" in body:
+        policy = body["bootPolicy"]
+        if policy is None:
+            unset.append("bootPolicy")
+        elif policy not in BOOT_STATUSES:
+            raise ApiError(422, "bootPolicy must be null or one of " + ", ".join(BOOT_STATUSES))
+        else:
+            fields["bootPolicy"] = policy
+    return fields, unset
+
+
+async def put_station(request: web.Request) -> web.Response:
+    station = _station_id(request)
+    fields, unset = _fields(await read_json(request))
+    db = request.app["db"]
+    created = await stations.upsert(db, station, fields)
+    for field in unset:
+        await stations.unset(db, station, field)
+    if created and "securityProfile" not in fields:
+        await stations.set_fields(
+            db, station, {"securityProfile": 1 if "passwordHash" in fields else 0}
+        )
+    doc = await stations.get(db, station)
+    assert doc is not None
+    return json_response(views.station(doc), 201 if created else 200)
+
+
+async def get_station(request: web.Request) -> web.Response:
+    station = _station_id(request)
+    db = request.app["db"]
+    doc = await stations.get(db, station)
+    if doc is None:
+        raise ApiError(404, "Unknown station", station)
+    return json_response(views.station(doc, await connectors.for_station(db, station)))
+
+
+async def list_stations(request: web.Request) -> web.Response:
+    limit, skip = paging(request)
+    docs = await stations.list_all(request.app["db"], limit, skip)
+    return json_response({"stations": [views.station(d) for d in docs]})
+
+
+async def delete_station(request: web.Request) -> web.Response:
+    station = _station_id(request)
+    if not await stations.delete(request.app["db"], station):
+        raise ApiError(404, "Unknown station", station)
+    return web.Response(status=204)
+
+
+ROUTES = [
+    web.get("/api/v1/stations", list_stations),
+    web.put("/api/v1/stations/{id}", put_station),
+    web.get("/api/v1/stations/{id}", get_station),
+    web.delete("/api/v1/stations/{id}", delete_station),
+]

@@ -1,0 +1,116 @@
+"""How stored documents are shown to operators: camelCase, ISO dates, no internals
+(never a password hash)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from shared.events import iso
+
+
+def _time(value: datetime | None) -> str | None:
+    return iso(value) if value is not None else None
+
+
+def station(
+    doc: Mapping[str, Any], connectors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    boot = doc.get("boot")
+    connection = doc.get("connection")
+    view: dict[str, Any] = {
+        "id": doc["_id"],
+        "securityProfile": doc.get("securityProfile", 0),
+        "hasPassword": "passwordHash" in doc,
+        "bootPolicy": doc.get("bootPolicy"),
+        "connected": bool(connection),
+        "connection": None
+        if not connection
+        else {
+            "gateway": connection.get("gateway"),
+            "remote": connection.get("remote"),
+            "since": _time(connection.get("since")),
+        },
+        "boot": None
+        if not boot
+        else {
+            "status": boot["status"],
+            "reason": boot.get("reason"),
+            "at": _time(boot.get("at")),
+            "chargingStation": boot.get("chargingStation"),
+        },
+        "lastSeen": _time(doc.get("lastSeen")),
+        "firmwareStatus": _status(doc.get("firmwareStatus")),
+        "logStatus": _status(doc.get("logStatus")),
+        "createdAt": _time(doc.get("createdAt")),
+    }
+    if connectors is not None:
+        view["connectors"] = [
+            {
+                "evseId": c["evseId"],
+                "connectorId": c["connectorId"],
+                "status": c["status"],
+                "timestamp": _time(c.get("timestamp")),
+            }
+            for c in connectors
+        ]
+    return view
+
+
+def _status(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return None if not value else {**value, "at": _time(value.get("at"))}
+
+
+def id_token(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "idToken": doc["_id"],
+        "type": doc["type"],
+        "status": doc["status"],
+        "groupIdToken": doc.get("groupIdToken"),
+        "expiresAt": _time(doc.get("expiresAt")),
+    }
+
+
+def transaction(
+    doc: Mapping[str, Any], events: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    start, last = doc.get("meterStartWh"), doc.get("meterLastWh")
+    view: dict[str, Any] = {
+        "transactionId": doc["transactionId"],
+        "stationId": doc["station"],
+        "evseId": doc.get("evseId"),
+        "connectorId": doc.get("connectorId"),
+        "idToken": doc.get("idToken"),
+        "state": "ended" if doc.get("endedAt") else "active",
+        "chargingState": doc.get("chargingState"),
+        "remoteStartId": doc.get("remoteStartId"),
+        "startedAt": _time(doc.get("startedAt")),
+        "endedAt": _time(doc.get("endedAt")),
+        "stoppedReason": doc.get("stoppedReason"),
+        "meterStartWh": start,
+        "meterLastWh": last,
+        "energyWh": (last - start) if start is not None and last is not None else None,
+        "lastSeqNo": doc.get("lastSeqNo"),
+    }
+    if events is not None:
+        view["events"] = [
+            {
+                "seqNo": e["seqNo"],
+                "eventType": e["eventType"],
+                "timestamp": _time(e["timestamp"]),
+                "triggerReason": e["triggerReason"],
+                "request": e["request"],
+            }
+            for e in events
+        ]
+    return view
+
+
+def meter_value(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "timestamp": _time(doc["timestamp"]),
+        "evseId": doc.get("evseId"),
+        "source": doc.get("source"),
+        "sampledValue": doc["sampledValue"],
+    }

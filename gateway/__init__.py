@@ -1,0 +1,1 @@
+"""Stateless websocket gateway: TLS, handshake checks, OCPP-J framing, forwarding to the bus."""

@@ -1,0 +1,133 @@
+"""The gateway's side of RabbitMQ: publish station frames, receive replies and commands.
+
+Each gateway owns one exclusive queue, ``gateway.<id>``. Workers send answers there (the
+envelope names the station and message id); other gateways send ``takeover`` notices
+through the ``ocpp.station`` exchange when a station reconnects elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+
+import aio_pika
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractExchange,
+    AbstractIncomingMessage,
+    AbstractQueue,
+    AbstractRobustConnection,
+)
+
+from shared import bus, envelope, names
+from shared.envelope import AuthRequest, AuthResult, Inbound, Reply
+from shared.events import EventPublisher
+
+log = logging.getLogger("gateway.bus")
+
+ReplyHandler = Callable[[Reply], None]
+TakeoverHandler = Callable[[str, str], Awaitable[None]]
+
+
+class GatewayBus:
+    def __init__(self, url: str, gateway_id: str) -> None:
+        self.url = url
+        self.gateway_id = gateway_id
+        self.queue_name = names.gateway_queue(gateway_id)
+        self.on_reply: ReplyHandler = lambda reply: None
+        self.on_takeover: TakeoverHandler | None = None
+        self._connection: AbstractRobustConnection | None = None
+        self._channel: AbstractChannel | None = None
+        self._queue: AbstractQueue | None = None
+        self._stations: AbstractExchange | None = None
+        self.events: EventPublisher | None = None
+        self._auth_waiters: dict[str, asyncio.Future[AuthResult]] = {}
+
+    async def start(self) -> None:
+        self._connection = await bus.connect(self.url)
+        self._channel = await self._connection.channel(publisher_confirms=True)
+        await bus.declare_topology(self._channel)
+        self._stations = await self._channel.get_exchange(names.STATION_EXCHANGE)
+        self.events = EventPublisher(await self._channel.get_exchange(names.EVENTS_EXCHANGE))
+        self._queue = await self._channel.declare_queue(
+            self.queue_name, exclusive=True, auto_delete=True
+        )
+        await self._queue.consume(self._on_message, no_ack=True)
+        log.info("gateway queue ready", extra={"queue": self.queue_name})
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+
+    @property
+    def channel(self) -> AbstractChannel:
+        assert self._channel is not None, "GatewayBus.start() first"
+        return self._channel
+
+    async def publish_inbound(self, item: Inbound) -> None:
+        """Publish one station frame and wait for the broker's confirm.
+
+        Raises on a lost connection, an unroutable message or a nack; the caller then
+        answers the station with InternalError instead of leaving it waiting.
+        """
+        message = aio_pika.Message(
+            envelope.pack(item),
+            content_type=envelope.CONTENT_TYPE,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            type=names.TYPE_INBOUND,
+            message_id=item.message_id,
+        )
+        await self.channel.default_exchange.publish(
+            message, routing_key=names.INBOUND_QUEUE, mandatory=True
+        )
+
+    async def auth(self, request: AuthRequest, wait: float) -> AuthResult:
+        correlation = uuid.uuid4().hex
+        waiter: asyncio.Future[AuthResult] = asyncio.get_running_loop().create_future()
+        self._auth_waiters[correlation] = waiter
+        try:
+            message = aio_pika.Message(
+                envelope.pack(request),
+                content_type=envelope.CONTENT_TYPE,
+                type=names.TYPE_AUTH,
+                correlation_id=correlation,
+                reply_to=self.queue_name,
+                expiration=wait,
+            )
+            async with asyncio.timeout(wait):
+                await self.channel.default_exchange.publish(message, routing_key=names.RPC_QUEUE)
+                return await waiter
+        finally:
+            self._auth_waiters.pop(correlation, None)
+
+    async def claim(self, station: str, connection_id: str) -> None:
+        """Tell any other gateway holding this station to drop it, then route it here."""
+        assert self._stations is not None and self._queue is not None
+        notice = aio_pika.Message(
+            connection_id.encode(), type=names.TYPE_TAKEOVER, headers={"station": station}
+        )
+        await self._stations.publish(notice, routing_key=station)
+        await self._queue.bind(self._stations, routing_key=station)
+
+    async def release(self, station: str) -> None:
+        assert self._stations is not None and self._queue is not None
+        await self._queue.unbind(self._stations, routing_key=station)
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        try:
+            if message.type == names.TYPE_REPLY:
+                self.on_reply(envelope.unpack_reply(message.body))
+            elif message.type == names.TYPE_AUTH_RESULT:
+                waiter = self._auth_waiters.get(message.correlation_id or "")
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(envelope.unpack_auth_result(message.body))
+            elif message.type == names.TYPE_TAKEOVER:
+                station = str((message.headers or {}).get("station", ""))
+                if self.on_takeover is not None:
+                    await self.on_takeover(station, message.body.decode())
+            else:
+                log.warning("dropped a message of unknown type", extra={"type": message.type})
+        except envelope.EnvelopeError:
+            log.exception("dropped an undecodable message", extra={"type": message.type})

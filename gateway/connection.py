@@ -1,0 +1,215 @@
+"""One station's websocket: OCPP-J framing in, bus out, one CALL in flight from the station.
+
+Holding the next CALL until the previous one is answered gives per-station ordering even
+with competing workers. Answers to the CSMS's own CALLs (CALLRESULT/CALLERROR) are not held
+back: OCPP lets the two directions cross.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from shared import ocppj, schemas
+from shared.config import Settings
+from shared.envelope import Inbound, Reply
+from shared.logs import bind
+from shared.ocppj import Call, ErrorCode, FrameError
+
+from .bus import GatewayBus
+
+log = logging.getLogger("gateway.connection")
+
+
+@dataclass(slots=True)
+class _QueuedCall:
+    call: Call
+    text: str
+    received_at: float
+
+
+class StationConnection:
+    def __init__(
+        self, ws: ServerConnection, station: str, bus: GatewayBus, settings: Settings
+    ) -> None:
+        self.ws = ws
+        self.station = station
+        self.connection_id = uuid.uuid4().hex
+        self._bus = bus
+        self._settings = settings
+        self._calls: asyncio.Queue[_QueuedCall] = asyncio.Queue(settings.gateway_max_queued_calls)
+        self._in_flight: tuple[str, asyncio.Future[str]] | None = None
+        self._queued_ids: set[str] = set()
+
+    # -- called by the bus --------------------------------------------------------------
+    def deliver(self, reply: Reply) -> bool:
+        """Hand a worker's answer to the waiting CALL; False if nobody waits for it.
+
+        A redelivered inbound message can be answered twice; only the first answer
+        reaches the station.
+        """
+        if self._in_flight is None or self._in_flight[0] != reply.message_id:
+            return False
+        waiter = self._in_flight[1]
+        if waiter.done():
+            return False
+        waiter.set_result(reply.frame)
+        return True
+
+    # -- the connection's life ----------------------------------------------------------
+    async def serve(self) -> None:
+        pump = asyncio.create_task(self._pump_calls(), name=f"calls:{self.station}")
+        try:
+            async for data in self.ws:
+                await self._on_frame(data)
+        except ConnectionClosed:
+            pass
+        finally:
+            pump.cancel()
+            if self._in_flight and not self._in_flight[1].done():
+                self._in_flight[1].cancel()
+
+    async def _on_frame(self, data: str | bytes) -> None:
+        received_at = time.time()
+        try:
+            message = ocppj.parse(data)
+        except FrameError as exc:
+            with bind(self.station, exc.message_id):
+                log.warning(
+                    "invalid frame",
+                    extra={"code": exc.code, "detail": exc.description, "frame": _preview(data)},
+                )
+                if exc.answerable:
+                    await self._send(exc.to_frame())
+            return
+        text = data if isinstance(data, str) else data.decode()
+        with bind(self.station, message.message_id):
+            if isinstance(message, Call):
+                await self._accept_call(message, text, received_at)
+            else:
+                await self._forward_answer(message, text, received_at)
+
+    async def _accept_call(self, call: Call, text: str, received_at: float) -> None:
+        if call.action not in schemas.actions():
+            log.warning("unknown action", extra={"action": call.action})
+            await self._send(
+                ocppj.error_frame(
+                    call.message_id, ErrorCode.NOT_IMPLEMENTED, f"Unknown action {call.action!r}"
+                )
+            )
+            return
+        busy = (self._in_flight and self._in_flight[0] == call.message_id) or (
+            call.message_id in self._queued_ids
+        )
+        if busy:
+            await self._send(
+                ocppj.error_frame(
+                    call.message_id,
+                    ErrorCode.RPC_FRAMEWORK_ERROR,
+                    "A CALL with this message id is already being handled",
+                )
+            )
+            return
+        try:
+            self._calls.put_nowait(_QueuedCall(call, text, received_at))
+            self._queued_ids.add(call.message_id)
+        except asyncio.QueueFull:
+            log.warning("too many CALLs outstanding", extra={"action": call.action})
+            await self._send(
+                ocppj.error_frame(
+                    call.message_id,
+                    ErrorCode.RPC_FRAMEWORK_ERROR,
+                    "Too many CALLs outstanding: wait for each answer before the next CALL",
+                )
+            )
+
+    async def _pump_calls(self) -> None:
+        while True:
+            queued = await self._calls.get()
+            self._queued_ids.discard(queued.call.message_id)
+            with bind(self.station, queued.call.message_id):
+                answer = await self._round_trip(queued)
+                await self._send(answer)
+
+    async def _round_trip(self, queued: _QueuedCall) -> str:
+        call = queued.call
+        waiter: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._in_flight = (call.message_id, waiter)
+        try:
+            await self._bus.publish_inbound(self._envelope(call, queued.text, queued.received_at))
+        except Exception as exc:
+            log.error(
+                "could not forward CALL to the bus",
+                extra={"action": call.action, "error": repr(exc)},
+            )
+            self._in_flight = None
+            return ocppj.error_frame(
+                call.message_id,
+                ErrorCode.INTERNAL_ERROR,
+                "CSMS could not accept the message, retry later",
+            )
+        try:
+            async with asyncio.timeout(self._settings.gateway_reply_timeout):
+                answer = await waiter
+        except TimeoutError:
+            log.error("no answer from workers in time", extra={"action": call.action})
+            return ocppj.error_frame(
+                call.message_id, ErrorCode.INTERNAL_ERROR, "CSMS did not answer in time"
+            )
+        finally:
+            self._in_flight = None
+        log.debug(
+            "answered",
+            extra={
+                "action": call.action,
+                "ms": round((time.time() - queued.received_at) * 1000, 2),
+            },
+        )
+        return answer
+
+    async def _forward_answer(
+        self, message: ocppj.CallResult | ocppj.CallError, text: str, received_at: float
+    ) -> None:
+        item = Inbound(
+            self.station,
+            self._bus.queue_name,
+            self.connection_id,
+            ocppj.message_type_of(message),
+            message.message_id,
+            None,
+            text,
+            received_at,
+        )
+        try:
+            await self._bus.publish_inbound(item)
+        except Exception as exc:
+            log.error("could not forward answer to the bus", extra={"error": repr(exc)})
+
+    def _envelope(self, call: Call, text: str, received_at: float) -> Inbound:
+        return Inbound(
+            self.station,
+            self._bus.queue_name,
+            self.connection_id,
+            ocppj.MessageType.CALL,
+            call.message_id,
+            call.action,
+            text,
+            received_at,
+        )
+
+    async def _send(self, frame: str) -> None:
+        try:
+            await self.ws.send(frame)
+        except ConnectionClosed:
+            log.info("station left before its answer was sent")
+
+
+def _preview(data: str | bytes, limit: int = 200) -> str:
+    text = data if isinstance(data, str) else repr(data[:limit])
+    return text[:limit]

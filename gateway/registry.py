@@ -1,0 +1,64 @@
+"""Which station is connected to this gateway, and on which connection.
+
+A second connection with the same station id replaces the first (the spec's behaviour):
+the old one is closed and its late answers are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from shared.envelope import Reply
+
+from .connection import StationConnection
+
+log = logging.getLogger("gateway.registry")
+
+REPLACED = (1000, "Replaced by a newer connection of the same station")
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._by_station: dict[str, StationConnection] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_station)
+
+    def get(self, station: str) -> StationConnection | None:
+        return self._by_station.get(station)
+
+    async def add(self, conn: StationConnection) -> None:
+        old = self._by_station.get(conn.station)
+        self._by_station[conn.station] = conn
+        if old is not None:
+            log.info(
+                "replacing previous connection",
+                extra={"station": conn.station, "old": old.connection_id},
+            )
+            await old.ws.close(*REPLACED)
+
+    def remove(self, conn: StationConnection) -> bool:
+        """Forget ``conn``; False if a newer connection already took its place."""
+        if self._by_station.get(conn.station) is conn:
+            del self._by_station[conn.station]
+            return True
+        return False
+
+    def deliver(self, reply: Reply) -> None:
+        conn = self._by_station.get(reply.station)
+        if conn is None or not conn.deliver(reply):
+            log.info(
+                "dropped an answer nobody waits for (station gone, timed out, or a redelivery)",
+                extra={"station": reply.station, "messageId": reply.message_id},
+            )
+
+    async def take_over(self, station: str, connection_id: str) -> None:
+        """Another gateway now serves ``station``: close ours unless it is the newer one."""
+        conn = self._by_station.get(station)
+        if conn is not None and conn.connection_id != connection_id:
+            log.info("station reconnected to another gateway", extra={"station": station})
+            await conn.ws.close(*REPLACED)
+
+    async def close_all(self, code: int, reason: str) -> None:
+        for conn in list(self._by_station.values()):
+            await conn.ws.close(code, reason)

@@ -1,0 +1,145 @@
+"""Wires handshake, connections, registry and bus into a websockets server."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Sequence
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
+from websockets.typing import Subprotocol
+
+from shared import names, schemas
+from shared.config import Settings, split_hostport
+from shared.envelope import AuthRequest, AuthResult
+from shared.logs import bind
+
+from .bus import GatewayBus
+from .connection import StationConnection
+from .handshake import Handshake
+from .registry import Registry
+
+log = logging.getLogger("gateway")
+
+SUBPROTOCOL = "ocpp2.0.1"
+
+
+def _select_subprotocol(
+    connection: ServerConnection, offered: Sequence[Subprotocol]
+) -> Subprotocol | None:
+    # Part 4, 3.2: with no common subprotocol, complete the handshake without the header,
+    # then close. Returning None does the first half; handle() does the second.
+    return Subprotocol(SUBPROTOCOL) if SUBPROTOCOL in offered else None
+
+
+class Gateway:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.gateway_id = settings.gateway_id or f"{socket.gethostname()}-{os.getpid()}"
+        self.bus = GatewayBus(settings.amqp_url, self.gateway_id)
+        self.registry = Registry()
+        self.bus.on_reply = self.registry.deliver
+        self.bus.on_takeover = self.registry.take_over
+        self.handshake = Handshake(self._auth, settings.gateway_auth_cache_seconds)
+        self.server: Server | None = None
+
+    async def _auth(self, request: AuthRequest) -> AuthResult:
+        return await self.bus.auth(request, self.settings.gateway_auth_timeout)
+
+    async def start(self) -> None:
+        schemas.actions()
+        await self.bus.start()
+        host, port = split_hostport(self.settings.gateway_listen)
+        extensions = []
+        if self.settings.gateway_compression:
+            # Small windows keep an idle compressed connection cheap (websockets' advice).
+            extensions.append(
+                ServerPerMessageDeflateFactory(
+                    server_max_window_bits=11,
+                    client_max_window_bits=11,
+                    compress_settings={"memLevel": 4},
+                )
+            )
+        ping = self.settings.gateway_ping_interval or None
+        self.server = await serve(
+            self.handle,
+            host,
+            port,
+            process_request=self.handshake,
+            select_subprotocol=_select_subprotocol,
+            subprotocols=[SUBPROTOCOL],  # type: ignore[list-item]
+            compression=None,
+            extensions=extensions,
+            max_size=self.settings.gateway_max_frame_bytes,
+            ping_interval=ping,
+            ping_timeout=ping,
+            server_header=None,
+        )
+        log.info(
+            "gateway listening",
+            extra={"listen": self.settings.gateway_listen, "gatewayId": self.gateway_id},
+        )
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close(close_connections=False)
+            await self.registry.close_all(1001, "CSMS gateway shutting down")
+            await self.server.wait_closed()
+        await self.bus.close()
+
+    async def handle(self, ws: ServerConnection) -> None:
+        station: str = ws.station_id  # type: ignore[attr-defined]
+        with bind(station):
+            if ws.subprotocol != SUBPROTOCOL:
+                log.warning(
+                    "closing: station offered no subprotocol we speak",
+                    extra={
+                        "offered": ws.request.headers.get("Sec-WebSocket-Protocol")
+                        if ws.request
+                        else None
+                    },
+                )
+                await ws.close(1002, "OCPP subprotocol ocpp2.0.1 required")
+                return
+            conn = StationConnection(ws, station, self.bus, self.settings)
+            await self.registry.add(conn)
+            remote = f"{ws.remote_address[0]}:{ws.remote_address[1]}" if ws.remote_address else ""
+            try:
+                await self.bus.claim(station, conn.connection_id)
+                await self._event(
+                    names.EVENT_STATION_CONNECTED,
+                    station,
+                    connection=conn.connection_id,
+                    gateway=self.gateway_id,
+                    remote=remote,
+                )
+                log.info(
+                    "station connected", extra={"remote": remote, "connection": conn.connection_id}
+                )
+                await conn.serve()
+            finally:
+                if self.registry.remove(conn):
+                    await self._quietly(self.bus.release(station))
+                await self._event(
+                    names.EVENT_STATION_DISCONNECTED,
+                    station,
+                    connection=conn.connection_id,
+                    code=ws.close_code,
+                    reason=ws.close_reason,
+                )
+                log.info(
+                    "station disconnected", extra={"code": ws.close_code, "reason": ws.close_reason}
+                )
+
+    async def _event(self, event: str, station: str, **fields: Any) -> None:
+        assert self.bus.events is not None
+        await self._quietly(self.bus.events.publish(event, station, **fields))
+
+    async def _quietly(self, awaitable: Any) -> None:
+        try:
+            await awaitable
+        except Exception as exc:
+            log.error("bus operation failed", extra={"error": repr(exc)})

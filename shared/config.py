@@ -1,0 +1,178 @@
+"""Settings from environment variables, declared once.
+
+The README's configuration table is printed by ``python -m shared.config`` from the same
+declarations, so documentation and defaults cannot drift apart. Values are cast strictly:
+a setting that does not parse stops the process at start-up with a message naming it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+BOOT_STATUSES = ("Accepted", "Pending", "Rejected")
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+def _int(value: str) -> int:
+    return int(value)
+
+
+def _float(value: str) -> float:
+    return float(value)
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected true/false, got {value!r}")
+
+
+def _boot_status(value: str) -> str:
+    if value not in BOOT_STATUSES:
+        raise ValueError(f"expected one of {', '.join(BOOT_STATUSES)}")
+    return value
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in options:
+            raise ValueError(f"expected one of {', '.join(options)}")
+        return value
+
+    return parse
+
+
+def _hostport(value: str) -> str:
+    _host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"expected HOST:PORT, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of every process; each process reads the ones it needs."""
+
+    amqp_url: str
+    mongo_url: str
+    mongo_db: str
+    gateway_listen: str
+    gateway_id: str
+    gateway_max_frame_bytes: int
+    gateway_reply_timeout: float
+    gateway_auth_cache_seconds: float
+    gateway_auth_timeout: float
+    gateway_max_queued_calls: int
+    gateway_ping_interval: float
+    gateway_compression: bool
+    api_listen: str
+    worker_prefetch: int
+    heartbeat_interval: int
+    boot_policy: str
+    boot_retry_interval: int
+    log_level: str
+    log_format: str
+
+
+# name, default, parser, description. Order is the README's order.
+SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
+    ("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/", str, "RabbitMQ connection URL."),
+    ("MONGO_URL", "mongodb://127.0.0.1:27017/", str, "MongoDB (or FerretDB) connection URL."),
+    ("MONGO_DB", "csms", str, "Database name."),
+    ("GATEWAY_LISTEN", "0.0.0.0:9000", _hostport, "Where the gateway accepts ws:// stations."),
+    ("GATEWAY_ID", "", str, "Name of this gateway's reply queue; default: host name + pid."),
+    (
+        "GATEWAY_MAX_FRAME_BYTES",
+        "262144",
+        _int,
+        "Largest frame a station may send; a larger one closes that connection (1009).",
+    ),
+    (
+        "GATEWAY_REPLY_TIMEOUT",
+        "20",
+        _float,
+        "Seconds the gateway waits for a worker's answer before sending InternalError.",
+    ),
+    (
+        "GATEWAY_AUTH_CACHE_SECONDS",
+        "60",
+        _float,
+        "Seconds a successful handshake check is cached per station and password.",
+    ),
+    (
+        "GATEWAY_AUTH_TIMEOUT",
+        "5",
+        _float,
+        "Seconds the handshake waits for the workers' auth answer (then HTTP 503).",
+    ),
+    (
+        "GATEWAY_MAX_QUEUED_CALLS",
+        "8",
+        _int,
+        "CALLs a station may queue behind the one in flight before getting RpcFrameworkError.",
+    ),
+    ("GATEWAY_PING_INTERVAL", "60", _float, "Websocket ping interval in seconds (0 disables)."),
+    (
+        "GATEWAY_COMPRESSION",
+        "true",
+        _bool,
+        "Offer permessage-deflate (RFC 7692, required by OCPP-J) with small windows.",
+    ),
+    ("API_LISTEN", "0.0.0.0:8080", _hostport, "Where the operator HTTP API listens."),
+    ("WORKER_PREFETCH", "64", _int, "Inbound messages one worker handles concurrently."),
+    ("HEARTBEAT_INTERVAL", "300", _int, "`interval` in an Accepted BootNotification response."),
+    (
+        "BOOT_POLICY",
+        "Accepted",
+        _boot_status,
+        "Default BootNotification answer: Accepted, Pending or Rejected (per station overridable).",
+    ),
+    ("BOOT_RETRY_INTERVAL", "60", _int, "`interval` sent with Pending or Rejected."),
+    ("LOG_LEVEL", "INFO", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "Log level."),
+    (
+        "LOG_FORMAT",
+        "json",
+        _choice("json", "text"),
+        "`json`: one JSON object a line; `text`: the same fields, easier to read.",
+    ),
+)
+
+
+def load(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read every setting; raise ConfigError naming the first bad one."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, default, parse, _doc in SETTINGS:
+        raw = env.get(name, default)
+        try:
+            values[name.lower()] = parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name}={raw!r}: {exc}") from exc
+    known = {f.name for f in fields(Settings)}
+    assert known == set(values), "SETTINGS and Settings disagree"
+    return Settings(**values)
+
+
+def split_hostport(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def markdown_table() -> str:
+    rows = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    for name, default, _parse, doc in SETTINGS:
+        rows.append(f"| `{name}` | `{default}` | {doc} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

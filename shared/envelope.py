@@ -1,0 +1,103 @@
+"""What travels on the bus between gateways and workers, and its msgpack codec.
+
+The gateway forwards the station's frame text untouched (``frame``) plus the few fields it
+had to read anyway, so a worker can route without parsing twice and the original bytes
+stay available for audit. Unknown keys are ignored on decode, so either side may add a
+field before the other knows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import msgpack
+
+VERSION = 1
+CONTENT_TYPE = "application/msgpack"
+
+
+class EnvelopeError(ValueError):
+    """Bytes on the bus that are not an envelope of ours."""
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """A frame from a station (CALL, CALLRESULT or CALLERROR)."""
+
+    station: str
+    gateway: str
+    connection: str
+    message_type: int
+    message_id: str
+    action: str | None
+    frame: str
+    received_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A worker's answer (CALLRESULT or CALLERROR text) to a station's CALL."""
+
+    station: str
+    message_id: str
+    frame: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthRequest:
+    """Handshake check the gateway asks the workers for."""
+
+    station: str
+    password: str | None
+    remote: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthResult:
+    """``status``: ok, unknown (HTTP 404) or unauthorized (HTTP 401)."""
+
+    status: str
+    security_profile: int = 0
+    reason: str = ""
+
+
+def pack(item: Inbound | Reply | AuthRequest | AuthResult) -> bytes:
+    body = asdict(item)
+    body["v"] = VERSION
+    packed: bytes = msgpack.packb(body, use_bin_type=True)
+    return packed
+
+
+def _unpack(kind: type[Any], data: bytes) -> Any:
+    try:
+        body = msgpack.unpackb(data, raw=False)
+    except Exception as exc:  # msgpack raises several unrelated types
+        raise EnvelopeError(f"not msgpack: {exc}") from exc
+    if not isinstance(body, dict):
+        raise EnvelopeError("envelope is not a map")
+    names = kind.__dataclass_fields__
+    try:
+        return kind(**{k: v for k, v in body.items() if k in names})
+    except TypeError as exc:
+        raise EnvelopeError(f"not a {kind.__name__}: {exc}") from exc
+
+
+def unpack_inbound(data: bytes) -> Inbound:
+    result: Inbound = _unpack(Inbound, data)
+    return result
+
+
+def unpack_reply(data: bytes) -> Reply:
+    result: Reply = _unpack(Reply, data)
+    return result
+
+
+def unpack_auth_request(data: bytes) -> AuthRequest:
+    result: AuthRequest = _unpack(AuthRequest, data)
+    return result
+
+
+def unpack_auth_result(data: bytes) -> AuthResult:
+    result: AuthResult = _unpack(AuthResult, data)
+    return result

@@ -1,0 +1,81 @@
+"""Structured logging: one JSON object a line, station id and message id on every line.
+
+The ids travel in context variables, set once where a frame enters a process
+(``bind``), so no call site has to remember to pass them.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+
+station_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("station", default=None)
+message_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("message", default=None)
+
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+@contextmanager
+def bind(station: str | None, message_id: str | None = None) -> Iterator[None]:
+    """Tag every log line written inside the block with this station and message."""
+    station_token = station_var.set(station)
+    message_token = message_var.set(message_id)
+    try:
+        yield
+    finally:
+        message_var.reset(message_token)
+        station_var.reset(station_token)
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        + f".{int(record.msecs):03d}Z",
+        "level": record.levelname.lower(),
+        "logger": record.name,
+        "msg": record.getMessage(),
+        "station": getattr(record, "station", None) or station_var.get(),
+        "messageId": getattr(record, "messageId", None) or message_var.get(),
+    }
+    for key, value in record.__dict__.items():
+        if key not in _STANDARD and key not in out:
+            out[key] = value
+    if record.exc_info:
+        out["exc"] = logging.Formatter().formatException(record.exc_info)
+    return out
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return orjson.dumps(_fields(record), default=str).decode()
+
+
+class TextFormatter(logging.Formatter):
+    """Same fields as JSON, laid out for a person watching ``make run``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = _fields(record)
+        head = f"{data.pop('ts')} {data.pop('level'):7} {data.pop('logger'):18} "
+        station, message = data.pop("station"), data.pop("messageId")
+        ids = f"[{station or '-'} {message or '-'}] "
+        exc = data.pop("exc", None)
+        extra = " ".join(f"{k}={v}" for k, v in data.items() if k != "msg")
+        line = head + ids + str(data["msg"]) + (f"  {extra}" if extra else "")
+        return line + (f"\n{exc}" if exc else "")
+
+
+def setup(level: str = "INFO", fmt: str = "json") -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("aio_pika", "aiormq", "pymongo", "websockets", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

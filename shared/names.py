@@ -1,0 +1,79 @@
+"""Every bus name, event key and collection name, so that both sides agree by import.
+
+Nothing else in the code base spells one of these strings out.
+"""
+
+# --- RabbitMQ -----------------------------------------------------------------
+INBOUND_QUEUE = "ocpp.inbound"
+"""Durable queue: every frame a station sends, wrapped in an envelope."""
+
+RPC_QUEUE = "ocpp.rpc"
+"""Durable queue: internal requests such as the handshake ``auth`` check."""
+
+STATION_EXCHANGE = "ocpp.station"
+"""Direct exchange: commands to one station, routing key = station id."""
+
+EVENTS_EXCHANGE = "ocpp.events"
+"""Topic exchange: domain events for other services."""
+
+PRESENCE_QUEUE = "ocpp.presence"
+"""Durable single-active-consumer queue: connect/disconnect events, in order, for workers."""
+
+GATEWAY_QUEUE_PREFIX = "gateway."
+
+
+def gateway_queue(gateway_id: str) -> str:
+    """The exclusive queue a gateway consumes replies and commands from."""
+    return f"{GATEWAY_QUEUE_PREFIX}{gateway_id}"
+
+
+# AMQP ``type`` of each message kind, so a consumer can tell them apart before decoding.
+TYPE_INBOUND = "inbound"  # gateway -> ocpp.inbound: a station's frame
+TYPE_REPLY = "reply"  # worker -> gateway.<id>: the answer to a station's CALL
+TYPE_AUTH = "auth"  # gateway -> ocpp.rpc: handshake credential check
+TYPE_AUTH_RESULT = "auth.result"  # worker -> gateway.<id>
+TYPE_TAKEOVER = "takeover"  # gateway -> ocpp.station: "I now own this station"
+
+# --- Domain events on EVENTS_EXCHANGE: "<noun>.<verb>.<stationId>" -------------
+EVENT_STATION_CONNECTED = "station.connected"
+EVENT_STATION_DISCONNECTED = "station.disconnected"
+EVENT_STATION_BOOTED = "station.booted"
+EVENT_HEARTBEAT = "station.heartbeat"
+EVENT_STATUS_CHANGED = "status.changed"
+EVENT_AUTHORIZED = "authorization.checked"
+EVENT_TRANSACTION_STARTED = "transaction.started"
+EVENT_TRANSACTION_UPDATED = "transaction.updated"
+EVENT_TRANSACTION_ENDED = "transaction.ended"
+EVENT_METER_VALUES = "meter.values"
+EVENT_NOTIFY = "station.event"
+EVENT_REPORT = "report.received"
+EVENT_SECURITY = "security.event"
+EVENT_FIRMWARE_STATUS = "firmware.status"
+EVENT_LOG_STATUS = "log.status"
+EVENT_CUSTOMER_INFORMATION = "customer.information"
+EVENT_DATA_TRANSFER = "data.transfer"
+
+
+def event_key(event: str, station_id: str) -> str:
+    """Routing key of a domain event.
+
+    A station id may contain '.', which a topic exchange reads as a word separator, so it
+    is written as '~' (a character identifierString never holds). The event payload always
+    carries the real id.
+    """
+    return f"{event}.{station_id.replace('.', '~')}"
+
+
+# --- MongoDB collections --------------------------------------------------------
+STATIONS = "stations"
+CONNECTORS = "connector_status"
+ID_TOKENS = "id_tokens"
+TRANSACTIONS = "transactions"
+TRANSACTION_EVENTS = "transaction_events"
+METER_VALUES = "meter_values"
+DEVICE_MODEL = "device_model"
+REPORTS = "reports"
+STATION_EVENTS = "station_events"
+SECURITY_EVENTS = "security_events"
+CUSTOMER_INFORMATION = "customer_information"
+DATA_TRANSFERS = "data_transfers"

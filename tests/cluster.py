@@ -1,0 +1,120 @@
+"""Real processes for the integration tests: gateways, workers and the API, started as
+``python -m ...`` exactly as in production, against the RabbitMQ and MongoDB/FerretDB that
+``make test`` started (or the ones AMQP_URL / MONGO_URL point at)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import aio_pika
+
+from shared import bus, names
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Cluster:
+    def __init__(self, amqp_url: str, mongo_url: str, log_dir: Path) -> None:
+        self.amqp_url = amqp_url
+        self.mongo_url = mongo_url
+        self.mongo_db = f"csms_test_{uuid.uuid4().hex[:8]}"
+        self.log_dir = log_dir
+        self.gateway_port = free_port()
+        self.api_port = free_port()
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._count = 0
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.gateway_port}/ocpp"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}/api/v1"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(AMQP_URL=self.amqp_url, MONGO_URL=self.mongo_url, MONGO_DB=self.mongo_db,
+                   GATEWAY_LISTEN=f"127.0.0.1:{self.gateway_port}",
+                   API_LISTEN=f"127.0.0.1:{self.api_port}", LOG_LEVEL="INFO",
+                   GATEWAY_MAX_FRAME_BYTES="65536", GATEWAY_AUTH_CACHE_SECONDS="0", **extra)
+        return env
+
+    def start(self, module: str, **extra: str) -> str:
+        self._count += 1
+        name = f"{module}-{self._count}"
+        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, "-m", module], cwd=ROOT, env=self.env(**extra),
+            stdout=log, stderr=subprocess.STDOUT)
+        return name
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        proc = self.procs.pop(name)
+        proc.send_signal(sig)
+        proc.wait(timeout=20)
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            proc = self.procs[name]
+            if proc.poll() is None:
+                proc.terminate()
+        for name in list(self.procs):
+            try:
+                self.procs.pop(name).wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def logs(self) -> str:
+        out = []
+        for path in sorted(self.log_dir.glob("*.log")):
+            out.append(f"==== {path.name}\n" + path.read_text(errors="replace")[-4000:])
+        return "\n".join(out)
+
+    async def reset_bus(self) -> None:
+        """Start from empty shared queues, whatever an earlier run left behind."""
+        connection = await aio_pika.connect(self.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            await bus.declare_topology(channel)
+            for queue in (names.INBOUND_QUEUE, names.RPC_QUEUE, names.PRESENCE_QUEUE):
+                await (await channel.get_queue(queue)).purge()
+
+    async def inbound_consumers(self) -> int:
+        connection = await aio_pika.connect(self.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(names.INBOUND_QUEUE, passive=True)
+            return int(queue.declaration_result.consumer_count or 0)
+
+    async def wait_ready(self, workers: int, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            dead = [n for n, p in self.procs.items() if p.poll() is not None]
+            if dead:
+                raise RuntimeError(f"{dead} exited early\n{self.logs()}")
+            if (_port_open(self.gateway_port) and _port_open(self.api_port)
+                    and await self.inbound_consumers() >= workers):
+                return
+            await asyncio.sleep(0.2)
+        raise RuntimeError(f"cluster not ready in {timeout}s\n{self.logs()}")
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0

@@ -1,0 +1,104 @@
+"""Session fixtures: one real cluster (1 gateway, 2 workers, the API) for the whole run.
+
+The servers themselves (RabbitMQ, FerretDB or MongoDB) are started by ``make test``; these
+tests never fake them. Without them the run stops at once with a message saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import aiohttp
+import pytest
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tests.cluster import Cluster
+
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/csms-test")
+MONGO_URL = os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017/")
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1",
+                                       parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cluster]:
+    for url, port, what in ((AMQP_URL, 5672, "RabbitMQ"), (MONGO_URL, 27017, "MongoDB")):
+        if not _reachable(url, port):
+            pytest.exit(f"{what} is not reachable at {url}: run the tests with `make test`, "
+                        "which starts it", returncode=3)
+    cl = Cluster(AMQP_URL, MONGO_URL, Path(tmp_path_factory.mktemp("cluster")))
+    await cl.reset_bus()
+    cl.start("gateway")
+    cl.start("workers")
+    cl.start("workers")
+    cl.start("api")
+    try:
+        await cl.wait_ready(workers=2)
+        yield cl
+    finally:
+        cl.stop_all()
+        if os.environ.get("CSMS_TEST_LOGS"):
+            print(cl.logs())
+        client: AsyncMongoClient[Any] = AsyncMongoClient(MONGO_URL)
+        await client.drop_database(cl.mongo_db)
+        await client.close()
+
+
+@pytest.fixture(scope="session")
+async def db(cluster: Cluster) -> AsyncIterator[AsyncDatabase[Any]]:
+    client: AsyncMongoClient[Any] = AsyncMongoClient(MONGO_URL, tz_aware=True)
+    yield client[cluster.mongo_db]
+    await client.close()
+
+
+class Api:
+    def __init__(self, base: str, session: aiohttp.ClientSession) -> None:
+        self.base, self.session = base, session
+
+    async def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        async with self.session.request(method, self.base + path, json=body) as response:
+            data = await response.json() if response.content_type == "application/json" else None
+            return response.status, data
+
+    async def register(self, station: str, password: str | None = None, **fields: Any) -> None:
+        body = dict(fields)
+        if password is not None:
+            body["password"] = password
+        status, data = await self.request("PUT", f"/stations/{station}", body)
+        assert status in (200, 201), data
+
+
+@pytest.fixture(scope="session")
+async def api(cluster: Cluster) -> AsyncIterator[Api]:
+    async with aiohttp.ClientSession() as session:
+        yield Api(cluster.api_url, session)
+
+
+@pytest.fixture
+def station_id() -> str:
+    return "CS-" + uuid.uuid4().hex[:10]
+
+
+PASSWORD = "Test-Password-0123456789"
+
+
+@pytest.fixture
+async def station(api: Api, station_id: str) -> str:
+    """A registered station with a password (security profile 1)."""
+    await api.register(station_id, PASSWORD)
+    return station_id

@@ -1,0 +1,1 @@
+"""Workers: consume station frames from the bus, run OCPP logic against MongoDB, reply."""

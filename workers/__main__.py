@@ -1,0 +1,32 @@
+"""``python -m workers``: consume until SIGINT/SIGTERM; unacked work returns to the queue."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from shared import config, logs, schemas
+
+from .consumer import Worker
+
+
+async def main() -> None:
+    settings = config.load()
+    logs.setup(settings.log_level, settings.log_format)
+    schemas.precompile()
+    worker = Worker(settings)
+    await worker.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await worker.stop()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except config.ConfigError as exc:
+        sys.exit(f"configuration error: {exc}")

@@ -1,0 +1,166 @@
+"""The worker process's bus side: consume, handle, store, reply, then ack.
+
+An inbound message is acked only after its effects are stored and its reply is confirmed
+by the broker. A crash anywhere before that leaves the message unacked, so RabbitMQ hands
+it to another worker; handlers are idempotent, and the gateway forwards only the first
+answer to a CALL, so the station sees one answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, WriteConcernError
+
+from shared import bus, envelope, names, ocppj
+from shared.config import Settings
+from shared.envelope import Inbound, Reply
+from shared.events import EventPublisher
+from shared.logs import bind
+from shared.ocppj import ErrorCode, MessageType
+
+from . import presence, rpc, store
+from .context import Context, VendorHandler
+from .dispatch import dispatch
+from .store import stations
+
+log = logging.getLogger("workers.consumer")
+
+TRANSIENT = (ConnectionFailure, ExecutionTimeout, WriteConcernError)
+RETRY_DELAY = 1.0
+
+
+class Worker:
+    def __init__(self, settings: Settings, vendors: dict[str, VendorHandler] | None = None):
+        self.settings = settings
+        self.vendors = vendors or {}
+        self._connection: AbstractRobustConnection | None = None
+        self._channel: AbstractChannel | None = None
+        self._mongo: AsyncMongoClient[Any] | None = None
+        self.db: AsyncDatabase[Any] | None = None
+        self.events: EventPublisher | None = None
+
+    async def start(self) -> None:
+        self._mongo, self.db = await store.connect(self.settings)
+        self._connection = await bus.connect(self.settings.amqp_url)
+        self._channel = await self._connection.channel(publisher_confirms=True)
+        await self._channel.set_qos(prefetch_count=self.settings.worker_prefetch)
+        await bus.declare_topology(self._channel)
+        self.events = EventPublisher(await self._channel.get_exchange(names.EVENTS_EXCHANGE))
+        inbound = await self._channel.get_queue(names.INBOUND_QUEUE)
+        await inbound.consume(self._on_inbound)
+        rpc_queue = await self._channel.get_queue(names.RPC_QUEUE)
+        await rpc_queue.consume(self._on_rpc)
+        presence_queue = await self._channel.get_queue(names.PRESENCE_QUEUE)
+        await presence_queue.consume(self._on_presence)
+        log.info(
+            "worker consuming",
+            extra={"queue": names.INBOUND_QUEUE, "prefetch": self.settings.worker_prefetch},
+        )
+
+    async def stop(self) -> None:
+        if self._channel is not None:
+            await self._channel.close()
+        if self._connection is not None:
+            await self._connection.close()
+        if self._mongo is not None:
+            await self._mongo.close()
+
+    async def _on_inbound(self, message: AbstractIncomingMessage) -> None:
+        try:
+            item = envelope.unpack_inbound(message.body)
+        except envelope.EnvelopeError:
+            log.exception("rejected an undecodable inbound message")
+            await message.reject(requeue=False)
+            return
+        with bind(item.station, item.message_id):
+            if item.message_type != MessageType.CALL:
+                # Answers to CSMS-initiated CALLs: recorded by the command path (issue 4).
+                log.info("station answered a CSMS call", extra={"type": item.message_type})
+                await message.ack()
+                return
+            try:
+                frame = await self._answer(item)
+            except TRANSIENT as exc:
+                log.error("store unavailable; message will be retried", extra={"error": repr(exc)})
+                await asyncio.sleep(RETRY_DELAY)
+                await message.nack(requeue=True)
+                return
+            except Exception:
+                log.exception("handler failed", extra={"action": item.action})
+                frame = ocppj.error_frame(
+                    item.message_id, ErrorCode.INTERNAL_ERROR, "CSMS failed to process the message"
+                )
+            try:
+                await self._reply(item, frame)
+            except Exception as exc:
+                log.error(
+                    "could not publish reply; message will be retried", extra={"error": repr(exc)}
+                )
+                await message.nack(requeue=True)
+                return
+            await message.ack()
+
+    async def _answer(self, item: Inbound) -> str:
+        assert self.db is not None and self.events is not None
+        station_doc = await stations.touch(self.db, item.station)
+        ctx = Context(
+            station=item.station,
+            message_id=item.message_id,
+            action=item.action or "",
+            db=self.db,
+            settings=self.settings,
+            events=self.events,
+            station_doc=station_doc,
+            vendors=self.vendors,
+        )
+        return await dispatch(ctx, item.frame)
+
+    async def _reply(self, item: Inbound, frame: str) -> None:
+        assert self._channel is not None
+        reply = aio_pika.Message(
+            envelope.pack(Reply(item.station, item.message_id, frame)),
+            content_type=envelope.CONTENT_TYPE,
+            type=names.TYPE_REPLY,
+            correlation_id=item.message_id,
+        )
+        # Not mandatory: a gateway that went away has no station to answer.
+        await self._channel.default_exchange.publish(reply, routing_key=item.gateway)
+
+    async def _on_rpc(self, message: AbstractIncomingMessage) -> None:
+        assert self.db is not None and self._channel is not None
+        async with message.process(requeue=False, ignore_processed=True):
+            if message.type != names.TYPE_AUTH or not message.reply_to:
+                log.warning("dropped an RPC of unknown type", extra={"type": message.type})
+                return
+            request = envelope.unpack_auth_request(message.body)
+            with bind(request.station):
+                result = await rpc.authenticate(self.db, request)
+            await self._channel.default_exchange.publish(
+                aio_pika.Message(
+                    envelope.pack(result),
+                    content_type=envelope.CONTENT_TYPE,
+                    type=names.TYPE_AUTH_RESULT,
+                    correlation_id=message.correlation_id,
+                ),
+                routing_key=message.reply_to,
+            )
+
+    async def _on_presence(self, message: AbstractIncomingMessage) -> None:
+        assert self.db is not None
+        try:
+            await presence.apply(self.db, message.routing_key or "", message.body)
+        except TRANSIENT as exc:
+            log.error("store unavailable; presence will be retried", extra={"error": repr(exc)})
+            await asyncio.sleep(RETRY_DELAY)
+            await message.nack(requeue=True)
+            return
+        except Exception:
+            log.exception("dropped a presence event that could not be applied")
+        await message.ack()

@@ -1,0 +1,71 @@
+"""One CALL from a station -> the CALLRESULT or CALLERROR text to send back.
+
+The generic steps are written once here: parse, route, validate the request, apply the
+boot gate, call the handler, validate the response. Handlers only ever see dicts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from shared import ocppj, schemas
+from shared.ocppj import Call, ErrorCode, FrameError
+from shared.schemas import SchemaViolation
+
+from .context import Context
+from .middleware import boot_gate
+from .routing import NOT_SUPPORTED, ROUTES
+
+log = logging.getLogger("workers.dispatch")
+
+
+async def dispatch(ctx: Context, frame: str) -> str:
+    try:
+        call = ocppj.parse(frame)
+    except FrameError as exc:  # the gateway already checked; only a foreign producer gets here
+        return exc.to_frame()
+    if not isinstance(call, Call):
+        return ocppj.error_frame(ctx.message_id, ErrorCode.PROTOCOL_ERROR, "not a CALL")
+    route = ROUTES.get(call.action)
+    if route is None:
+        if call.action in schemas.actions() or call.action in NOT_SUPPORTED:
+            log.warning("action not supported from a station", extra={"action": call.action})
+            return ocppj.error_frame(
+                call.message_id,
+                ErrorCode.NOT_SUPPORTED,
+                f"{call.action} is not supported by this CSMS",
+            )
+        return ocppj.error_frame(
+            call.message_id, ErrorCode.NOT_IMPLEMENTED, f"Unknown action {call.action!r}"
+        )
+    try:
+        schemas.validate(call.action, "Request", call.payload)
+    except SchemaViolation as exc:
+        log.warning(
+            "request violates schema",
+            extra={"action": call.action, "code": exc.code, "path": exc.path},
+        )
+        return ocppj.error_frame(call.message_id, exc.code, exc.description, {"path": exc.path})
+    refusal = boot_gate.refusal(ctx.station_doc, call.action, route)
+    if refusal is not None:
+        log.warning("refused by boot gate", extra={"action": call.action})
+        return ocppj.error_frame(call.message_id, boot_gate.REFUSED, refusal)
+    started = time.perf_counter()
+    response: dict[str, Any] = await route.handler(ctx, call.payload)
+    try:
+        schemas.validate(call.action, "Response", response)
+    except SchemaViolation as exc:
+        log.error(
+            "handler produced an invalid response",
+            extra={"action": call.action, "detail": exc.description, "path": exc.path},
+        )
+        return ocppj.error_frame(
+            call.message_id, ErrorCode.INTERNAL_ERROR, "CSMS produced an invalid response"
+        )
+    log.info(
+        "handled",
+        extra={"action": call.action, "ms": round((time.perf_counter() - started) * 1000, 2)},
+    )
+    return ocppj.result_frame(call.message_id, response)

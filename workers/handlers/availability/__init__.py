@@ -1,0 +1,1 @@
+"""G: Availability. G01 (StatusNotification), G02 (Heartbeat)."""

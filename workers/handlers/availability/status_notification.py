@@ -1,0 +1,30 @@
+"""StatusNotification (G01): the connector's status, kept per EVSE and connector."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared import names
+
+from ...context import Context, Payload
+from ...store import connectors
+
+
+async def handle(ctx: Context, request: Payload) -> Payload:
+    current = await connectors.set_status(
+        ctx.db,
+        ctx.station,
+        request["evseId"],
+        request["connectorId"],
+        request["connectorStatus"],
+        datetime.fromisoformat(request["timestamp"]),
+    )
+    if current:
+        await ctx.emit(
+            names.EVENT_STATUS_CHANGED,
+            evseId=request["evseId"],
+            connectorId=request["connectorId"],
+            status=request["connectorStatus"],
+            timestamp=request["timestamp"],
+        )
+    return {}

@@ -1,0 +1,19 @@
+"""LogStatusNotification (N01): progress of a log upload requested with GetLog."""
+
+from __future__ import annotations
+
+from shared import names
+
+from ...context import Context, Payload
+from ...store import stations
+
+
+async def handle(ctx: Context, request: Payload) -> Payload:
+    status = {"status": request["status"], "at": ctx.now}
+    if "requestId" in request:
+        status["requestId"] = request["requestId"]
+    await stations.set_fields(ctx.db, ctx.station, {"logStatus": status})
+    await ctx.emit(
+        names.EVENT_LOG_STATUS, status=request["status"], requestId=request.get("requestId")
+    )
+    return {}

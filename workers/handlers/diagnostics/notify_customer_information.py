@@ -1,0 +1,31 @@
+"""NotifyCustomerInformation (N09/N10): the parts of a CustomerInformation report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared import names
+
+from ...context import Context, Payload
+from ...store import records
+
+
+async def handle(ctx: Context, request: Payload) -> Payload:
+    doc = {
+        "_id": f"{ctx.station}/{request['requestId']}/{request['seqNo']}",
+        "station": ctx.station,
+        "requestId": request["requestId"],
+        "seqNo": request["seqNo"],
+        "tbc": request.get("tbc", False),
+        "data": request["data"],
+        "generatedAt": datetime.fromisoformat(request["generatedAt"]),
+        "receivedAt": ctx.now,
+    }
+    if await records.add_customer_information(ctx.db, doc):
+        await ctx.emit(
+            names.EVENT_CUSTOMER_INFORMATION,
+            requestId=request["requestId"],
+            seqNo=request["seqNo"],
+            tbc=doc["tbc"],
+        )
+    return {}

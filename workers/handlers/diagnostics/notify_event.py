@@ -1,0 +1,34 @@
+"""NotifyEvent (N07): monitoring events reported by the station, kept as a log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared import names
+
+from ...context import Context, Payload
+from ...store import records
+
+
+async def handle(ctx: Context, request: Payload) -> Payload:
+    generated = datetime.fromisoformat(request["generatedAt"])
+    docs = [
+        {
+            "_id": ctx.record_id(i),
+            "station": ctx.station,
+            "generatedAt": generated,
+            "seqNo": request["seqNo"],
+            "receivedAt": ctx.now,
+            **event,
+            "timestamp": datetime.fromisoformat(event["timestamp"]),
+        }
+        for i, event in enumerate(request["eventData"])
+    ]
+    await records.add_station_events(ctx.db, docs)
+    await ctx.emit(
+        names.EVENT_NOTIFY,
+        seqNo=request["seqNo"],
+        tbc=request.get("tbc", False),
+        eventData=request["eventData"],
+    )
+    return {}

@@ -1,0 +1,1 @@
+"""L: Firmware management. L01 (FirmwareStatusNotification)."""

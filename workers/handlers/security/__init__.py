@@ -1,0 +1,1 @@
+"""A: Security. A04 (SecurityEventNotification)."""

@@ -1,0 +1,30 @@
+"""SecurityEventNotification (A04): every security event is kept and published."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared import names
+
+from ...context import Context, Payload
+from ...store import records
+
+
+async def handle(ctx: Context, request: Payload) -> Payload:
+    doc = {
+        "_id": ctx.record_id(),
+        "station": ctx.station,
+        "type": request["type"],
+        "timestamp": datetime.fromisoformat(request["timestamp"]),
+        "techInfo": request.get("techInfo"),
+        "source": "station",
+        "receivedAt": ctx.now,
+    }
+    if await records.add_security_event(ctx.db, doc):
+        await ctx.emit(
+            names.EVENT_SECURITY,
+            type=request["type"],
+            timestamp=request["timestamp"],
+            techInfo=request.get("techInfo"),
+        )
+    return {}

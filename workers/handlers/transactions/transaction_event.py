@@ -1,0 +1,104 @@
+"""TransactionEvent (E01-E15): store every event once, keep a per-transaction summary, and
+answer with idTokenInfo whenever an idToken is presented.
+
+A station resends an event whose answer it did not get; the event's ``_id`` carries
+transactionId + seqNo, so the resend is answered again but counted once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared import names
+
+from ...context import Context, Payload
+from ...store import meter_values, transactions
+from ..authorization.id_token_info import lookup
+from ..meter_values.sampling import energy_register_wh, to_docs
+
+EVENT_NAMES = {
+    "Started": names.EVENT_TRANSACTION_STARTED,
+    "Updated": names.EVENT_TRANSACTION_UPDATED,
+    "Ended": names.EVENT_TRANSACTION_ENDED,
+}
+
+
+def _summary_fields(request: Payload) -> dict[str, Any]:
+    info = request["transactionInfo"]
+    fields: dict[str, Any] = {}
+    if "chargingState" in info:
+        fields["chargingState"] = info["chargingState"]
+    if "remoteStartId" in info:
+        fields["remoteStartId"] = info["remoteStartId"]
+    if "evse" in request:
+        fields["evseId"] = request["evse"]["id"]
+        if "connectorId" in request["evse"]:
+            fields["connectorId"] = request["evse"]["connectorId"]
+    if "idToken" in request:
+        fields["idToken"] = request["idToken"]
+    if request["eventType"] == "Ended":
+        fields["stoppedReason"] = info.get("stoppedReason", "Local")
+    return fields
+
+
+async def handle(ctx: Context, request: Payload) -> Payload:
+    info = request["transactionInfo"]
+    transaction_id: str = info["transactionId"]
+    seq_no: int = request["seqNo"]
+    timestamp = datetime.fromisoformat(request["timestamp"])
+    samples = request.get("meterValue", [])
+
+    first_time = await transactions.add_event(
+        ctx.db,
+        ctx.station,
+        transaction_id,
+        seq_no,
+        {
+            "eventType": request["eventType"],
+            "timestamp": timestamp,
+            "triggerReason": request["triggerReason"],
+            "receivedAt": ctx.now,
+            "request": request,
+        },
+    )
+    if samples:
+        await meter_values.add(
+            ctx.db,
+            to_docs(
+                samples,
+                {
+                    "station": ctx.station,
+                    "transactionId": transaction_id,
+                    "evseId": request.get("evse", {}).get("id"),
+                    "source": "TransactionEvent",
+                },
+                f"{ctx.station}/{transaction_id}/{seq_no}",
+            ),
+        )
+    await transactions.apply_summary(
+        ctx.db,
+        ctx.station,
+        transaction_id,
+        set_fields=_summary_fields(request),
+        timestamp=timestamp,
+        seq_no=seq_no,
+        ended=request["eventType"] == "Ended",
+        energy_wh=energy_register_wh(samples),
+    )
+
+    response: Payload = {}
+    if "idToken" in request:
+        response["idTokenInfo"] = await lookup(ctx.db, request["idToken"], ctx.now)
+    if first_time:
+        await ctx.emit(
+            EVENT_NAMES[request["eventType"]],
+            transactionId=transaction_id,
+            seqNo=seq_no,
+            triggerReason=request["triggerReason"],
+            evse=request.get("evse"),
+            idToken=request.get("idToken"),
+            meterValue=samples or None,
+            timestamp=request["timestamp"],
+        )
+    return response

@@ -1,0 +1,72 @@
+"""THE table: which handler answers which action a station sends.
+
+Request and response schemas follow from the action name (``shared.schemas``). Every
+OCPP 2.0.1 action is either routed here, listed in ``NOT_SUPPORTED`` (a station-initiated
+action this CSMS does not implement yet: answered NotSupported) or is one the CSMS sends
+(a station sending it gets NotSupported too). ``tests/workers/test_routing.py`` checks
+the table against the schemas shipped in ``ocpp``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from .context import Context, Payload
+from .handlers.authorization import authorize
+from .handlers.availability import heartbeat, status_notification
+from .handlers.data_transfer import data_transfer
+from .handlers.diagnostics import (
+    log_status_notification,
+    notify_customer_information,
+    notify_event,
+)
+from .handlers.firmware import firmware_status_notification
+from .handlers.meter_values import meter_values
+from .handlers.provisioning import boot_notification, notify_report
+from .handlers.security import security_event_notification
+from .handlers.transactions import transaction_event
+
+Handler = Callable[[Context, Payload], Awaitable[Payload]]
+
+
+@dataclass(frozen=True)
+class Route:
+    handler: Handler
+    allowed_before_accepted: bool = False
+    """May be sent while the station's boot is Pending/Rejected (B02/B03)."""
+
+
+ROUTES: dict[str, Route] = {
+    "Authorize": Route(authorize.handle),
+    "BootNotification": Route(boot_notification.handle, allowed_before_accepted=True),
+    "DataTransfer": Route(data_transfer.handle),
+    "FirmwareStatusNotification": Route(firmware_status_notification.handle),
+    "Heartbeat": Route(heartbeat.handle),
+    "LogStatusNotification": Route(log_status_notification.handle),
+    "MeterValues": Route(meter_values.handle),
+    "NotifyCustomerInformation": Route(notify_customer_information.handle),
+    "NotifyEvent": Route(notify_event.handle),
+    "NotifyReport": Route(notify_report.handle, allowed_before_accepted=True),
+    "SecurityEventNotification": Route(security_event_notification.handle),
+    "StatusNotification": Route(status_notification.handle),
+    "TransactionEvent": Route(transaction_event.handle),
+}
+
+NOT_SUPPORTED: frozenset[str] = frozenset(
+    {
+        # Station-initiated actions outside the Core profile, not implemented yet.
+        "ClearedChargingLimit",
+        "Get15118EVCertificate",
+        "GetCertificateStatus",
+        "NotifyChargingLimit",
+        "NotifyDisplayMessages",
+        "NotifyEVChargingNeeds",
+        "NotifyEVChargingSchedule",
+        "NotifyMonitoringReport",
+        "PublishFirmwareStatusNotification",
+        "ReportChargingProfiles",
+        "ReservationStatusUpdate",
+        "SignCertificate",
+    }
+)

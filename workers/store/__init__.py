@@ -1,0 +1,67 @@
+"""MongoDB access, one module per collection. Plain MongoDB only: single-document atomic
+updates and upserts, no transactions, so the same code runs on MongoDB and FerretDB v1."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pymongo import ASCENDING, AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from shared import names
+from shared.config import Settings
+
+log = logging.getLogger("workers.store")
+
+INDEXES: dict[str, list[list[tuple[str, int]]]] = {
+    names.CONNECTORS: [[("station", ASCENDING)]],
+    names.TRANSACTIONS: [[("station", ASCENDING), ("endedAt", ASCENDING)]],
+    names.TRANSACTION_EVENTS: [
+        [("station", ASCENDING), ("transactionId", ASCENDING), ("seqNo", ASCENDING)]
+    ],
+    names.METER_VALUES: [[("station", ASCENDING), ("transactionId", ASCENDING)]],
+    names.DEVICE_MODEL: [[("station", ASCENDING)]],
+    names.STATION_EVENTS: [[("station", ASCENDING)]],
+    names.SECURITY_EVENTS: [[("station", ASCENDING)]],
+    names.CUSTOMER_INFORMATION: [[("station", ASCENDING), ("requestId", ASCENDING)]],
+}
+
+
+async def connect(settings: Settings) -> tuple[AsyncMongoClient[Any], AsyncDatabase[Any]]:
+    client: AsyncMongoClient[Any] = AsyncMongoClient(
+        settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=10_000
+    )
+    db = client[settings.mongo_db]
+    await ensure_indexes(db)
+    log.info("connected to MongoDB", extra={"db": settings.mongo_db})
+    return client, db
+
+
+async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
+    for collection, indexes in INDEXES.items():
+        for keys in indexes:
+            await db[collection].create_index(keys)
+
+
+async def insert_once(db: AsyncDatabase[Any], collection: str, doc: dict[str, Any]) -> bool:
+    """Insert a document whose ``_id`` derives from the message; False if already there."""
+    try:
+        await db[collection].insert_one(doc)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def insert_many_once(
+    db: AsyncDatabase[Any], collection: str, docs: list[dict[str, Any]]
+) -> None:
+    """``insert_once`` for many documents: ones already stored are skipped, not an error."""
+    if not docs:
+        return
+    try:
+        await db[collection].insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+            raise

@@ -1,0 +1,100 @@
+"""``transactions`` (one summary per transaction) and ``transaction_events`` (every event).
+
+Idempotency on transactionId + seqNo: the event's ``_id`` is ``station/transactionId/seqNo``,
+so a resent event inserts nothing. The summary update uses only operators that give the same
+result when applied twice ($min, $max, $set of values from the event itself), so it is
+safe to re-apply after a crash between the two writes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared import names
+
+from . import insert_once
+
+
+def transaction_key(station: str, transaction_id: str) -> str:
+    return f"{station}/{transaction_id}"
+
+
+async def add_event(
+    db: AsyncDatabase[Any], station: str, transaction_id: str, seq_no: int, event: dict[str, Any]
+) -> bool:
+    """Store one TransactionEvent; False if this seqNo was stored before."""
+    doc = {
+        "_id": f"{station}/{transaction_id}/{seq_no}",
+        "station": station,
+        "transactionId": transaction_id,
+        "seqNo": seq_no,
+        **event,
+    }
+    return await insert_once(db, names.TRANSACTION_EVENTS, doc)
+
+
+async def apply_summary(
+    db: AsyncDatabase[Any],
+    station: str,
+    transaction_id: str,
+    *,
+    set_fields: dict[str, Any],
+    timestamp: datetime,
+    seq_no: int,
+    ended: bool,
+    energy_wh: list[float],
+) -> None:
+    update: dict[str, Any] = {
+        "$setOnInsert": {"station": station, "transactionId": transaction_id},
+        "$min": {"startedAt": timestamp, "firstSeqNo": seq_no},
+        "$max": {"lastEventAt": timestamp, "lastSeqNo": seq_no},
+    }
+    if set_fields:
+        update["$set"] = dict(set_fields)
+    if energy_wh:
+        update["$min"]["meterStartWh"] = min(energy_wh)
+        update["$max"]["meterLastWh"] = max(energy_wh)
+    if ended:
+        update.setdefault("$set", {})["endedAt"] = timestamp
+    await db[names.TRANSACTIONS].update_one(
+        {"_id": transaction_key(station, transaction_id)}, update, upsert=True
+    )
+
+
+async def get(db: AsyncDatabase[Any], station: str, transaction_id: str) -> dict[str, Any] | None:
+    doc: dict[str, Any] | None = await db[names.TRANSACTIONS].find_one(
+        {"_id": transaction_key(station, transaction_id)}
+    )
+    return doc
+
+
+async def find_by_id(db: AsyncDatabase[Any], transaction_id: str) -> list[dict[str, Any]]:
+    """A transactionId is unique per station only; the API may see several."""
+    cursor = db[names.TRANSACTIONS].find({"transactionId": transaction_id})
+    return [doc async for doc in cursor]
+
+
+async def events(db: AsyncDatabase[Any], station: str, transaction_id: str) -> list[dict[str, Any]]:
+    cursor = (
+        db[names.TRANSACTION_EVENTS]
+        .find({"station": station, "transactionId": transaction_id}, {"_id": 0})
+        .sort("seqNo", 1)
+    )
+    return [doc async for doc in cursor]
+
+
+async def list_filtered(
+    db: AsyncDatabase[Any], station: str | None, active: bool | None, limit: int, skip: int
+) -> list[dict[str, Any]]:
+    query: dict[str, Any] = {}
+    if station:
+        query["station"] = station
+    if active is True:
+        query["endedAt"] = {"$exists": False}
+    elif active is False:
+        query["endedAt"] = {"$exists": True}
+    cursor = db[names.TRANSACTIONS].find(query).sort("startedAt", -1).skip(skip).limit(limit)
+    return [doc async for doc in cursor]
