@@ -36,6 +36,7 @@ def auth_header(user: str, password: str) -> dict[str, str]:
 async def open_ws(base_url: str, station: str, password: str | None = None,
                   subprotocols: list[str] | None = None, **kwargs: Any) -> ClientConnection:
     headers = auth_header(station, password) if password is not None else {}
+    headers.update(kwargs.pop("additional_headers", {}))
     return await connect(
         f"{base_url}/{station}", subprotocols=subprotocols or [SUBPROTOCOL],  # type: ignore[arg-type]
         additional_headers=headers, open_timeout=10, **kwargs)
