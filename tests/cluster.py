@@ -48,19 +48,30 @@ class Cluster:
 
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
-        env.update(AMQP_URL=self.amqp_url, MONGO_URL=self.mongo_url, MONGO_DB=self.mongo_db,
-                   GATEWAY_LISTEN=f"127.0.0.1:{self.gateway_port}",
-                   API_LISTEN=f"127.0.0.1:{self.api_port}", LOG_LEVEL="INFO",
-                   GATEWAY_MAX_FRAME_BYTES="65536", GATEWAY_AUTH_CACHE_SECONDS="0", **extra)
+        env.update(
+            AMQP_URL=self.amqp_url,
+            MONGO_URL=self.mongo_url,
+            MONGO_DB=self.mongo_db,
+            GATEWAY_LISTEN=f"127.0.0.1:{self.gateway_port}",
+            API_LISTEN=f"127.0.0.1:{self.api_port}",
+            LOG_LEVEL="INFO",
+            GATEWAY_MAX_FRAME_BYTES="65536",
+            GATEWAY_AUTH_CACHE_SECONDS="0",
+            **extra,
+        )
         return env
 
     def start(self, module: str, **extra: str) -> str:
         self._count += 1
         name = f"{module}-{self._count}"
-        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        log = open(self.log_dir / f"{name}.log", "wb")
         self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", module], cwd=ROOT, env=self.env(**extra),
-            stdout=log, stderr=subprocess.STDOUT)
+            [sys.executable, "-m", module],
+            cwd=ROOT,
+            env=self.env(**extra),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         return name
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
@@ -107,8 +118,11 @@ class Cluster:
             dead = [n for n, p in self.procs.items() if p.poll() is not None]
             if dead:
                 raise RuntimeError(f"{dead} exited early\n{self.logs()}")
-            if (_port_open(self.gateway_port) and _port_open(self.api_port)
-                    and await self.inbound_consumers() >= workers):
+            if (
+                _port_open(self.gateway_port)
+                and _port_open(self.api_port)
+                and await self.inbound_consumers() >= workers
+            ):
                 return
             await asyncio.sleep(0.2)
         raise RuntimeError(f"cluster not ready in {timeout}s\n{self.logs()}")

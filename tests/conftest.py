@@ -28,8 +28,9 @@ MONGO_URL = os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017/")
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1",
-                                       parsed.port or default_port), timeout=2):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2
+        ):
             return True
     except OSError:
         return False
@@ -39,8 +40,11 @@ def _reachable(url: str, default_port: int) -> bool:
 async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cluster]:
     for url, port, what in ((AMQP_URL, 5672, "RabbitMQ"), (MONGO_URL, 27017, "MongoDB")):
         if not _reachable(url, port):
-            pytest.exit(f"{what} is not reachable at {url}: run the tests with `make test`, "
-                        "which starts it", returncode=3)
+            pytest.exit(
+                f"{what} is not reachable at {url}: run the tests with `make test`, "
+                "which starts it",
+                returncode=3,
+            )
     cl = Cluster(AMQP_URL, MONGO_URL, Path(tmp_path_factory.mktemp("cluster")))
     await cl.reset_bus()
     cl.start("gateway")

@@ -30,16 +30,30 @@ async def test_station_charges_and_the_api_shows_it(cluster: Cluster, api: Api, 
         assert (await cp.authorize("RFID-0001")).id_token_info["status"] == "Accepted"
         assert (await cp.authorize("NOBODY")).id_token_info["status"] == "Unknown"
 
-        started = await cp.transaction_event("Started", "TX-1", 0, "Authorized",
-                                             energy_wh=1000, token="RFID-0001",
-                                             charging_state="Charging")
+        started = await cp.transaction_event(
+            "Started",
+            "TX-1",
+            0,
+            "Authorized",
+            energy_wh=1000,
+            token="RFID-0001",
+            charging_state="Charging",
+        )
         assert started.id_token_info["status"] == "Accepted"
         await cp.status(1, 1, "Occupied")
-        updated = await cp.transaction_event("Updated", "TX-1", 1, "MeterValuePeriodic",
-                                             energy_wh=4500)
+        updated = await cp.transaction_event(
+            "Updated", "TX-1", 1, "MeterValuePeriodic", energy_wh=4500
+        )
         assert updated.id_token_info is None
-        await cp.transaction_event("Ended", "TX-1", 2, "StopAuthorized", energy_wh=7250,
-                                   token="RFID-0001", stopped_reason="Local")
+        await cp.transaction_event(
+            "Ended",
+            "TX-1",
+            2,
+            "StopAuthorized",
+            energy_wh=7250,
+            token="RFID-0001",
+            stopped_reason="Local",
+        )
 
         async def connected() -> Any:
             _, body = await api.request("GET", f"/stations/{station}")
@@ -51,8 +65,13 @@ async def test_station_charges_and_the_api_shows_it(cluster: Cluster, api: Api, 
         assert view["boot"]["chargingStation"]["vendorName"] == "TestVendor"
         assert view["lastSeen"] is not None
         assert view["connectors"] == [
-            {"evseId": 1, "connectorId": 1, "status": "Occupied",
-             "timestamp": view["connectors"][0]["timestamp"]}]
+            {
+                "evseId": 1,
+                "connectorId": 1,
+                "status": "Occupied",
+                "timestamp": view["connectors"][0]["timestamp"],
+            }
+        ]
 
     status, tx = await api.request("GET", "/transactions/TX-1?stationId=" + station)
     assert status == 200

@@ -28,34 +28,51 @@ async def error_for(raw: RawStation, text: str) -> CallError:
     return answer
 
 
-@pytest.mark.parametrize(("text", "message_id", "code"), [
-    ("this is not json", "-1", "RpcFrameworkError"),
-    ('{"not": "an array"}', "-1", "RpcFrameworkError"),
-    ("[2, 17, \"Heartbeat\", {}]", "-1", "RpcFrameworkError"),
-    ('[5, "m-5", {}]', "m-5", "MessageTypeNotSupported"),
-    ('[2, "m-arity", "Heartbeat"]', "m-arity", "RpcFrameworkError"),
-    ('[2, "m-null", "Heartbeat", null]', "m-null", "FormatViolation"),
-    ('[2, "m-unknown", "MakeCoffee", {}]', "m-unknown", "NotImplemented"),
-    ('[2, "m-csms-only", "Reset", {"type": "Immediate"}]', "m-csms-only", "NotSupported"),
-])
-async def test_broken_frames_get_the_spec_error(raw: RawStation, text: str, message_id: str,
-                                                code: str):
+@pytest.mark.parametrize(
+    ("text", "message_id", "code"),
+    [
+        ("this is not json", "-1", "RpcFrameworkError"),
+        ('{"not": "an array"}', "-1", "RpcFrameworkError"),
+        ('[2, 17, "Heartbeat", {}]', "-1", "RpcFrameworkError"),
+        ('[5, "m-5", {}]', "m-5", "MessageTypeNotSupported"),
+        ('[2, "m-arity", "Heartbeat"]', "m-arity", "RpcFrameworkError"),
+        ('[2, "m-null", "Heartbeat", null]', "m-null", "FormatViolation"),
+        ('[2, "m-unknown", "MakeCoffee", {}]', "m-unknown", "NotImplemented"),
+        ('[2, "m-csms-only", "Reset", {"type": "Immediate"}]', "m-csms-only", "NotSupported"),
+    ],
+)
+async def test_broken_frames_get_the_spec_error(
+    raw: RawStation, text: str, message_id: str, code: str
+):
     answer = await error_for(raw, text)
     assert (answer.message_id, answer.code) == (message_id, code)
 
 
-@pytest.mark.parametrize(("payload", "code", "path"), [
-    ({"reason": "PowerUp"}, "OccurrenceConstraintViolation", "(payload)"),
-    ({"reason": "PowerUp", "chargingStation": {"model": 7, "vendorName": "V"}},
-     "TypeConstraintViolation", "chargingStation.model"),
-    ({"reason": "Bored", "chargingStation": {"model": "M", "vendorName": "V"}},
-     "PropertyConstraintViolation", "reason"),
-    ({"reason": "PowerUp", "chargingStation": {"model": "M" * 21, "vendorName": "V"}},
-     "PropertyConstraintViolation", "chargingStation.model"),
-    ({**BOOT, "colour": "red"}, "FormatViolation", "(payload)"),
-])
-async def test_schema_violations_map_to_ocpp_error_codes(raw: RawStation, payload: dict[str, Any],
-                                                         code: str, path: str):
+@pytest.mark.parametrize(
+    ("payload", "code", "path"),
+    [
+        ({"reason": "PowerUp"}, "OccurrenceConstraintViolation", "(payload)"),
+        (
+            {"reason": "PowerUp", "chargingStation": {"model": 7, "vendorName": "V"}},
+            "TypeConstraintViolation",
+            "chargingStation.model",
+        ),
+        (
+            {"reason": "Bored", "chargingStation": {"model": "M", "vendorName": "V"}},
+            "PropertyConstraintViolation",
+            "reason",
+        ),
+        (
+            {"reason": "PowerUp", "chargingStation": {"model": "M" * 21, "vendorName": "V"}},
+            "PropertyConstraintViolation",
+            "chargingStation.model",
+        ),
+        ({**BOOT, "colour": "red"}, "FormatViolation", "(payload)"),
+    ],
+)
+async def test_schema_violations_map_to_ocpp_error_codes(
+    raw: RawStation, payload: dict[str, Any], code: str, path: str
+):
     answer = await raw.call("BootNotification", payload, message_id="schema-1")
     assert isinstance(answer, CallError)
     assert (answer.message_id, answer.code, answer.details) == ("schema-1", code, {"path": path})
@@ -67,8 +84,9 @@ async def test_connection_stays_usable_after_errors(raw: RawStation):
     assert isinstance(await raw.call("BootNotification", BOOT), CallResult)
 
 
-async def test_oversized_frame_closes_only_that_connection(cluster: Cluster, api: Api,
-                                                           raw: RawStation, station: str):
+async def test_oversized_frame_closes_only_that_connection(
+    cluster: Cluster, api: Api, raw: RawStation, station: str
+):
     neighbour = station + "-N"
     await api.register(neighbour, PASSWORD)
     async with raw_station(cluster.ws_url, neighbour, PASSWORD) as bystander:

@@ -12,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared import names
 from shared.events import utc_now
 
+
 async def get(db: AsyncDatabase[Any], station: str) -> dict[str, Any] | None:
     doc: dict[str, Any] | None = await db[names.STATIONS].find_one({"_id": station})
     return doc

@@ -1,0 +1,80 @@
+"""One valid request per routed action, the payloads a real station would send."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.simulator import BOOT, now
+
+REQUESTS: dict[str, dict[str, Any]] = {
+    "Authorize": {"idToken": {"idToken": "UNKNOWN-TOKEN", "type": "ISO14443"}},
+    "BootNotification": BOOT,
+    "DataTransfer": {"vendorId": "com.example", "messageId": "hello", "data": {"a": 1}},
+    "FirmwareStatusNotification": {"status": "Downloading", "requestId": 5},
+    "Heartbeat": {},
+    "LogStatusNotification": {"status": "Uploading", "requestId": 6},
+    "MeterValues": {
+        "evseId": 1,
+        "meterValue": [
+            {
+                "timestamp": now(),
+                "sampledValue": [{"value": 230.1, "measurand": "Voltage", "phase": "L1-N"}],
+            }
+        ],
+    },
+    "NotifyCustomerInformation": {
+        "data": "name=Jane",
+        "seqNo": 0,
+        "generatedAt": now(),
+        "requestId": 7,
+    },
+    "NotifyEvent": {
+        "generatedAt": now(),
+        "seqNo": 0,
+        "eventData": [
+            {
+                "eventId": 1,
+                "timestamp": now(),
+                "trigger": "Delta",
+                "actualValue": "Faulted",
+                "eventNotificationType": "HardWiredNotification",
+                "component": {"name": "Connector", "evse": {"id": 1, "connectorId": 1}},
+                "variable": {"name": "AvailabilityState"},
+            }
+        ],
+    },
+    "NotifyReport": {
+        "requestId": 8,
+        "generatedAt": now(),
+        "seqNo": 0,
+        "reportData": [
+            {
+                "component": {"name": "OCPPCommCtrlr"},
+                "variable": {"name": "HeartbeatInterval"},
+                "variableAttribute": [
+                    {"type": "Actual", "value": "300", "mutability": "ReadWrite"}
+                ],
+                "variableCharacteristics": {"dataType": "integer", "supportsMonitoring": False},
+            }
+        ],
+    },
+    "SecurityEventNotification": {
+        "type": "FirmwareUpdated",
+        "timestamp": now(),
+        "techInfo": "v1.2",
+    },
+    "StatusNotification": {
+        "timestamp": now(),
+        "connectorStatus": "Available",
+        "evseId": 1,
+        "connectorId": 1,
+    },
+    "TransactionEvent": {
+        "eventType": "Started",
+        "timestamp": now(),
+        "triggerReason": "CablePluggedIn",
+        "seqNo": 0,
+        "transactionInfo": {"transactionId": "FIXTURE-TX"},
+        "evse": {"id": 1, "connectorId": 1},
+    },
+}

@@ -1,0 +1,328 @@
+"""What each handler stores and answers, observed through the real path and the real store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aio_pika
+import orjson
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared import names
+from shared.ocppj import CallError, CallResult
+from tests.cluster import Cluster
+from tests.conftest import PASSWORD, Api
+from tests.simulator import BOOT, RawStation, now, raw_station
+from tests.workers.fixtures import REQUESTS
+
+
+@pytest.fixture
+async def booted(cluster: Cluster, station: str) -> AsyncIterator[RawStation]:
+    async with raw_station(cluster.ws_url, station, PASSWORD) as raw:
+        answer = await raw.call("BootNotification", BOOT)
+        assert isinstance(answer, CallResult) and answer.payload["status"] == "Accepted"
+        yield raw
+
+
+async def result(
+    raw: RawStation, action: str, payload: dict[str, Any], message_id: str | None = None
+) -> dict[str, Any]:
+    answer = await raw.call(action, payload, message_id)
+    assert isinstance(answer, CallResult), answer
+    return answer.payload
+
+
+class EventTap:
+    """A private queue bound to every domain event, as another service would bind."""
+
+    def __init__(self, queue: aio_pika.abc.AbstractQueue) -> None:
+        self.messages = queue.iterator()
+
+    async def next_for(self, station: str, event: str, timeout: float = 10) -> dict[str, Any]:
+        async with asyncio.timeout(timeout):
+            while True:
+                message = await self.messages.__anext__()
+                await message.ack()
+                body: dict[str, Any] = orjson.loads(message.body)
+                if body["station"] == station and body["event"] == event:
+                    assert message.routing_key == names.event_key(event, station)
+                    return body
+
+
+@pytest.fixture
+async def events(cluster: Cluster) -> AsyncIterator[EventTap]:
+    connection = await aio_pika.connect(cluster.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(names.EVENTS_EXCHANGE)
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(exchange, "#")
+        yield EventTap(queue)
+
+
+# --- B: provisioning ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("policy", ["Pending", "Rejected"])
+async def test_boot_policy_per_station_and_the_boot_gate(
+    cluster: Cluster, api: Api, station: str, policy: str
+):
+    await api.register(station, bootPolicy=policy)
+    async with raw_station(cluster.ws_url, station, PASSWORD) as raw:
+        boot = await result(raw, "BootNotification", BOOT)
+        assert (boot["status"], boot["interval"]) == (policy, 60)
+        refused = await raw.call("Heartbeat", {})
+        assert isinstance(refused, CallError) and refused.code == "SecurityError"
+        report = await raw.call("NotifyReport", REQUESTS["NotifyReport"])
+        assert isinstance(report, CallError if policy == "Rejected" else CallResult)
+        await api.register(station, bootPolicy=None)
+        assert (await result(raw, "BootNotification", BOOT))["status"] == "Accepted"
+        assert "currentTime" in await result(raw, "Heartbeat", {})
+
+
+async def test_boot_stores_hardware_and_publishes_event(
+    booted: RawStation, api: Api, station: str, events: EventTap
+):
+    await result(booted, "BootNotification", {**BOOT, "reason": "FirmwareUpdate"})
+    event = await events.next_for(station, names.EVENT_STATION_BOOTED)
+    assert event["status"] == "Accepted" and event["reason"] == "FirmwareUpdate"
+    _, view = await api.request("GET", f"/stations/{station}")
+    assert view["boot"]["reason"] == "FirmwareUpdate"
+    assert view["boot"]["chargingStation"] == BOOT["chargingStation"]
+
+
+async def test_notify_report_parts_build_the_device_model(
+    booted: RawStation, station: str, db: AsyncDatabase[Any]
+):
+    part = REQUESTS["NotifyReport"]
+    second = {
+        **part,
+        "seqNo": 1,
+        "reportData": [
+            {
+                "component": {"name": "EVSE", "evse": {"id": 1}},
+                "variable": {"name": "Power"},
+                "variableAttribute": [{"type": "Actual", "value": "22000"}],
+            }
+        ],
+    }
+    await result(booted, "NotifyReport", {**part, "tbc": True})
+    report = await db[names.REPORTS].find_one({"_id": f"{station}/8"})
+    assert report is not None and not report.get("complete")
+    await result(booted, "NotifyReport", second)
+    report = await db[names.REPORTS].find_one({"_id": f"{station}/8"})
+    assert report is not None and report["complete"] and sorted(report["seqNos"]) == [0, 1]
+    model = {
+        (d["component"]["name"], d["variable"]["name"]): d["attributes"][0]["value"]
+        async for d in db[names.DEVICE_MODEL].find({"station": station})
+    }
+    assert model == {("OCPPCommCtrlr", "HeartbeatInterval"): "300", ("EVSE", "Power"): "22000"}
+
+
+# --- C: authorization ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ({"status": "Accepted"}, "Accepted"),
+        ({"status": "Blocked"}, "Blocked"),
+        ({"status": "Invalid"}, "Invalid"),
+        ({"status": "Expired"}, "Expired"),
+        ({"status": "Accepted", "expiresAt": "2020-01-01T00:00:00Z"}, "Expired"),
+        (None, "Unknown"),
+    ],
+)
+async def test_authorize_answers_the_stored_status(
+    booted: RawStation, api: Api, station: str, stored: dict[str, Any] | None, expected: str
+):
+    token = f"TOK-{station[-6:]}-{expected}"
+    if stored is not None:
+        await api.request("PUT", f"/id-tokens/{token}", {"type": "ISO14443", **stored})
+    answer = await result(booted, "Authorize", {"idToken": {"idToken": token, "type": "ISO14443"}})
+    assert answer["idTokenInfo"]["status"] == expected
+
+
+@pytest.mark.parametrize(
+    "kind", ["ISO14443", "ISO15693", "KeyCode", "Local", "MacAddress", "eMAID", "Central"]
+)
+async def test_every_id_token_type_is_checked_against_the_store(
+    booted: RawStation, api: Api, station: str, kind: str
+):
+    token = f"{kind}-{station[-6:]}"
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    await api.request(
+        "PUT",
+        f"/id-tokens/{token}",
+        {"type": kind, "expiresAt": later, "groupIdToken": {"idToken": "FLEET", "type": "Central"}},
+    )
+    answer = await result(booted, "Authorize", {"idToken": {"idToken": token, "type": kind}})
+    assert answer["idTokenInfo"]["status"] == "Accepted"
+    assert answer["idTokenInfo"]["groupIdToken"] == {"idToken": "FLEET", "type": "Central"}
+    assert "cacheExpiryDateTime" in answer["idTokenInfo"]
+    wrong_type = "KeyCode" if kind != "KeyCode" else "Local"
+    other = await result(booted, "Authorize", {"idToken": {"idToken": token, "type": wrong_type}})
+    assert other["idTokenInfo"]["status"] == "Unknown"
+
+
+async def test_no_authorization_token_is_accepted(booted: RawStation):
+    answer = await result(
+        booted, "Authorize", {"idToken": {"idToken": "", "type": "NoAuthorization"}}
+    )
+    assert answer["idTokenInfo"] == {"status": "Accepted"}
+
+
+# --- E: transactions -----------------------------------------------------------------
+
+
+def tx_event(event_type: str, seq_no: int, wh: float, **extra: Any) -> dict[str, Any]:
+    return {
+        "eventType": event_type,
+        "timestamp": now(),
+        "triggerReason": "MeterValuePeriodic",
+        "seqNo": seq_no,
+        "transactionInfo": {"transactionId": "T-IDEM", **extra},
+        "evse": {"id": 2, "connectorId": 1},
+        "meterValue": [
+            {
+                "timestamp": now(),
+                "sampledValue": [{"value": wh / 1000, "unitOfMeasure": {"unit": "kWh"}}],
+            }
+        ],
+    }
+
+
+async def test_resent_transaction_event_is_answered_but_counted_once(
+    booted: RawStation, api: Api, station: str, events: EventTap, db: AsyncDatabase[Any]
+):
+    await result(booted, "TransactionEvent", tx_event("Started", 0, 1000))
+    await events.next_for(station, names.EVENT_TRANSACTION_STARTED)
+    await result(booted, "TransactionEvent", tx_event("Updated", 1, 3000))
+    # The station lost the answer and resends seqNo 1 (a new message id, same event).
+    await result(booted, "TransactionEvent", tx_event("Updated", 1, 3000))
+    await result(
+        booted, "TransactionEvent", tx_event("Ended", 2, 5000, stoppedReason="EVDisconnected")
+    )
+    _, tx = await api.request("GET", f"/transactions/T-IDEM?stationId={station}")
+    assert [e["seqNo"] for e in tx["events"]] == [0, 1, 2]
+    assert tx["energyWh"] == 4000 and tx["state"] == "ended"
+    assert tx["stoppedReason"] == "EVDisconnected" and tx["evseId"] == 2
+    assert (
+        await db[names.METER_VALUES].count_documents(
+            {"station": station, "transactionId": "T-IDEM"}
+        )
+        == 3
+    )
+    ended = await events.next_for(station, names.EVENT_TRANSACTION_ENDED)
+    assert ended["transactionId"] == "T-IDEM" and ended["seqNo"] == 2
+
+
+async def test_transaction_event_with_token_gets_id_token_info(booted: RawStation, api: Api):
+    await api.request("PUT", "/id-tokens/BLOCKED-1", {"type": "ISO14443", "status": "Blocked"})
+    answer = await result(
+        booted,
+        "TransactionEvent",
+        {**tx_event("Started", 0, 0), "idToken": {"idToken": "BLOCKED-1", "type": "ISO14443"}},
+    )
+    assert answer == {"idTokenInfo": {"status": "Blocked"}}
+
+
+async def test_same_transaction_id_on_two_stations_needs_station_to_disambiguate(
+    cluster: Cluster, api: Api, station: str, booted: RawStation
+):
+    await result(booted, "TransactionEvent", tx_event("Started", 0, 0))
+    other = station + "-B"
+    await api.register(other, PASSWORD)
+    async with raw_station(cluster.ws_url, other, PASSWORD) as raw:
+        await result(raw, "BootNotification", BOOT)
+        await result(raw, "TransactionEvent", tx_event("Started", 0, 0))
+    status, body = await api.request("GET", "/transactions/T-IDEM")
+    assert status == 409 and station in body["detail"] and other in body["detail"]
+
+
+# --- G: availability ------------------------------------------------------------------
+
+
+async def test_status_notification_keeps_latest_per_connector(
+    booted: RawStation, api: Api, station: str, events: EventTap
+):
+    later = now()
+    await result(
+        booted,
+        "StatusNotification",
+        {"timestamp": later, "connectorStatus": "Faulted", "evseId": 1, "connectorId": 1},
+    )
+    await result(
+        booted,
+        "StatusNotification",
+        {
+            "timestamp": "2020-01-01T00:00:00Z",
+            "connectorStatus": "Available",
+            "evseId": 1,
+            "connectorId": 1,
+        },
+    )
+    await result(
+        booted,
+        "StatusNotification",
+        {"timestamp": later, "connectorStatus": "Occupied", "evseId": 2, "connectorId": 1},
+    )
+    _, view = await api.request("GET", f"/stations/{station}")
+    assert [(c["evseId"], c["status"]) for c in view["connectors"]] == [
+        (1, "Faulted"),
+        (2, "Occupied"),
+    ]
+    event = await events.next_for(station, names.EVENT_STATUS_CHANGED)
+    assert (event["evseId"], event["status"]) == (1, "Faulted")
+
+
+# --- A, J, L, N, P: the remaining station messages are stored -------------------------
+
+
+async def test_security_event_is_stored_and_published(
+    booted: RawStation, station: str, events: EventTap, db: AsyncDatabase[Any]
+):
+    await result(booted, "SecurityEventNotification", REQUESTS["SecurityEventNotification"])
+    event = await events.next_for(station, names.EVENT_SECURITY)
+    assert event["type"] == "FirmwareUpdated"
+    stored = await db[names.SECURITY_EVENTS].find_one({"station": station})
+    assert stored is not None and stored["techInfo"] == "v1.2"
+
+
+async def test_firmware_and_log_status_show_on_the_station(
+    booted: RawStation, api: Api, station: str
+):
+    await result(booted, "FirmwareStatusNotification", REQUESTS["FirmwareStatusNotification"])
+    await result(booted, "LogStatusNotification", REQUESTS["LogStatusNotification"])
+    _, view = await api.request("GET", f"/stations/{station}")
+    assert (view["firmwareStatus"]["status"], view["firmwareStatus"]["requestId"]) == (
+        "Downloading",
+        5,
+    )
+    assert (view["logStatus"]["status"], view["logStatus"]["requestId"]) == ("Uploading", 6)
+
+
+async def test_meter_values_notify_event_and_customer_information_are_stored(
+    booted: RawStation, station: str, db: AsyncDatabase[Any]
+):
+    for action in ("MeterValues", "NotifyEvent", "NotifyCustomerInformation"):
+        await result(booted, action, REQUESTS[action])
+    meter = await db[names.METER_VALUES].find_one({"station": station, "source": "MeterValues"})
+    assert meter is not None and meter["sampledValue"][0]["measurand"] == "Voltage"
+    event = await db[names.STATION_EVENTS].find_one({"station": station})
+    assert event is not None and event["actualValue"] == "Faulted"
+    info = await db[names.CUSTOMER_INFORMATION].find_one({"station": station})
+    assert info is not None and info["data"] == "name=Jane"
+
+
+async def test_data_transfer_without_vendor_handler_is_unknown_vendor(
+    booted: RawStation, station: str, db: AsyncDatabase[Any]
+):
+    answer = await result(booted, "DataTransfer", REQUESTS["DataTransfer"])
+    assert answer == {"status": "UnknownVendorId"}
+    stored = await db[names.DATA_TRANSFERS].find_one({"station": station})
+    assert stored is not None and stored["request"]["data"] == {"a": 1}
