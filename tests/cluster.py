@@ -57,9 +57,12 @@ class Cluster:
             LOG_LEVEL="INFO",
             GATEWAY_MAX_FRAME_BYTES="65536",
             GATEWAY_AUTH_CACHE_SECONDS="0",
-            **extra,
         )
+        env.update(extra)
         return env
+
+    def workers(self) -> list[str]:
+        return [name for name in self.procs if name.startswith("workers-")]
 
     def start(self, module: str, **extra: str) -> str:
         self._count += 1
@@ -78,6 +81,9 @@ class Cluster:
         proc = self.procs.pop(name)
         proc.send_signal(sig)
         proc.wait(timeout=20)
+
+    def signal(self, name: str, sig: int) -> None:
+        self.procs[name].send_signal(sig)
 
     def stop_all(self) -> None:
         for name in list(self.procs):

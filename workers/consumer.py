@@ -80,6 +80,11 @@ class Worker:
             await message.reject(requeue=False)
             return
         with bind(item.station, item.message_id):
+            if message.redelivered:
+                log.info(
+                    "redelivered message (a worker died or gave it back)",
+                    extra={"action": item.action},
+                )
             if item.message_type != MessageType.CALL:
                 # Answers to CSMS-initiated CALLs: recorded by the command path (issue 4).
                 log.info("station answered a CSMS call", extra={"type": item.message_type})
