@@ -34,7 +34,7 @@ AuthCall = Callable[[AuthRequest], Awaitable[AuthResult]]
 def station_id_from_path(path: str) -> str | None:
     """The last path segment, percent-decoded, if it is a valid station identity."""
     segment = unquote(path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
-    return segment if STATION_ID_PATTERN.match(segment) else None
+    return segment if STATION_ID_PATTERN.fullmatch(segment) else None
 
 
 def basic_credentials(headers: Headers) -> tuple[str, str] | None:

@@ -53,7 +53,7 @@ def _choice(*options: str) -> Callable[[str], str]:
 
 def _hostport(value: str) -> str:
     _host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit():
+    if not sep or not (port.isascii() and port.isdigit()):
         raise ValueError(f"expected HOST:PORT, got {value!r}")
     return value
 

@@ -34,6 +34,22 @@ def bind(station: str | None, message_id: str | None = None) -> Iterator[None]:
         station_var.reset(station_token)
 
 
+def _stamp_ids(factory: Any) -> Any:
+    """Read the context ids when the record is made, not when a handler formats it, so a
+    queued or background handler still gets the right ones."""
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record: logging.LogRecord = factory(*args, **kwargs)
+        if not hasattr(record, "station"):
+            record.station = station_var.get()
+        if not hasattr(record, "messageId"):
+            record.messageId = message_var.get()
+        return record
+
+    make.stamps_ids = True  # type: ignore[attr-defined]
+    return make
+
+
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
@@ -74,6 +90,9 @@ class TextFormatter(logging.Formatter):
 def setup(level: str = "INFO", fmt: str = "json") -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "stamps_ids", False):
+        logging.setLogRecordFactory(_stamp_ids(factory))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

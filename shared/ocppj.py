@@ -16,7 +16,7 @@ import orjson
 
 # Station identity (part 4, 3.1.1): identifierString (part 2, 2.1.4) without ':', which
 # separates user and password in Basic auth; at most 48 characters.
-STATION_ID_PATTERN = re.compile(r"^[A-Za-z0-9*\-_=+|@.]{1,48}$")
+STATION_ID_PATTERN = re.compile(r"^[A-Za-z0-9*\-_=+|@.]{1,48}\Z")
 
 MAX_MESSAGE_ID_LENGTH = 36
 UNREADABLE_ID = "-1"

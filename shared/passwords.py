@@ -14,13 +14,13 @@ import re
 
 # OCPP 2.0.1 part 2, SecurityCtrlr.BasicAuthPassword: passwordString, 16 to 40 characters
 # (issue #5 allows up to 64) from this alphabet.
-PASSWORD_PATTERN = re.compile(r"^[A-Za-z0-9*\-_=:+|@.]{16,64}$")
+PASSWORD_PATTERN = re.compile(r"^[A-Za-z0-9*\-_=:+|@.]{16,64}\Z")
 
 _N, _R, _P = 2**14, 8, 1
 
 
 def is_acceptable(password: str) -> bool:
-    return bool(PASSWORD_PATTERN.match(password))
+    return bool(PASSWORD_PATTERN.fullmatch(password))
 
 
 def _b64(data: bytes) -> str:

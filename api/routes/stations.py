@@ -17,7 +17,7 @@ from ..errors import ApiError, json_response, paging, read_json
 
 def _station_id(request: web.Request) -> str:
     station = request.match_info["id"]
-    if not STATION_ID_PATTERN.match(station):
+    if not STATION_ID_PATTERN.fullmatch(station):
         raise ApiError(
             400,
             "Invalid station id",

@@ -1,0 +1,259 @@
+"""shared.config: settings from environment variables, cast strictly."""
+
+from __future__ import annotations
+
+import dataclasses
+import runpy
+
+import pytest
+
+from shared import config
+from shared.config import ConfigError, Settings, load, markdown_table, split_hostport
+
+DEFAULTS = Settings(
+    amqp_url="amqp://guest:guest@127.0.0.1:5672/",
+    mongo_url="mongodb://127.0.0.1:27017/",
+    mongo_db="csms",
+    gateway_listen="0.0.0.0:9000",
+    gateway_id="",
+    gateway_max_frame_bytes=262144,
+    gateway_reply_timeout=20.0,
+    gateway_auth_cache_seconds=60.0,
+    gateway_auth_timeout=5.0,
+    gateway_max_queued_calls=8,
+    gateway_ping_interval=60.0,
+    gateway_compression=True,
+    api_listen="0.0.0.0:8080",
+    worker_prefetch=64,
+    heartbeat_interval=300,
+    boot_policy="Accepted",
+    boot_retry_interval=60,
+    log_level="INFO",
+    log_format="json",
+)
+
+
+def test_empty_environment_gives_the_documented_defaults() -> None:
+    settings = load({})
+
+    assert settings == DEFAULTS
+    assert type(settings.gateway_max_frame_bytes) is int
+    assert type(settings.gateway_reply_timeout) is float
+    assert settings.gateway_compression is True
+
+
+def test_every_setting_is_read_from_its_variable() -> None:
+    env = {
+        "AMQP_URL": "amqp://u:p@rabbit:5672/v",
+        "MONGO_URL": "mongodb://mongo:27017/",
+        "MONGO_DB": "csms_test",
+        "GATEWAY_LISTEN": "127.0.0.1:19000",
+        "GATEWAY_ID": "gw-7",
+        "GATEWAY_MAX_FRAME_BYTES": "65536",
+        "GATEWAY_REPLY_TIMEOUT": "2.5",
+        "GATEWAY_AUTH_CACHE_SECONDS": "0",
+        "GATEWAY_AUTH_TIMEOUT": "1.25",
+        "GATEWAY_MAX_QUEUED_CALLS": "0",
+        "GATEWAY_PING_INTERVAL": "0",
+        "GATEWAY_COMPRESSION": "off",
+        "API_LISTEN": "[::1]:8081",
+        "WORKER_PREFETCH": "1",
+        "HEARTBEAT_INTERVAL": "30",
+        "BOOT_POLICY": "Pending",
+        "BOOT_RETRY_INTERVAL": "5",
+        "LOG_LEVEL": "DEBUG",
+        "LOG_FORMAT": "text",
+    }
+
+    assert load(env) == Settings(
+        amqp_url="amqp://u:p@rabbit:5672/v",
+        mongo_url="mongodb://mongo:27017/",
+        mongo_db="csms_test",
+        gateway_listen="127.0.0.1:19000",
+        gateway_id="gw-7",
+        gateway_max_frame_bytes=65536,
+        gateway_reply_timeout=2.5,
+        gateway_auth_cache_seconds=0.0,
+        gateway_auth_timeout=1.25,
+        gateway_max_queued_calls=0,
+        gateway_ping_interval=0.0,
+        gateway_compression=False,
+        api_listen="[::1]:8081",
+        worker_prefetch=1,
+        heartbeat_interval=30,
+        boot_policy="Pending",
+        boot_retry_interval=5,
+        log_level="DEBUG",
+        log_format="text",
+    )
+
+
+def test_load_without_argument_reads_the_process_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MONGO_DB", "from_os_environ")
+    monkeypatch.setenv("WORKER_PREFETCH", "3")
+
+    settings = load()
+
+    assert settings.mongo_db == "from_os_environ"
+    assert settings.worker_prefetch == 3
+
+
+def test_unrelated_variables_are_ignored() -> None:
+    assert load({"PATH": "/usr/bin", "HOME": "/root", "gateway_id": "lowercase"}) == DEFAULTS
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("GATEWAY_MAX_FRAME_BYTES", "256k"),
+        ("GATEWAY_MAX_FRAME_BYTES", "1.5"),
+        ("GATEWAY_MAX_FRAME_BYTES", ""),
+        ("WORKER_PREFETCH", "many"),
+        ("HEARTBEAT_INTERVAL", "300s"),
+        ("BOOT_RETRY_INTERVAL", "1e3"),
+        ("GATEWAY_MAX_QUEUED_CALLS", "eight"),
+    ],
+)
+def test_bad_integer_raises_config_error_naming_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load({name: value})
+
+    assert str(info.value).startswith(f"{name}={value!r}")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("GATEWAY_REPLY_TIMEOUT", "soon"),
+        ("GATEWAY_PING_INTERVAL", "60s"),
+        ("GATEWAY_AUTH_TIMEOUT", ""),
+    ],
+)
+def test_bad_float_raises_config_error_naming_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{name}="):
+        load({name: value})
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "", "enabled", "t"])
+def test_bad_boolean_raises_config_error_naming_the_variable(value: str) -> None:
+    with pytest.raises(ConfigError, match=r"^GATEWAY_COMPRESSION="):
+        load({"GATEWAY_COMPRESSION": value})
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", True),
+        ("true", True),
+        (" TRUE ", True),
+        ("Yes", True),
+        ("on", True),
+        ("0", False),
+        ("false", False),
+        ("No", False),
+        ("OFF", False),
+    ],
+)
+def test_boolean_spellings_are_understood(value: str, expected: bool) -> None:
+    assert load({"GATEWAY_COMPRESSION": value}).gateway_compression is expected
+
+
+@pytest.mark.parametrize("value", ["Accepted", "Pending", "Rejected"])
+def test_each_boot_status_is_a_valid_boot_policy(value: str) -> None:
+    assert load({"BOOT_POLICY": value}).boot_policy == value
+
+
+@pytest.mark.parametrize("value", ["accepted", "ACCEPTED", "Allowed", "", " Accepted"])
+def test_bad_boot_policy_raises_config_error_naming_the_variable(value: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load({"BOOT_POLICY": value})
+
+    message = str(info.value)
+    assert message.startswith("BOOT_POLICY=")
+    assert "Accepted, Pending, Rejected" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("LOG_LEVEL", "info"), ("LOG_LEVEL", "TRACE"), ("LOG_FORMAT", "JSON"), ("LOG_FORMAT", "xml")],
+)
+def test_bad_choice_raises_config_error_naming_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{name}="):
+        load({name: value})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("GATEWAY_LISTEN", "9000"),
+        ("GATEWAY_LISTEN", "0.0.0.0"),
+        ("GATEWAY_LISTEN", "0.0.0.0:"),
+        ("GATEWAY_LISTEN", "0.0.0.0:http"),
+        ("API_LISTEN", "localhost:-1"),
+    ],
+)
+def test_bad_host_port_raises_config_error_naming_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{name}="):
+        load({name: value})
+
+
+def test_first_bad_setting_in_declaration_order_is_the_one_reported() -> None:
+    with pytest.raises(ConfigError, match=r"^GATEWAY_MAX_FRAME_BYTES="):
+        load({"LOG_LEVEL": "loud", "GATEWAY_MAX_FRAME_BYTES": "big"})
+
+
+def test_config_error_is_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        load({"WORKER_PREFETCH": "x"})
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0.0.0.0:9000", ("0.0.0.0", 9000)),
+        ("localhost:8080", ("localhost", 8080)),
+        ("[::1]:9000", ("::1", 9000)),
+        (":9000", ("", 9000)),
+    ],
+)
+def test_split_hostport(value: str, expected: tuple[str, int]) -> None:
+    assert split_hostport(value) == expected
+
+
+def test_listen_address_accepted_by_load_can_be_split() -> None:
+    try:
+        settings = load({"GATEWAY_LISTEN": "0.0.0.0:²"})
+    except ConfigError:
+        return
+    assert split_hostport(settings.gateway_listen)[1] >= 0
+
+
+def test_settings_table_and_dataclass_declare_the_same_names() -> None:
+    declared = [name.lower() for name, _default, _parse, _doc in config.SETTINGS]
+
+    assert declared == [field.name for field in dataclasses.fields(Settings)]
+
+
+def test_markdown_table_lists_every_setting_with_its_default() -> None:
+    lines = markdown_table().splitlines()
+
+    assert lines[:2] == ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    assert len(lines) == 2 + len(config.SETTINGS) == 21
+    for line, (name, default, _parse, doc) in zip(lines[2:], config.SETTINGS, strict=True):
+        assert line == f"| `{name}` | `{default}` | {doc} |"
+    assert "| `BOOT_POLICY` | `Accepted` |" in lines[2 + 15]
+    assert "| `GATEWAY_ID` | `` |" in lines[2 + 4]
+
+
+@pytest.mark.filterwarnings("ignore:'shared.config' found in sys.modules:RuntimeWarning")
+def test_running_the_module_prints_the_markdown_table(capsys: pytest.CaptureFixture[str]) -> None:
+    runpy.run_module("shared.config", run_name="__main__")
+
+    assert capsys.readouterr().out == markdown_table() + "\n"
+
+
+def test_every_default_parses() -> None:
+    for name, default, parse, _doc in config.SETTINGS:
+        assert parse(default) == getattr(DEFAULTS, name.lower()), name

@@ -1,0 +1,137 @@
+"""shared.envelope: the msgpack codec of what travels on the bus."""
+
+from __future__ import annotations
+
+import msgpack
+import pytest
+
+from shared.envelope import (
+    CONTENT_TYPE,
+    VERSION,
+    AuthRequest,
+    AuthResult,
+    EnvelopeError,
+    Inbound,
+    Reply,
+    pack,
+    unpack_auth_request,
+    unpack_auth_result,
+    unpack_inbound,
+    unpack_reply,
+)
+
+INBOUND = Inbound(
+    station="CS.001",
+    gateway="gw-a-1234",
+    connection="conn-7",
+    message_type=2,
+    message_id="19223201",
+    action="BootNotification",
+    frame='[2,"19223201","BootNotification",{"reason":"PowerUp"}]',
+    received_at=1714557600.125,
+)
+
+
+def test_inbound_round_trips_through_pack() -> None:
+    assert unpack_inbound(pack(INBOUND)) == INBOUND
+
+
+def test_inbound_without_action_round_trips_with_none() -> None:
+    answer = Inbound("CS1", "gw", "c", 3, "m1", None, '[3,"m1",{}]', 1.5)
+
+    result = unpack_inbound(pack(answer))
+
+    assert result == answer
+    assert result.action is None
+
+
+def test_inbound_frame_text_travels_byte_for_byte() -> None:
+    frame = '[2, "m\\u00e9", "DataTransfer", {"data": "é ✓ \\n", "n": 1.50}]'
+    item = Inbound("CS1", "gw", "c", 2, "mé", "DataTransfer", frame, 0.0)
+
+    assert unpack_inbound(pack(item)).frame == frame
+
+
+def test_reply_round_trips_through_pack() -> None:
+    reply = Reply("CS1", "m1", '[3,"m1",{"currentTime":"2024-05-01T10:00:00Z"}]')
+
+    assert unpack_reply(pack(reply)) == reply
+
+
+def test_auth_request_round_trips_with_and_without_password() -> None:
+    with_password = AuthRequest("CS1", "Test-Password-0123456789", "10.0.0.7:51234")
+    without_password = AuthRequest("CS2", None, "10.0.0.8:40000")
+
+    assert unpack_auth_request(pack(with_password)) == with_password
+    assert unpack_auth_request(pack(without_password)) == without_password
+
+
+def test_auth_result_round_trips_through_pack() -> None:
+    result = AuthResult("unauthorized", security_profile=2, reason="bad password")
+
+    assert unpack_auth_result(pack(result)) == result
+
+
+def test_auth_result_missing_optional_fields_gets_defaults() -> None:
+    result = unpack_auth_result(msgpack.packb({"status": "unknown"}))
+
+    assert result == AuthResult(status="unknown", security_profile=0, reason="")
+
+
+def test_packed_envelope_is_a_msgpack_map_with_version() -> None:
+    body = msgpack.unpackb(pack(Reply("CS1", "m1", "[3]")), raw=False)
+
+    assert VERSION == 1
+    assert body == {"station": "CS1", "message_id": "m1", "frame": "[3]", "v": 1}
+    assert CONTENT_TYPE == "application/msgpack"
+
+
+def test_unknown_keys_are_ignored_on_decode() -> None:
+    data = msgpack.packb(
+        {"station": "CS1", "message_id": "m1", "frame": "[3]", "v": 2, "priority": "high"}
+    )
+
+    assert unpack_reply(data) == Reply("CS1", "m1", "[3]")
+
+
+def test_missing_required_field_raises_envelope_error_naming_the_kind() -> None:
+    data = msgpack.packb({"station": "CS1", "frame": "[3]"})
+
+    with pytest.raises(EnvelopeError, match="not a Reply"):
+        unpack_reply(data)
+
+
+def test_inbound_missing_received_at_raises_envelope_error() -> None:
+    body = msgpack.unpackb(pack(INBOUND))
+    del body["received_at"]
+
+    with pytest.raises(EnvelopeError, match="not a Inbound"):
+        unpack_inbound(msgpack.packb(body))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\xc1", b"\x92\x01", msgpack.packb({"status": "ok"}) + b"\x00"],
+    ids=["empty", "reserved-byte", "truncated", "extra-data"],
+)
+def test_bytes_that_are_not_msgpack_raise_envelope_error(data: bytes) -> None:
+    with pytest.raises(EnvelopeError, match="not msgpack"):
+        unpack_auth_result(data)
+
+
+@pytest.mark.parametrize(
+    "value", [[1, 2], "status", 7, None], ids=["array", "string", "int", "nil"]
+)
+def test_msgpack_that_is_not_a_map_raises_envelope_error(value: object) -> None:
+    with pytest.raises(EnvelopeError, match="not a map"):
+        unpack_auth_result(msgpack.packb(value))
+
+
+def test_map_with_non_string_keys_raises_envelope_error() -> None:
+    with pytest.raises(EnvelopeError):
+        unpack_reply(msgpack.packb({1: "CS1"}))
+
+
+def test_envelope_error_is_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        unpack_reply(b"\xc1")
