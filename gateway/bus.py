@@ -47,7 +47,11 @@ class GatewayBus:
 
     async def start(self) -> None:
         self._connection = await bus.connect(self.url)
-        self._channel = await self._connection.channel(publisher_confirms=True)
+        # on_return_raises: an unroutable inbound frame fails at once (InternalError to the
+        # station) instead of waiting for a reply that cannot come.
+        self._channel = await self._connection.channel(
+            publisher_confirms=True, on_return_raises=True
+        )
         await bus.declare_topology(self._channel)
         self._stations = await self._channel.get_exchange(names.STATION_EXCHANGE)
         self.events = EventPublisher(await self._channel.get_exchange(names.EVENTS_EXCHANGE))

@@ -6,6 +6,7 @@ the old one is closed and its late answers are dropped.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from shared.envelope import Reply
@@ -20,6 +21,7 @@ REPLACED = (1000, "Replaced by a newer connection of the same station")
 class Registry:
     def __init__(self) -> None:
         self._by_station: dict[str, StationConnection] = {}
+        self._closing: set[asyncio.Task[None]] = set()
 
     def __len__(self) -> int:
         return len(self._by_station)
@@ -35,7 +37,7 @@ class Registry:
                 "replacing previous connection",
                 extra={"station": conn.station, "old": old.connection_id},
             )
-            await old.ws.close(*REPLACED)
+            self._close_in_background(old)
 
     def remove(self, conn: StationConnection) -> bool:
         """Forget ``conn``; False if a newer connection already took its place."""
@@ -57,7 +59,13 @@ class Registry:
         conn = self._by_station.get(station)
         if conn is not None and conn.connection_id != connection_id:
             log.info("station reconnected to another gateway", extra={"station": station})
-            await conn.ws.close(*REPLACED)
+            self._close_in_background(conn)
+
+    def _close_in_background(self, conn: StationConnection) -> None:
+        """An unresponsive old peer must not delay the new connection by a close timeout."""
+        task = asyncio.create_task(conn.ws.close(*REPLACED))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def close_all(self, code: int, reason: str) -> None:
         for conn in list(self._by_station.values()):

@@ -40,10 +40,9 @@ def _stamp_ids(factory: Any) -> Any:
 
     def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record: logging.LogRecord = factory(*args, **kwargs)
-        if not hasattr(record, "station"):
-            record.station = station_var.get()
-        if not hasattr(record, "messageId"):
-            record.messageId = message_var.get()
+        # Private names: `extra={"station": ...}` must still be allowed to set the real ones.
+        record._ctx_station = station_var.get()
+        record._ctx_message = message_var.get()
         return record
 
     make.stamps_ids = True  # type: ignore[attr-defined]
@@ -57,11 +56,15 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
         "level": record.levelname.lower(),
         "logger": record.name,
         "msg": record.getMessage(),
-        "station": getattr(record, "station", None) or station_var.get(),
-        "messageId": getattr(record, "messageId", None) or message_var.get(),
+        "station": getattr(record, "station", None)
+        or getattr(record, "_ctx_station", None)
+        or station_var.get(),
+        "messageId": getattr(record, "messageId", None)
+        or getattr(record, "_ctx_message", None)
+        or message_var.get(),
     }
     for key, value in record.__dict__.items():
-        if key not in _STANDARD and key not in out:
+        if key not in _STANDARD and key not in out and not key.startswith("_ctx_"):
             out[key] = value
     if record.exc_info:
         out["exc"] = logging.Formatter().formatException(record.exc_info)

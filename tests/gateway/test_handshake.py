@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -76,7 +78,8 @@ async def test_no_common_subprotocol_is_accepted_without_one_then_closed(
     ws = await open_ws(cluster.ws_url, station, PASSWORD, subprotocols=["ocpp1.6"])
     assert ws.subprotocol is None
     with pytest.raises(ConnectionClosed) as info:
-        await ws.recv()
+        async with asyncio.timeout(10):
+            await ws.recv()
     assert info.value.rcvd is not None and info.value.rcvd.code == 1002
 
 
@@ -94,6 +97,7 @@ async def test_second_connection_replaces_the_first(cluster: Cluster, station: s
     first = await open_ws(cluster.ws_url, station, PASSWORD)
     async with raw_station(cluster.ws_url, station, PASSWORD) as second:
         with pytest.raises(ConnectionClosed) as info:
-            await first.recv()
+            async with asyncio.timeout(10):
+                await first.recv()
         assert info.value.rcvd is not None and info.value.rcvd.code == 1000
         assert isinstance(await second.call("BootNotification", BOOT), CallResult)

@@ -246,3 +246,19 @@ def test_setup_installs_one_handler_with_the_chosen_formatter() -> None:
         root.setLevel(saved_level)
         for logger, level in zip(quiet, saved_quiet, strict=True):
             logger.setLevel(level)
+
+
+def test_after_setup_extra_station_overrides_context_and_context_ids_are_stamped(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    setup("INFO", "json")
+    log = logging.getLogger("test.setup")
+    with bind("CTX-STATION", "ctx-message"):
+        log.info("explicit", extra={"station": "EXPLICIT"})
+        log.info("implicit")
+    lines = [orjson.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(x["msg"], x["station"], x["messageId"]) for x in lines] == [
+        ("explicit", "EXPLICIT", "ctx-message"),
+        ("implicit", "CTX-STATION", "ctx-message"),
+    ]
+    assert not any(key.startswith("_ctx") for line in lines for key in line)
