@@ -112,7 +112,7 @@ class GatewayBus:
         notice = aio_pika.Message(
             connection_id.encode(), type=names.TYPE_TAKEOVER, headers={"station": station}
         )
-        await self._stations.publish(notice, routing_key=station)
+        await self._stations.publish(notice, routing_key=station, mandatory=False)
         await self._queue.bind(self._stations, routing_key=station)
 
     async def release(self, station: str) -> None:

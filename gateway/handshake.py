@@ -89,10 +89,10 @@ class Handshake:
             password = credentials[1] if credentials else None
             try:
                 result = await self._check(station, password, remote)
-            except TimeoutError:
+            except Exception as exc:  # timeout, or the bus refused the request
                 log.error(
                     "refused: no answer from workers to the auth check",
-                    extra={"remote": remote, "status": 503},
+                    extra={"remote": remote, "status": 503, "error": repr(exc)},
                 )
                 return _reject(connection, HTTPStatus.SERVICE_UNAVAILABLE, "CSMS busy, retry later")
             if result.status == "unknown":

@@ -41,4 +41,6 @@ class EventPublisher:
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             type=event,
         )
-        await self._exchange.publish(message, routing_key=names.event_key(event, station))
+        await self._exchange.publish(
+            message, routing_key=names.event_key(event, station), mandatory=False
+        )

@@ -136,7 +136,9 @@ class Worker:
             correlation_id=item.message_id,
         )
         # Not mandatory: a gateway that went away has no station to answer.
-        await self._channel.default_exchange.publish(reply, routing_key=item.gateway)
+        await self._channel.default_exchange.publish(
+            reply, routing_key=item.gateway, mandatory=False
+        )
 
     async def _on_rpc(self, message: AbstractIncomingMessage) -> None:
         assert self.db is not None and self._channel is not None
@@ -155,6 +157,7 @@ class Worker:
                     correlation_id=message.correlation_id,
                 ),
                 routing_key=message.reply_to,
+                mandatory=False,
             )
 
     async def _on_presence(self, message: AbstractIncomingMessage) -> None:
