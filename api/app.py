@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from shared import bus
+from shared.commands import CommandClient
 from shared.config import Settings
 from workers import store
 
 from . import openapi
 from .errors import error_middleware, json_response
-from .routes import id_tokens, stations, transactions
+from .routes import commands, id_tokens, provisioning, stations, transactions
 
 
 async def health(request: web.Request) -> web.Response:
@@ -25,6 +27,8 @@ def build(settings: Settings) -> web.Application:
             *stations.ROUTES,
             *id_tokens.ROUTES,
             *transactions.ROUTES,
+            *commands.ROUTES,
+            *provisioning.ROUTES,
         ]
     )
 
@@ -33,5 +37,15 @@ def build(settings: Settings) -> web.Application:
         yield
         await client.close()
 
+    async def rabbitmq(app: web.Application):  # type: ignore[no-untyped-def]
+        connection = await bus.connect(settings.amqp_url)
+        channel = await connection.channel()
+        await bus.declare_topology(channel)
+        app["commands"] = await CommandClient.start(connection)
+        yield
+        await connection.close()
+
+    app["settings"] = settings
     app.cleanup_ctx.append(mongo)
+    app.cleanup_ctx.append(rabbitmq)
     return app

@@ -44,6 +44,12 @@ def station(
         "firmwareStatus": _status(doc.get("firmwareStatus")),
         "logStatus": _status(doc.get("logStatus")),
         "createdAt": _time(doc.get("createdAt")),
+        "firmwareUpdate": _status(doc.get("firmwareUpdate")),
+        "logRequest": _status(doc.get("logRequest")),
+        "networkProfiles": [
+            {k: v for k, v in p.items() if k != "acceptedAt"}
+            for p in doc.get("networkProfiles", [])
+        ],
     }
     if connectors is not None:
         view["connectors"] = [
@@ -92,6 +98,7 @@ def transaction(
         "meterLastWh": last,
         "energyWh": (last - start) if start is not None and last is not None else None,
         "lastSeqNo": doc.get("lastSeqNo"),
+        "commandId": doc.get("commandId"),
     }
     if events is not None:
         view["events"] = [
@@ -113,4 +120,21 @@ def meter_value(doc: Mapping[str, Any]) -> dict[str, Any]:
         "evseId": doc.get("evseId"),
         "source": doc.get("source"),
         "sampledValue": doc["sampledValue"],
+    }
+
+
+def command(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "commandId": doc["_id"],
+        "stationId": doc["station"],
+        "action": doc["action"],
+        "status": doc["status"],
+        "request": doc.get("request"),
+        "response": doc.get("response"),
+        "error": doc.get("error"),
+        "source": doc.get("source"),
+        "transactionId": doc.get("transactionId"),
+        "createdAt": _time(doc.get("createdAt")),
+        "sentAt": _time(doc.get("sentAt")),
+        "completedAt": _time(doc.get("completedAt")),
     }

@@ -22,13 +22,15 @@ from aio_pika.abc import (
 )
 
 from shared import bus, envelope, names
-from shared.envelope import AuthRequest, AuthResult, Inbound, Reply
+from shared.commands import publish_result
+from shared.envelope import AuthRequest, AuthResult, Command, CommandResult, Inbound, Reply
 from shared.events import EventPublisher
 
 log = logging.getLogger("gateway.bus")
 
 ReplyHandler = Callable[[Reply], None]
 TakeoverHandler = Callable[[str, str], Awaitable[None]]
+CommandHandler = Callable[[Command], Awaitable[None]]
 
 
 class GatewayBus:
@@ -38,6 +40,7 @@ class GatewayBus:
         self.queue_name = names.gateway_queue(gateway_id)
         self.on_reply: ReplyHandler = lambda reply: None
         self.on_takeover: TakeoverHandler | None = None
+        self.on_command: CommandHandler | None = None
         self._connection: AbstractRobustConnection | None = None
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None
@@ -87,6 +90,9 @@ class GatewayBus:
             message, routing_key=names.INBOUND_QUEUE, mandatory=True
         )
 
+    async def publish_command_result(self, result: CommandResult, reply_to: str | None) -> None:
+        await publish_result(self.channel, result, reply_to)
+
     async def auth(self, request: AuthRequest, wait: float) -> AuthResult:
         correlation = uuid.uuid4().hex
         waiter: asyncio.Future[AuthResult] = asyncio.get_running_loop().create_future()
@@ -127,6 +133,9 @@ class GatewayBus:
                 waiter = self._auth_waiters.get(message.correlation_id or "")
                 if waiter is not None and not waiter.done():
                     waiter.set_result(envelope.unpack_auth_result(message.body))
+            elif message.type == names.TYPE_COMMAND:
+                if self.on_command is not None:
+                    await self.on_command(envelope.unpack_command(message.body))
             elif message.type == names.TYPE_TAKEOVER:
                 station = str((message.headers or {}).get("station", ""))
                 if self.on_takeover is not None:

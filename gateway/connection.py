@@ -23,6 +23,7 @@ from shared.logs import bind
 from shared.ocppj import Call, ErrorCode, FrameError
 
 from .bus import GatewayBus
+from .csms_calls import CsmsCalls
 
 log = logging.getLogger("gateway.connection")
 
@@ -46,6 +47,9 @@ class StationConnection:
         self._calls: asyncio.Queue[_QueuedCall] = asyncio.Queue(settings.gateway_max_queued_calls)
         self._in_flight: tuple[str, asyncio.Future[str]] | None = None
         self._queued_ids: set[str] = set()
+        self.csms = CsmsCalls(
+            station, ws.send, bus.publish_command_result, settings.gateway_max_queued_commands
+        )
 
     # -- called by the bus --------------------------------------------------------------
     def deliver(self, reply: Reply) -> bool:
@@ -65,6 +69,7 @@ class StationConnection:
     # -- the connection's life ----------------------------------------------------------
     async def serve(self) -> None:
         pump = asyncio.create_task(self._pump_calls(), name=f"calls:{self.station}")
+        commands = asyncio.create_task(self.csms.run(), name=f"commands:{self.station}")
         try:
             async for data in self.ws:
                 await self._on_frame(data)
@@ -72,8 +77,10 @@ class StationConnection:
             pass
         finally:
             pump.cancel()
+            commands.cancel()
             if self._in_flight and not self._in_flight[1].done():
                 self._in_flight[1].cancel()
+            await self.csms.fail_pending()
 
     async def _on_frame(self, data: str | bytes) -> None:
         received_at = time.time()
@@ -92,8 +99,8 @@ class StationConnection:
         with bind(self.station, message.message_id):
             if isinstance(message, Call):
                 await self._accept_call(message, text, received_at)
-            else:
-                await self._forward_answer(message, text, received_at)
+            elif not self.csms.on_answer(message):
+                log.warning("dropped an answer to no outstanding CSMS call (late or unknown)")
 
     async def _accept_call(self, call: Call, text: str, received_at: float) -> None:
         if call.action not in schemas.actions():
@@ -172,24 +179,6 @@ class StationConnection:
             },
         )
         return answer
-
-    async def _forward_answer(
-        self, message: ocppj.CallResult | ocppj.CallError, text: str, received_at: float
-    ) -> None:
-        item = Inbound(
-            self.station,
-            self._bus.queue_name,
-            self.connection_id,
-            ocppj.message_type_of(message),
-            message.message_id,
-            None,
-            text,
-            received_at,
-        )
-        try:
-            await self._bus.publish_inbound(item)
-        except Exception as exc:
-            log.error("could not forward answer to the bus", extra={"error": repr(exc)})
 
     def _envelope(self, call: Call, text: str, received_at: float) -> Inbound:
         return Inbound(

@@ -12,9 +12,9 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 from websockets.typing import Subprotocol
 
-from shared import names, schemas
+from shared import commands, names, schemas
 from shared.config import Settings, split_hostport
-from shared.envelope import AuthRequest, AuthResult
+from shared.envelope import AuthRequest, AuthResult, Command
 from shared.logs import bind
 
 from .bus import GatewayBus
@@ -43,8 +43,18 @@ class Gateway:
         self.registry = Registry()
         self.bus.on_reply = self.registry.deliver
         self.bus.on_takeover = self.registry.take_over
+        self.bus.on_command = self._on_command
         self.handshake = Handshake(self._auth, settings.gateway_auth_cache_seconds)
         self.server: Server | None = None
+
+    async def _on_command(self, command: Command) -> None:
+        conn = self.registry.get(command.station)
+        if conn is not None:
+            await conn.csms.submit(command)
+            return
+        # The binding outlived the connection (it is being released right now).
+        result = commands.outcome(command, commands.OFFLINE, error_description="Station left")
+        await self._quietly(self.bus.publish_command_result(result, command.reply_to))
 
     async def _auth(self, request: AuthRequest) -> AuthResult:
         return await self.bus.auth(request, self.settings.gateway_auth_timeout)

@@ -72,9 +72,12 @@ class Settings:
     gateway_auth_cache_seconds: float
     gateway_auth_timeout: float
     gateway_max_queued_calls: int
+    gateway_max_queued_commands: int
     gateway_ping_interval: float
     gateway_compression: bool
     api_listen: str
+    command_timeout: float
+    boot_request_full_inventory: bool
     worker_prefetch: int
     heartbeat_interval: int
     boot_policy: str
@@ -120,6 +123,12 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         _int,
         "CALLs a station may queue behind the one in flight before getting RpcFrameworkError.",
     ),
+    (
+        "GATEWAY_MAX_QUEUED_COMMANDS",
+        "100",
+        _int,
+        "CSMS commands queued per station behind the outstanding one before `busy` results.",
+    ),
     ("GATEWAY_PING_INTERVAL", "60", _float, "Websocket ping interval in seconds (0 disables)."),
     (
         "GATEWAY_COMPRESSION",
@@ -128,6 +137,18 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "Offer permessage-deflate (RFC 7692, required by OCPP-J) with small windows.",
     ),
     ("API_LISTEN", "0.0.0.0:8080", _hostport, "Where the operator HTTP API listens."),
+    (
+        "COMMAND_TIMEOUT",
+        "30",
+        _float,
+        "Default seconds a CSMS-initiated command may take, queueing included (504 after).",
+    ),
+    (
+        "BOOT_REQUEST_FULL_INVENTORY",
+        "false",
+        _bool,
+        "Send GetBaseReport(FullInventory) after a station's first accepted boot.",
+    ),
     ("WORKER_PREFETCH", "64", _int, "Inbound messages one worker handles concurrently."),
     ("HEARTBEAT_INTERVAL", "300", _int, "`interval` in an Accepted BootNotification response."),
     (

@@ -62,7 +62,41 @@ class AuthResult:
     reason: str = ""
 
 
-def pack(item: Inbound | Reply | AuthRequest | AuthResult) -> bytes:
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A CALL the CSMS sends to a station; ``command_id`` becomes the OCPP message id.
+
+    ``timeout`` counts from when the owning gateway receives the command, so time spent
+    queued behind the station's other commands is included.
+    """
+
+    command_id: str
+    station: str
+    action: str
+    payload: dict[str, Any]
+    timeout: float
+    reply_to: str | None = None
+    created_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """How a command ended; ``status`` is one of ``commands.STATUSES``."""
+
+    command_id: str
+    station: str
+    action: str
+    status: str
+    request: dict[str, Any]
+    response: dict[str, Any] | None = None
+    error_code: str | None = None
+    error_description: str | None = None
+    error_details: dict[str, Any] | None = None
+    sent_at: float | None = None
+    completed_at: float = 0.0
+
+
+def pack(item: Inbound | Reply | AuthRequest | AuthResult | Command | CommandResult) -> bytes:
     body = asdict(item)
     body["v"] = VERSION
     packed: bytes = msgpack.packb(body, use_bin_type=True)
@@ -100,4 +134,14 @@ def unpack_auth_request(data: bytes) -> AuthRequest:
 
 def unpack_auth_result(data: bytes) -> AuthResult:
     result: AuthResult = _unpack(AuthResult, data)
+    return result
+
+
+def unpack_command(data: bytes) -> Command:
+    result: Command = _unpack(Command, data)
+    return result
+
+
+def unpack_command_result(data: bytes) -> CommandResult:
+    result: CommandResult = _unpack(CommandResult, data)
     return result

@@ -33,6 +33,8 @@ TYPE_REPLY = "reply"  # worker -> gateway.<id>: the answer to a station's CALL
 TYPE_AUTH = "auth"  # gateway -> ocpp.rpc: handshake credential check
 TYPE_AUTH_RESULT = "auth.result"  # worker -> gateway.<id>
 TYPE_TAKEOVER = "takeover"  # gateway -> ocpp.station: "I now own this station"
+TYPE_COMMAND = "command"  # client -> ocpp.station: a CSMS-initiated CALL for the station
+TYPE_COMMAND_RESULT = "command.result"  # gateway/client -> reply_to and ocpp.inbound
 
 # --- Domain events on EVENTS_EXCHANGE: "<noun>.<verb>.<stationId>" -------------
 EVENT_STATION_CONNECTED = "station.connected"
@@ -52,6 +54,7 @@ EVENT_FIRMWARE_STATUS = "firmware.status"
 EVENT_LOG_STATUS = "log.status"
 EVENT_CUSTOMER_INFORMATION = "customer.information"
 EVENT_DATA_TRANSFER = "data.transfer"
+EVENT_COMMAND_COMPLETED = "command.completed"
 
 
 def event_key(event: str, station_id: str) -> str:
@@ -77,3 +80,4 @@ STATION_EVENTS = "station_events"
 SECURITY_EVENTS = "security_events"
 CUSTOMER_INFORMATION = "customer_information"
 DATA_TRANSFERS = "data_transfers"
+COMMANDS = "commands"

@@ -18,7 +18,8 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, WriteConcernError
 
-from shared import bus, envelope, names, ocppj
+from shared import bus, commands, envelope, names, ocppj
+from shared.commands import CommandClient
 from shared.config import Settings
 from shared.envelope import Inbound, Reply
 from shared.events import EventPublisher
@@ -28,6 +29,8 @@ from shared.ocppj import ErrorCode, MessageType
 from . import presence, rpc, store
 from .context import Context, VendorHandler
 from .dispatch import dispatch
+from .routing import RESULT_ROUTES
+from .store import commands as command_store
 from .store import stations
 
 log = logging.getLogger("workers.consumer")
@@ -45,6 +48,7 @@ class Worker:
         self._mongo: AsyncMongoClient[Any] | None = None
         self.db: AsyncDatabase[Any] | None = None
         self.events: EventPublisher | None = None
+        self.commands: CommandClient | None = None
 
     async def start(self) -> None:
         self._mongo, self.db = await store.connect(self.settings)
@@ -53,6 +57,7 @@ class Worker:
         await self._channel.set_qos(prefetch_count=self.settings.worker_prefetch)
         await bus.declare_topology(self._channel)
         self.events = EventPublisher(await self._channel.get_exchange(names.EVENTS_EXCHANGE))
+        self.commands = await CommandClient.start(self._connection)
         inbound = await self._channel.get_queue(names.INBOUND_QUEUE)
         await inbound.consume(self._on_inbound)
         rpc_queue = await self._channel.get_queue(names.RPC_QUEUE)
@@ -73,6 +78,9 @@ class Worker:
             await self._mongo.close()
 
     async def _on_inbound(self, message: AbstractIncomingMessage) -> None:
+        if message.type == names.TYPE_COMMAND_RESULT:
+            await self._on_command_result(message)
+            return
         try:
             item = envelope.unpack_inbound(message.body)
         except envelope.EnvelopeError:
@@ -86,12 +94,13 @@ class Worker:
                     extra={"action": item.action},
                 )
             if item.message_type != MessageType.CALL:
-                # Answers to CSMS-initiated CALLs: recorded by the command path (issue 4).
-                log.info("station answered a CSMS call", extra={"type": item.message_type})
+                log.warning("dropped a non-CALL inbound frame", extra={"type": item.message_type})
                 await message.ack()
                 return
+            ctx: Context | None = None
             try:
-                frame = await self._answer(item)
+                ctx = await self._context(item.station, item.message_id, item.action or "")
+                frame = await dispatch(ctx, item.frame)
             except TRANSIENT as exc:
                 log.error("store unavailable; message will be retried", extra={"error": repr(exc)})
                 await asyncio.sleep(RETRY_DELAY)
@@ -111,21 +120,61 @@ class Worker:
                 await message.nack(requeue=True)
                 return
             await message.ack()
+            for work in ctx.after_reply if ctx else ():
+                try:
+                    await work()
+                except Exception:
+                    log.exception("follow-up work after the reply failed")
 
-    async def _answer(self, item: Inbound) -> str:
+    async def _context(self, station: str, message_id: str, action: str) -> Context:
         assert self.db is not None and self.events is not None
-        station_doc = await stations.touch(self.db, item.station)
-        ctx = Context(
-            station=item.station,
-            message_id=item.message_id,
-            action=item.action or "",
+        return Context(
+            station=station,
+            message_id=message_id,
+            action=action,
             db=self.db,
             settings=self.settings,
             events=self.events,
-            station_doc=station_doc,
+            station_doc=await stations.touch(self.db, station),
             vendors=self.vendors,
+            commands=self.commands,
         )
-        return await dispatch(ctx, item.frame)
+
+    async def _on_command_result(self, message: AbstractIncomingMessage) -> None:
+        """Record how a command ended, apply what the station's answer implies, announce it."""
+        assert self.db is not None and self.events is not None
+        try:
+            result = envelope.unpack_command_result(message.body)
+        except envelope.EnvelopeError:
+            log.exception("rejected an undecodable command result")
+            await message.reject(requeue=False)
+            return
+        with bind(result.station, result.command_id):
+            try:
+                await command_store.record_result(self.db, result)
+                apply = RESULT_ROUTES.get(result.action)
+                if result.status == commands.ANSWERED and apply and result.response is not None:
+                    ctx = await self._context(result.station, result.command_id, result.action)
+                    await apply(ctx, result.request, result.response)
+            except TRANSIENT as exc:
+                log.error("store unavailable; result will be retried", extra={"error": repr(exc)})
+                await asyncio.sleep(RETRY_DELAY)
+                await message.nack(requeue=True)
+                return
+            except Exception:
+                log.exception("applying a command result failed", extra={"action": result.action})
+            await self.events.publish(
+                names.EVENT_COMMAND_COMPLETED,
+                result.station,
+                commandId=result.command_id,
+                action=result.action,
+                status=result.status,
+                response=result.response,
+                errorCode=result.error_code,
+                errorDescription=result.error_description,
+            )
+            log.info("command recorded", extra={"action": result.action, "status": result.status})
+            await message.ack()
 
     async def _reply(self, item: Inbound, frame: str) -> None:
         assert self._channel is not None

@@ -10,6 +10,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.commands import CommandClient
 from shared.config import Settings
 from shared.events import EventPublisher, utc_now
 
@@ -29,7 +30,11 @@ class Context:
     events: EventPublisher
     station_doc: Mapping[str, Any] | None = None
     vendors: Mapping[str, VendorHandler] = field(default_factory=dict)
+    commands: CommandClient | None = None
     now: datetime = field(default_factory=utc_now)
+    after_reply: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """Work that must wait until the station has its answer (e.g. a CALL to it after an
+    accepted boot); run by the consumer once the reply is confirmed."""
 
     async def emit(self, event: str, **fields: Any) -> None:
         """Publish a domain event; a failure is logged, not raised, since the data is stored."""

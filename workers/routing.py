@@ -17,17 +17,28 @@ from .handlers.authorization import authorize
 from .handlers.availability import heartbeat, status_notification
 from .handlers.data_transfer import data_transfer
 from .handlers.diagnostics import (
+    get_log_result,
     log_status_notification,
     notify_customer_information,
     notify_event,
 )
-from .handlers.firmware import firmware_status_notification
+from .handlers.firmware import firmware_status_notification, update_firmware_result
 from .handlers.meter_values import meter_values
-from .handlers.provisioning import boot_notification, notify_report
+from .handlers.provisioning import (
+    boot_notification,
+    get_base_report_result,
+    get_report_result,
+    get_variables_result,
+    notify_report,
+    set_network_profile_result,
+    set_variables_result,
+)
+from .handlers.remote_control import request_start_transaction_result, trigger_message_result
 from .handlers.security import security_event_notification
 from .handlers.transactions import transaction_event
 
 Handler = Callable[[Context, Payload], Awaitable[Payload]]
+ResultHandler = Callable[[Context, Payload, Payload], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -86,3 +97,33 @@ NOT_SUPPORTED: frozenset[str] = frozenset(
         "SignCertificate",
     }
 )
+
+
+RESULT_ROUTES: dict[str, ResultHandler] = {
+    # What a station's valid answer to a command changes in the store; commands not listed
+    # here are only recorded in the ``commands`` collection.
+    "GetBaseReport": get_base_report_result.handle,
+    "GetLog": get_log_result.handle,
+    "GetReport": get_report_result.handle,
+    "GetVariables": get_variables_result.handle,
+    "RequestStartTransaction": request_start_transaction_result.handle,
+    "SetNetworkProfile": set_network_profile_result.handle,
+    "SetVariables": set_variables_result.handle,
+    "TriggerMessage": trigger_message_result.handle,
+    "UpdateFirmware": update_firmware_result.handle,
+}
+
+TRIGGERED_ACTIONS: dict[str, str] = {
+    # TriggerMessage's requestedMessage -> the action the station then sends (F06).
+    "BootNotification": "BootNotification",
+    "LogStatusNotification": "LogStatusNotification",
+    "FirmwareStatusNotification": "FirmwareStatusNotification",
+    "Heartbeat": "Heartbeat",
+    "MeterValues": "MeterValues",
+    "SignChargingStationCertificate": "SignCertificate",
+    "SignV2GCertificate": "SignCertificate",
+    "SignCombinedCertificate": "SignCertificate",
+    "StatusNotification": "StatusNotification",
+    "TransactionEvent": "TransactionEvent",
+    "PublishFirmwareStatusNotification": "PublishFirmwareStatusNotification",
+}

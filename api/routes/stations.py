@@ -15,7 +15,7 @@ from .. import views
 from ..errors import ApiError, json_response, paging, read_json
 
 
-def _station_id(request: web.Request) -> str:
+def station_id(request: web.Request) -> str:
     station = request.match_info["id"]
     if not STATION_ID_PATTERN.fullmatch(station):
         raise ApiError(
@@ -59,7 +59,7 @@ def _fields(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 
 async def put_station(request: web.Request) -> web.Response:
-    station = _station_id(request)
+    station = station_id(request)
     fields, unset = _fields(await read_json(request))
     db = request.app["db"]
     created = await stations.upsert(db, station, fields)
@@ -75,7 +75,7 @@ async def put_station(request: web.Request) -> web.Response:
 
 
 async def get_station(request: web.Request) -> web.Response:
-    station = _station_id(request)
+    station = station_id(request)
     db = request.app["db"]
     doc = await stations.get(db, station)
     if doc is None:
@@ -90,7 +90,7 @@ async def list_stations(request: web.Request) -> web.Response:
 
 
 async def delete_station(request: web.Request) -> web.Response:
-    station = _station_id(request)
+    station = station_id(request)
     if not await stations.delete(request.app["db"], station):
         raise ApiError(404, "Unknown station", station)
     return web.Response(status=204)

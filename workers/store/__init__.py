@@ -26,6 +26,8 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     names.STATION_EVENTS: [[("station", ASCENDING)]],
     names.SECURITY_EVENTS: [[("station", ASCENDING)]],
     names.CUSTOMER_INFORMATION: [[("station", ASCENDING), ("requestId", ASCENDING)]],
+    names.COMMANDS: [[("station", ASCENDING), ("createdAt", ASCENDING)]],
+    names.REPORTS: [[("station", ASCENDING)]],
 }
 
 

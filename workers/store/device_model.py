@@ -67,3 +67,55 @@ async def record_report_part(
 async def for_station(db: AsyncDatabase[Any], station: str) -> list[dict[str, Any]]:
     cursor = db[names.DEVICE_MODEL].find({"station": station}, {"_id": 0, "station": 0})
     return [doc async for doc in cursor]
+
+
+async def store_values(
+    db: AsyncDatabase[Any],
+    station: str,
+    values: list[tuple[dict[str, Any], dict[str, Any], str, str]],
+    at: datetime,
+) -> None:
+    """Record attribute values learnt from GetVariables/SetVariables results:
+    (component, variable, attributeType, value) each."""
+    ops = []
+    for component, variable, attribute_type, value in values:
+        key = variable_key(station, component, variable)
+        doc = await db[names.DEVICE_MODEL].find_one({"_id": key}, {"attributes": 1})
+        attributes = [
+            a
+            for a in (doc or {}).get("attributes", [])
+            if a.get("type", "Actual") != attribute_type
+        ]
+        attributes.append({"type": attribute_type, "value": value})
+        ops.append(
+            UpdateOne(
+                {"_id": key},
+                {
+                    "$set": {
+                        "station": station,
+                        "component": component,
+                        "variable": variable,
+                        "attributes": attributes,
+                        "updatedAt": at,
+                    }
+                },
+                upsert=True,
+            )
+        )
+    if ops:
+        await db[names.DEVICE_MODEL].bulk_write(ops, ordered=False)
+
+
+async def record_report_request(
+    db: AsyncDatabase[Any], station: str, request_id: int, fields: dict[str, Any]
+) -> None:
+    await db[names.REPORTS].update_one(
+        {"_id": f"{station}/{request_id}"},
+        {"$set": fields, "$setOnInsert": {"station": station, "requestId": request_id}},
+        upsert=True,
+    )
+
+
+async def reports_for(db: AsyncDatabase[Any], station: str) -> list[dict[str, Any]]:
+    cursor = db[names.REPORTS].find({"station": station}, {"_id": 0}).sort("requestId", -1)
+    return [doc async for doc in cursor]

@@ -98,3 +98,11 @@ async def list_filtered(
         query["endedAt"] = {"$exists": True}
     cursor = db[names.TRANSACTIONS].find(query).sort("startedAt", -1).skip(skip).limit(limit)
     return [doc async for doc in cursor]
+
+
+async def set_fields(
+    db: AsyncDatabase[Any], station: str, transaction_id: str, fields: dict[str, Any]
+) -> None:
+    await db[names.TRANSACTIONS].update_one(
+        {"_id": transaction_key(station, transaction_id)}, {"$set": fields}
+    )

@@ -1,6 +1,12 @@
-"""BootNotification (B01-B03): answer per policy, store the station's hardware and boot state."""
+"""BootNotification (B01-B03): answer per policy, store the station's hardware and boot state.
+
+With BOOT_REQUEST_FULL_INVENTORY set, a station's first accepted boot is followed by
+GetBaseReport(FullInventory), sent only after the station has its BootNotification answer.
+"""
 
 from __future__ import annotations
+
+import random
 
 from shared import names
 from shared.events import iso
@@ -10,7 +16,8 @@ from ...store import stations
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:
-    policy = (ctx.station_doc or {}).get("bootPolicy") or ctx.settings.boot_policy
+    doc = ctx.station_doc or {}
+    policy = doc.get("bootPolicy") or ctx.settings.boot_policy
     interval = (
         ctx.settings.heartbeat_interval
         if policy == "Accepted"
@@ -26,6 +33,10 @@ async def handle(ctx: Context, request: Payload) -> Payload:
             "at": ctx.now,
         },
     )
+    if policy == "Accepted" and "firstAcceptedAt" not in doc:
+        await stations.set_fields(ctx.db, ctx.station, {"firstAcceptedAt": ctx.now})
+        if ctx.settings.boot_request_full_inventory and ctx.commands is not None:
+            ctx.after_reply.append(lambda: _request_full_inventory(ctx))
     await ctx.emit(
         names.EVENT_STATION_BOOTED,
         status=policy,
@@ -33,3 +44,14 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         chargingStation=request["chargingStation"],
     )
     return {"currentTime": iso(ctx.now), "interval": interval, "status": policy}
+
+
+async def _request_full_inventory(ctx: Context) -> None:
+    assert ctx.commands is not None
+    await ctx.commands.send(
+        ctx.station,
+        "GetBaseReport",
+        {"requestId": random.randint(1, 2**31 - 1), "reportBase": "FullInventory"},
+        timeout=ctx.settings.command_timeout,
+        wait=False,
+    )

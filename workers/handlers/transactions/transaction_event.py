@@ -13,7 +13,7 @@ from typing import Any
 from shared import names
 
 from ...context import Context, Payload
-from ...store import meter_values, transactions
+from ...store import commands, meter_values, transactions
 from ..authorization.id_token_info import lookup
 from ..meter_values.sampling import energy_register_wh, to_docs
 
@@ -40,6 +40,17 @@ def _summary_fields(request: Payload) -> dict[str, Any]:
     if request["eventType"] == "Ended":
         fields["stoppedReason"] = info.get("stoppedReason", "Local")
     return fields
+
+
+async def _link_remote_start(ctx: Context, transaction_id: str, remote_start_id: int) -> None:
+    """F01/F02: the transaction a RequestStartTransaction command started."""
+    command = await commands.find_remote_start(ctx.db, ctx.station, remote_start_id)
+    if command is None:
+        return
+    await commands.set_fields(ctx.db, command["_id"], {"transactionId": transaction_id})
+    await transactions.set_fields(
+        ctx.db, ctx.station, transaction_id, {"commandId": command["_id"]}
+    )
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:
@@ -86,6 +97,9 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         ended=request["eventType"] == "Ended",
         energy_wh=energy_register_wh(samples),
     )
+
+    if "remoteStartId" in info:
+        await _link_remote_start(ctx, transaction_id, info["remoteStartId"])
 
     response: Payload = {}
     if "idToken" in request:

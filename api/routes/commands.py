@@ -1,0 +1,127 @@
+"""/api/v1/stations/{id}/ocpp/{Action} and /api/v1/commands: drive stations.
+
+The API is one more bus client: it records the command as pending, sends it with
+``shared.commands.CommandClient`` and, unless ``?wait=false``, answers with the station's
+response. The workers record the final outcome from the bus, whoever sent the command.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from shared import commands
+from shared.commands import CommandClient
+from shared.envelope import CommandResult
+from shared.schemas import SchemaViolation, validate
+from workers.routing import CSMS_INITIATED
+from workers.store import commands as command_store
+from workers.store import stations
+
+from .. import views
+from ..errors import ApiError, json_response, paging, read_json
+from .stations import station_id
+
+SUPPORTED_ACTIONS = sorted(CSMS_INITIATED)
+
+STATUS_HTTP = {
+    commands.ANSWERED: 200,
+    commands.CALLERROR: 502,
+    commands.INVALID_RESPONSE: 502,
+    commands.TIMEOUT: 504,
+    commands.OFFLINE: 409,
+    commands.DISCONNECTED: 409,
+    commands.BUSY: 429,
+}
+
+ERRORS = {
+    commands.CALLERROR: "Station answered with a CALLERROR",
+    commands.INVALID_RESPONSE: "Station's answer violates the OCPP 2.0.1 schema",
+    commands.TIMEOUT: "Station did not answer in time",
+    commands.OFFLINE: "Station is not connected",
+    commands.DISCONNECTED: "Station disconnected before answering",
+    commands.BUSY: "Too many commands queued for this station",
+}
+
+
+def result_response(result: CommandResult) -> web.Response:
+    status = STATUS_HTTP[result.status]
+    if status == 200:
+        return json_response({"commandId": result.command_id, "response": result.response})
+    return json_response(
+        {
+            "error": ERRORS[result.status],
+            "detail": {
+                "commandId": result.command_id,
+                "status": result.status,
+                "code": result.error_code,
+                "description": result.error_description,
+                "details": result.error_details,
+                "response": result.response,
+            },
+        },
+        status,
+    )
+
+
+async def send(
+    request: web.Request, station: str, action: str, payload: dict[str, Any]
+) -> web.Response:
+    """Shared by the generic endpoint and convenience ones such as /accept."""
+    db = request.app["db"]
+    if await stations.get(db, station) is None:
+        raise ApiError(404, "Unknown station", station)
+    try:
+        timeout = float(request.query.get("timeout", request.app["settings"].command_timeout))
+    except ValueError:
+        raise ApiError(400, "timeout must be a number of seconds") from None
+    wait = request.query.get("wait", "true") != "false"
+    client: CommandClient = request.app["commands"]
+    command_id = commands.new_command_id()
+    await command_store.record_pending(db, command_id, station, action, payload, "api")
+    result = await client.send(
+        station, action, payload, timeout=timeout, wait=wait, command_id=command_id
+    )
+    if result is None:
+        return json_response({"commandId": command_id, "status": commands.PENDING}, 202)
+    return result_response(result)
+
+
+async def post_command(request: web.Request) -> web.Response:
+    station = station_id(request)
+    action = request.match_info["action"]
+    if action not in CSMS_INITIATED:
+        raise ApiError(404, "Not an action the CSMS sends", {"supported": SUPPORTED_ACTIONS})
+    payload = await read_json(request)
+    try:
+        validate(action, "Request", payload)
+    except SchemaViolation as exc:
+        raise ApiError(
+            422,
+            f"Invalid {action}Request",
+            {"code": exc.code, "message": exc.description, "path": exc.path},
+        ) from None
+    return await send(request, station, action, payload)
+
+
+async def get_command(request: web.Request) -> web.Response:
+    doc = await command_store.get(request.app["db"], request.match_info["commandId"])
+    if doc is None:
+        raise ApiError(404, "Unknown command", request.match_info["commandId"])
+    return json_response(views.command(doc))
+
+
+async def list_commands(request: web.Request) -> web.Response:
+    limit, skip = paging(request)
+    docs = await command_store.list_for(
+        request.app["db"], request.query.get("stationId"), limit, skip
+    )
+    return json_response({"commands": [views.command(d) for d in docs]})
+
+
+ROUTES = [
+    web.post("/api/v1/stations/{id}/ocpp/{action}", post_command),
+    web.get("/api/v1/commands", list_commands),
+    web.get("/api/v1/commands/{commandId}", get_command),
+]

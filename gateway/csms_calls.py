@@ -1,0 +1,135 @@
+"""The CSMS -> station direction of one connection: commands queued in order, one CALL
+outstanding at a time, each ending in exactly one ``CommandResult``.
+
+Independent of the station -> CSMS direction (``connection.py``): OCPP lets the two cross,
+so a station may send its own CALLs while it owes us an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from websockets.exceptions import ConnectionClosed
+
+from shared import commands, ocppj, schemas
+from shared.envelope import Command, CommandResult
+from shared.logs import bind
+from shared.ocppj import CallError, CallResult
+from shared.schemas import SchemaViolation
+
+log = logging.getLogger("gateway.csms_calls")
+
+Send = Callable[[str], Awaitable[None]]
+Publish = Callable[[CommandResult, str | None], Awaitable[None]]
+
+
+class CsmsCalls:
+    def __init__(self, station: str, send: Send, publish: Publish, max_queued: int) -> None:
+        self.station = station
+        self._send = send
+        self._publish = publish
+        self._queue: asyncio.Queue[tuple[Command, float]] = asyncio.Queue(max_queued)
+        self._outstanding: tuple[Command, asyncio.Future[CallResult | CallError], float] | None
+        self._outstanding = None
+
+    async def submit(self, command: Command) -> None:
+        try:
+            self._queue.put_nowait((command, time.monotonic()))
+        except asyncio.QueueFull:
+            await self._finish(command, commands.BUSY, error_description="Too many commands queued")
+
+    def on_answer(self, answer: CallResult | CallError) -> bool:
+        """Match a station's CALLRESULT/CALLERROR to our outstanding CALL."""
+        if self._outstanding is None or self._outstanding[0].command_id != answer.message_id:
+            return False
+        waiter = self._outstanding[1]
+        if not waiter.done():
+            waiter.set_result(answer)
+        return True
+
+    async def run(self) -> None:
+        while True:
+            command, received = await self._queue.get()
+            with bind(self.station, command.command_id):
+                await self._one(command, received)
+
+    async def _one(self, command: Command, received: float) -> None:
+        remaining = command.timeout - (time.monotonic() - received)
+        if remaining <= 0:
+            await self._finish(command, commands.TIMEOUT, error_description="Expired in queue")
+            return
+        waiter: asyncio.Future[CallResult | CallError] = asyncio.get_running_loop().create_future()
+        sent_at = time.time()
+        self._outstanding = (command, waiter, sent_at)
+        try:
+            await self._send(ocppj.call_frame(command.command_id, command.action, command.payload))
+            log.info("sent command", extra={"action": command.action})
+            async with asyncio.timeout(remaining):
+                answer = await waiter
+        except ConnectionClosed:
+            return  # fail_pending() reports it
+        except TimeoutError:
+            self._outstanding = None
+            await self._finish(
+                command,
+                commands.TIMEOUT,
+                sent_at=sent_at,
+                error_description="Station did not answer in time",
+            )
+            return
+        self._outstanding = None
+        if isinstance(answer, CallError):
+            await self._finish(
+                command,
+                commands.CALLERROR,
+                sent_at=sent_at,
+                error_code=answer.code,
+                error_description=answer.description,
+                error_details=answer.details,
+            )
+            return
+        try:
+            schemas.validate(command.action, "Response", answer.payload)
+        except SchemaViolation as exc:
+            await self._finish(
+                command,
+                commands.INVALID_RESPONSE,
+                sent_at=sent_at,
+                response=answer.payload,
+                error_code=exc.code,
+                error_description=exc.description,
+                error_details={"path": exc.path},
+            )
+            return
+        await self._finish(command, commands.ANSWERED, sent_at=sent_at, response=answer.payload)
+
+    async def fail_pending(self) -> None:
+        """The station left: everything still owed ends as ``disconnected``, never hangs."""
+        pending: list[tuple[Command, float | None]] = []
+        if self._outstanding is not None:
+            pending.append((self._outstanding[0], self._outstanding[2]))
+            self._outstanding = None
+        while not self._queue.empty():
+            pending.append((self._queue.get_nowait()[0], None))
+        for command, sent_at in pending:
+            with bind(self.station, command.command_id):
+                await self._finish(
+                    command,
+                    commands.DISCONNECTED,
+                    sent_at=sent_at,
+                    error_description="Station disconnected",
+                )
+
+    async def _finish(self, command: Command, status: str, **fields: object) -> None:
+        result = commands.outcome(command, status, **fields)  # type: ignore[arg-type]
+        log.info(
+            "command finished",
+            extra={"action": command.action, "status": status, "error": result.error_code},
+        )
+        try:
+            await self._publish(result, command.reply_to)
+        except Exception as exc:
+            log.error("could not publish command result", extra={"error": repr(exc)})

@@ -1,0 +1,20 @@
+"""GetLog answered (N01): the request and the station's verdict; upload progress then
+arrives as LogStatusNotification."""
+
+from __future__ import annotations
+
+from ...context import Context, Payload
+from ...store import stations
+
+
+async def handle(ctx: Context, request: Payload, response: Payload) -> None:
+    log_request = {
+        "requestId": request["requestId"],
+        "logType": request["logType"],
+        "status": response["status"],
+        "commandId": ctx.message_id,
+        "at": ctx.now,
+    }
+    if "filename" in response:
+        log_request["filename"] = response["filename"]
+    await stations.set_fields(ctx.db, ctx.station, {"logRequest": log_request})

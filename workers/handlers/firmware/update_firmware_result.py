@@ -1,0 +1,23 @@
+"""UpdateFirmware answered (L01): the request and the station's verdict; progress then
+arrives as FirmwareStatusNotification."""
+
+from __future__ import annotations
+
+from ...context import Context, Payload
+from ...store import stations
+
+
+async def handle(ctx: Context, request: Payload, response: Payload) -> None:
+    await stations.set_fields(
+        ctx.db,
+        ctx.station,
+        {
+            "firmwareUpdate": {
+                "requestId": request["requestId"],
+                "firmware": request["firmware"],
+                "status": response["status"],
+                "commandId": ctx.message_id,
+                "at": ctx.now,
+            }
+        },
+    )

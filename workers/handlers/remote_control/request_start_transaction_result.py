@@ -1,0 +1,15 @@
+"""RequestStartTransaction answered (F01/F02): when the station names the transaction at
+once, link it to the command; otherwise the TransactionEvent carrying the remoteStartId
+makes the link (see transactions/transaction_event.py)."""
+
+from __future__ import annotations
+
+from ...context import Context, Payload
+from ...store import commands
+
+
+async def handle(ctx: Context, request: Payload, response: Payload) -> None:
+    if "transactionId" in response:
+        await commands.set_fields(
+            ctx.db, ctx.message_id, {"transactionId": response["transactionId"]}
+        )
