@@ -46,10 +46,7 @@ def station(
         "createdAt": _time(doc.get("createdAt")),
         "firmwareUpdate": _status(doc.get("firmwareUpdate")),
         "logRequest": _status(doc.get("logRequest")),
-        "networkProfiles": [
-            {k: v for k, v in p.items() if k != "acceptedAt"}
-            for p in doc.get("networkProfiles", [])
-        ],
+        "networkProfiles": doc.get("networkProfiles", []),
     }
     if connectors is not None:
         view["connectors"] = [

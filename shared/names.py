@@ -69,6 +69,7 @@ def event_key(event: str, station_id: str) -> str:
 
 # --- MongoDB collections --------------------------------------------------------
 STATIONS = "stations"
+STATION_STATE = "station_state"
 CONNECTORS = "connector_status"
 ID_TOKENS = "id_tokens"
 TRANSACTIONS = "transactions"
@@ -76,6 +77,7 @@ TRANSACTION_EVENTS = "transaction_events"
 METER_VALUES = "meter_values"
 DEVICE_MODEL = "device_model"
 REPORTS = "reports"
+REPORT_PARTS = "report_parts"
 STATION_EVENTS = "station_events"
 SECURITY_EVENTS = "security_events"
 CUSTOMER_INFORMATION = "customer_information"

@@ -124,14 +124,19 @@ class SimStation(ChargePoint):
 
 @contextlib.asynccontextmanager
 async def sim_station(
-    base_url: str, station: str, password: str | None = None
-) -> AsyncIterator[SimStation]:
+    base_url: str,
+    station: str,
+    password: str | None = None,
+    cls: type[SimStation] = SimStation,
+) -> AsyncIterator[Any]:
     ws = await open_ws(base_url, station, password)
-    cp = SimStation(station, ws, response_timeout=30)
+    cp = cls(station, ws, response_timeout=30)
     task = asyncio.create_task(cp.start())
     try:
         yield cp
     finally:
+        for follow_up in getattr(cp, "follow_ups", []):
+            follow_up.cancel()
         task.cancel()
         await ws.close()
         with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):

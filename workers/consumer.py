@@ -22,7 +22,7 @@ from shared import bus, commands, envelope, names, ocppj
 from shared.commands import CommandClient
 from shared.config import Settings
 from shared.envelope import Inbound, Reply
-from shared.events import EventPublisher
+from shared.events import EventPublisher, utc_now
 from shared.logs import bind
 from shared.ocppj import ErrorCode, MessageType
 
@@ -31,7 +31,7 @@ from .context import Context, VendorHandler
 from .dispatch import dispatch
 from .routing import RESULT_ROUTES
 from .store import commands as command_store
-from .store import stations
+from .store import station_state, stations
 
 log = logging.getLogger("workers.consumer")
 
@@ -135,10 +135,16 @@ class Worker:
             db=self.db,
             settings=self.settings,
             events=self.events,
-            station_doc=await stations.touch(self.db, station),
+            station_doc=await self._station(station),
             vendors=self.vendors,
             commands=self.commands,
         )
+
+    async def _station(self, station: str) -> dict[str, Any] | None:
+        """Note that the station was heard from; return it with its state (boot gate)."""
+        assert self.db is not None
+        await station_state.seen(self.db, station, utc_now())
+        return await stations.with_state(self.db, station)
 
     async def _on_command_result(self, message: AbstractIncomingMessage) -> None:
         """Record how a command ended, apply what the station's answer implies, announce it."""

@@ -48,7 +48,7 @@ async def dispatch(ctx: Context, frame: str) -> str:
             extra={"action": call.action, "code": exc.code, "path": exc.path},
         )
         return ocppj.error_frame(call.message_id, exc.code, exc.description, {"path": exc.path})
-    refusal = boot_gate.refusal(ctx.station_doc, call.action, route, ctx.now)
+    refusal = await boot_gate.refusal(ctx, call.action, route)
     if refusal is not None:
         log.warning("refused by boot gate", extra={"action": call.action})
         return ocppj.error_frame(call.message_id, boot_gate.REFUSED, refusal)

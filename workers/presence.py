@@ -1,4 +1,4 @@
-"""Keeps ``stations.connection`` in step with the gateways' connect/disconnect events.
+"""Keeps the ``connection`` fact in ``station_state`` in step with the gateways' events.
 
 The presence queue has a single active consumer, so events arrive in order; a disconnect
 clears the connection only if it is still the one that connected, so the late
@@ -14,8 +14,9 @@ import orjson
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
+from shared.events import utc_now
 
-from .store import stations
+from .store import station_state
 
 log = logging.getLogger("workers.presence")
 
@@ -24,8 +25,17 @@ async def apply(db: AsyncDatabase[Any], routing_key: str, body: bytes) -> None:
     event = orjson.loads(body)
     station, connection = event["station"], event["connection"]
     if routing_key.startswith(names.EVENT_STATION_CONNECTED + "."):
-        await stations.set_connected(
-            db, station, connection, event.get("gateway", ""), event.get("remote", "")
+        await station_state.put(
+            db,
+            station,
+            "connection",
+            {
+                "id": connection,
+                "gateway": event.get("gateway", ""),
+                "remote": event.get("remote", ""),
+                "since": utc_now(),
+            },
         )
     elif routing_key.startswith(names.EVENT_STATION_DISCONNECTED + "."):
-        await stations.set_disconnected(db, station, connection)
+        await station_state.put_if(db, station, "connection", None, {"id": connection})
+        await station_state.put(db, station, "lastDisconnect", utc_now())

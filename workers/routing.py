@@ -80,6 +80,9 @@ CSMS_INITIATED: frozenset[str] = frozenset({
     "PublishFirmware",
 })  # fmt: skip
 
+COMMAND_ACTIONS: frozenset[str] = CSMS_INITIATED | {"DataTransfer"}
+"""What operators may send to a station; DataTransfer goes both ways."""
+
 NOT_SUPPORTED: frozenset[str] = frozenset(
     {
         # Station-initiated actions outside the Core profile, not implemented yet.

@@ -15,15 +15,15 @@ from shared import commands
 from shared.commands import CommandClient
 from shared.envelope import CommandResult
 from shared.schemas import SchemaViolation, validate
-from workers.routing import CSMS_INITIATED
+from workers.routing import COMMAND_ACTIONS
 from workers.store import commands as command_store
-from workers.store import stations
+from workers.store import stations, transactions
 
 from .. import views
 from ..errors import ApiError, json_response, paging, read_json
 from .stations import station_id
 
-SUPPORTED_ACTIONS = sorted(CSMS_INITIATED)
+SUPPORTED_ACTIONS = sorted(COMMAND_ACTIONS)
 
 STATUS_HTTP = {
     commands.ANSWERED: 200,
@@ -91,7 +91,7 @@ async def send(
 async def post_command(request: web.Request) -> web.Response:
     station = station_id(request)
     action = request.match_info["action"]
-    if action not in CSMS_INITIATED:
+    if action not in COMMAND_ACTIONS:
         raise ApiError(404, "Not an action the CSMS sends", {"supported": SUPPORTED_ACTIONS})
     payload = await read_json(request)
     try:
@@ -106,9 +106,14 @@ async def post_command(request: web.Request) -> web.Response:
 
 
 async def get_command(request: web.Request) -> web.Response:
-    doc = await command_store.get(request.app["db"], request.match_info["commandId"])
+    db = request.app["db"]
+    doc = await command_store.get(db, request.match_info["commandId"])
     if doc is None:
         raise ApiError(404, "Unknown command", request.match_info["commandId"])
+    if doc["action"] == "RequestStartTransaction" and not doc.get("transactionId"):
+        started = await transactions.find_by_command(db, doc["_id"])
+        if started is not None:
+            doc["transactionId"] = started["transactionId"]
     return json_response(views.command(doc))
 
 

@@ -40,7 +40,7 @@ async def accept(request: web.Request) -> web.Response:
         command_id=command_id,
         timeout=request.app["settings"].command_timeout,
     )
-    doc = await stations.get(db, station)
+    doc = await stations.with_state(db, station)
     assert doc is not None
     return json_response(
         {

@@ -9,7 +9,7 @@ from aiohttp import web
 from shared.config import BOOT_STATUSES
 from shared.ocppj import STATION_ID_PATTERN
 from shared.passwords import hash_password, is_acceptable
-from workers.store import connectors, stations
+from workers.store import connectors, station_state, stations
 
 from .. import views
 from ..errors import ApiError, json_response, paging, read_json
@@ -69,7 +69,7 @@ async def put_station(request: web.Request) -> web.Response:
         await stations.set_fields(
             db, station, {"securityProfile": 1 if "passwordHash" in fields else 0}
         )
-    doc = await stations.get(db, station)
+    doc = await stations.with_state(db, station)
     assert doc is not None
     return json_response(views.station(doc), 201 if created else 200)
 
@@ -77,7 +77,7 @@ async def put_station(request: web.Request) -> web.Response:
 async def get_station(request: web.Request) -> web.Response:
     station = station_id(request)
     db = request.app["db"]
-    doc = await stations.get(db, station)
+    doc = await stations.with_state(db, station)
     if doc is None:
         raise ApiError(404, "Unknown station", station)
     return json_response(views.station(doc, await connectors.for_station(db, station)))
@@ -85,14 +85,19 @@ async def get_station(request: web.Request) -> web.Response:
 
 async def list_stations(request: web.Request) -> web.Response:
     limit, skip = paging(request)
-    docs = await stations.list_all(request.app["db"], limit, skip)
-    return json_response({"stations": [views.station(d) for d in docs]})
+    db = request.app["db"]
+    docs = await stations.list_all(db, limit, skip)
+    states = [await station_state.get_all(db, d["_id"]) for d in docs]
+    return json_response(
+        {"stations": [views.station({**d, **s}) for d, s in zip(docs, states, strict=True)]}
+    )
 
 
 async def delete_station(request: web.Request) -> web.Response:
     station = station_id(request)
     if not await stations.delete(request.app["db"], station):
         raise ApiError(404, "Unknown station", station)
+    await station_state.delete_all(request.app["db"], station)
     return web.Response(status=204)
 
 

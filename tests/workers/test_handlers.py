@@ -96,7 +96,7 @@ async def test_boot_stores_hardware_and_publishes_event(
 
 
 async def test_notify_report_parts_build_the_device_model(
-    booted: RawStation, station: str, db: AsyncDatabase[Any]
+    booted: RawStation, station: str, db: AsyncDatabase[Any], api: Api
 ):
     part = REQUESTS["NotifyReport"]
     second = {
@@ -111,11 +111,13 @@ async def test_notify_report_parts_build_the_device_model(
         ],
     }
     await result(booted, "NotifyReport", {**part, "tbc": True})
-    report = await db[names.REPORTS].find_one({"_id": f"{station}/8"})
-    assert report is not None and not report.get("complete")
+    _, reports = await api.request("GET", f"/stations/{station}/reports")
+    assert reports["reports"] == [{"requestId": 8, "seqNos": [0], "complete": False}]
     await result(booted, "NotifyReport", second)
-    report = await db[names.REPORTS].find_one({"_id": f"{station}/8"})
-    assert report is not None and report["complete"] and sorted(report["seqNos"]) == [0, 1]
+    _, reports = await api.request("GET", f"/stations/{station}/reports")
+    assert reports["reports"] == [
+        {"requestId": 8, "seqNos": [0, 1], "complete": True, "lastSeqNo": 1}
+    ]
     model = {
         (d["component"]["name"], d["variable"]["name"]): d["attributes"][0]["value"]
         async for d in db[names.DEVICE_MODEL].find({"station": station})

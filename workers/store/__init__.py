@@ -28,6 +28,8 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     names.CUSTOMER_INFORMATION: [[("station", ASCENDING), ("requestId", ASCENDING)]],
     names.COMMANDS: [[("station", ASCENDING), ("createdAt", ASCENDING)]],
     names.REPORTS: [[("station", ASCENDING)]],
+    names.REPORT_PARTS: [[("station", ASCENDING), ("requestId", ASCENDING)]],
+    names.STATION_STATE: [[("station", ASCENDING)]],
 }
 
 
@@ -67,3 +69,31 @@ async def insert_many_once(
     except BulkWriteError as exc:
         if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
             raise
+
+
+async def upsert(
+    db: AsyncDatabase[Any], collection: str, query: dict[str, Any], update: dict[str, Any]
+) -> None:
+    """``update_one(upsert=True)`` that survives a concurrent upsert of the same ``_id``.
+
+    Two writers may race to create one document (a NotifyReport part and the
+    GetBaseReport result for the same report); the loser gets DuplicateKeyError, and
+    retrying turns its upsert into a plain update of the winner's document.
+    """
+    try:
+        await db[collection].update_one(query, update, upsert=True)
+    except DuplicateKeyError:
+        await db[collection].update_one(query, update, upsert=True)
+
+
+async def bulk_upsert(db: AsyncDatabase[Any], collection: str, ops: list[Any]) -> None:
+    """``bulk_write`` of upserts, retried once when a concurrent writer created a document
+    first (see ``upsert``)."""
+    if not ops:
+        return
+    try:
+        await db[collection].bulk_write(ops, ordered=False)
+    except BulkWriteError as exc:
+        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+            raise
+        await db[collection].bulk_write(ops, ordered=False)

@@ -94,3 +94,12 @@ async def list_for(
     query = {"station": station} if station else {}
     cursor = db[names.COMMANDS].find(query).sort("createdAt", -1).skip(skip).limit(limit)
     return [doc async for doc in cursor]
+
+
+async def recent(
+    db: AsyncDatabase[Any], station: str, action: str, since: datetime
+) -> list[dict[str, Any]]:
+    cursor = db[names.COMMANDS].find(
+        {"station": station, "action": action, "createdAt": {"$gte": since}}
+    )
+    return [doc async for doc in cursor]

@@ -11,6 +11,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
 
+from . import bulk_upsert, insert_once, upsert
+
 
 def variable_key(station: str, component: dict[str, Any], variable: dict[str, Any]) -> str:
     evse = component.get("evse") or {}
@@ -42,8 +44,7 @@ async def store_report_data(
             fields["characteristics"] = item["variableCharacteristics"]
         key = variable_key(station, item["component"], item["variable"])
         ops.append(UpdateOne({"_id": key}, {"$set": fields}, upsert=True))
-    if ops:
-        await db[names.DEVICE_MODEL].bulk_write(ops, ordered=False)
+    await bulk_upsert(db, names.DEVICE_MODEL, ops)
 
 
 async def record_report_part(
@@ -53,20 +54,40 @@ async def record_report_part(
     seq_no: int,
     tbc: bool,
     generated_at: datetime,
+    variables: int,
 ) -> None:
-    update: dict[str, Any] = {
-        "$setOnInsert": {"station": station, "requestId": request_id},
-        "$addToSet": {"seqNos": seq_no},
-        "$max": {"lastPartAt": generated_at},
-    }
-    if not tbc:
-        update["$set"] = {"complete": True, "lastSeqNo": seq_no}
-    await db[names.REPORTS].update_one({"_id": f"{station}/{request_id}"}, update, upsert=True)
+    """One document per NotifyReport part (insert-once): parts never race each other or
+    the GetBaseReport result that describes the request (see ``station_state``)."""
+    await insert_once(
+        db,
+        names.REPORT_PARTS,
+        {
+            "_id": f"{station}/{request_id}/{seq_no}",
+            "station": station,
+            "requestId": request_id,
+            "seqNo": seq_no,
+            "tbc": tbc,
+            "generatedAt": generated_at,
+            "variables": variables,
+        },
+    )
 
 
 async def for_station(db: AsyncDatabase[Any], station: str) -> list[dict[str, Any]]:
-    cursor = db[names.DEVICE_MODEL].find({"station": station}, {"_id": 0, "station": 0})
-    return [doc async for doc in cursor]
+    """Each variable with one ``attributes`` list: what reports said, overridden by what
+    GetVariables/SetVariables learnt later."""
+    out = []
+    async for doc in db[names.DEVICE_MODEL].find({"station": station}, {"_id": 0, "station": 0}):
+        values: dict[str, str] = doc.pop("values", {})
+        attributes = []
+        for attribute in doc.get("attributes", []):
+            kind = attribute.get("type", "Actual")
+            attributes.append(
+                {**attribute, **({"value": values.pop(kind)} if kind in values else {})}
+            )
+        attributes += [{"type": kind, "value": value} for kind, value in values.items()]
+        out.append({**doc, "attributes": attributes})
+    return out
 
 
 async def store_values(
@@ -75,47 +96,54 @@ async def store_values(
     values: list[tuple[dict[str, Any], dict[str, Any], str, str]],
     at: datetime,
 ) -> None:
-    """Record attribute values learnt from GetVariables/SetVariables results:
-    (component, variable, attributeType, value) each."""
-    ops = []
-    for component, variable, attribute_type, value in values:
-        key = variable_key(station, component, variable)
-        doc = await db[names.DEVICE_MODEL].find_one({"_id": key}, {"attributes": 1})
-        attributes = [
-            a
-            for a in (doc or {}).get("attributes", [])
-            if a.get("type", "Actual") != attribute_type
-        ]
-        attributes.append({"type": attribute_type, "value": value})
-        ops.append(
-            UpdateOne(
-                {"_id": key},
-                {
-                    "$set": {
-                        "station": station,
-                        "component": component,
-                        "variable": variable,
-                        "attributes": attributes,
-                        "updatedAt": at,
-                    }
-                },
-                upsert=True,
-            )
+    """Record attribute values learnt from GetVariables/SetVariables results, each
+    (component, variable, attributeType, value), under ``values.<attributeType>``: one
+    atomic ``$set`` that leaves what NotifyReport stored in ``attributes`` alone."""
+    ops = [
+        UpdateOne(
+            {"_id": variable_key(station, component, variable)},
+            {
+                "$set": {
+                    "station": station,
+                    "component": component,
+                    "variable": variable,
+                    f"values.{attribute_type}": value,
+                    "updatedAt": at,
+                }
+            },
+            upsert=True,
         )
-    if ops:
-        await db[names.DEVICE_MODEL].bulk_write(ops, ordered=False)
+        for component, variable, attribute_type, value in values
+    ]
+    await bulk_upsert(db, names.DEVICE_MODEL, ops)
 
 
 async def record_report_request(
     db: AsyncDatabase[Any], station: str, request_id: int, fields: dict[str, Any]
 ) -> None:
-    await db[names.REPORTS].update_one(
+    await upsert(
+        db,
+        names.REPORTS,
         {"_id": f"{station}/{request_id}"},
         {"$set": fields, "$setOnInsert": {"station": station, "requestId": request_id}},
-        upsert=True,
     )
 
 
 async def reports_for(db: AsyncDatabase[Any], station: str) -> list[dict[str, Any]]:
-    cursor = db[names.REPORTS].find({"station": station}, {"_id": 0}).sort("requestId", -1)
-    return [doc async for doc in cursor]
+    """Report requests with the parts received so far; ``complete`` once the part with
+    ``tbc`` false and every part before it are in."""
+    reports: dict[int, dict[str, Any]] = {}
+    async for doc in db[names.REPORTS].find({"station": station}, {"_id": 0, "station": 0}):
+        reports[doc["requestId"]] = {**doc, "seqNos": [], "complete": False}
+    parts = db[names.REPORT_PARTS].find({"station": station}).sort("seqNo", 1)
+    async for part in parts:
+        report = reports.setdefault(
+            part["requestId"], {"requestId": part["requestId"], "seqNos": [], "complete": False}
+        )
+        report["seqNos"].append(part["seqNo"])
+        if not part["tbc"]:
+            report["lastSeqNo"] = part["seqNo"]
+    for report in reports.values():
+        last = report.get("lastSeqNo")
+        report["complete"] = last is not None and report["seqNos"] == list(range(last + 1))
+    return sorted(reports.values(), key=lambda r: r["requestId"], reverse=True)

@@ -106,3 +106,8 @@ async def set_fields(
     await db[names.TRANSACTIONS].update_one(
         {"_id": transaction_key(station, transaction_id)}, {"$set": fields}
     )
+
+
+async def find_by_command(db: AsyncDatabase[Any], command_id: str) -> dict[str, Any] | None:
+    doc: dict[str, Any] | None = await db[names.TRANSACTIONS].find_one({"commandId": command_id})
+    return doc

@@ -4,7 +4,7 @@ arrives as LogStatusNotification."""
 from __future__ import annotations
 
 from ...context import Context, Payload
-from ...store import stations
+from ...store import station_state
 
 
 async def handle(ctx: Context, request: Payload, response: Payload) -> None:
@@ -17,4 +17,4 @@ async def handle(ctx: Context, request: Payload, response: Payload) -> None:
     }
     if "filename" in response:
         log_request["filename"] = response["filename"]
-    await stations.set_fields(ctx.db, ctx.station, {"logRequest": log_request})
+    await station_state.put(ctx.db, ctx.station, "logRequest", log_request)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from shared import names
 
 from ...context import Context, Payload
-from ...store import stations
+from ...store import station_state
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:
     status = {"status": request["status"], "at": ctx.now}
     if "requestId" in request:
         status["requestId"] = request["requestId"]
-    await stations.set_fields(ctx.db, ctx.station, {"firmwareStatus": status})
+    await station_state.put(ctx.db, ctx.station, "firmwareStatus", status)
     await ctx.emit(
         names.EVENT_FIRMWARE_STATUS, status=request["status"], requestId=request.get("requestId")
     )

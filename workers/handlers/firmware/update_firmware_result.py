@@ -4,20 +4,19 @@ arrives as FirmwareStatusNotification."""
 from __future__ import annotations
 
 from ...context import Context, Payload
-from ...store import stations
+from ...store import station_state
 
 
 async def handle(ctx: Context, request: Payload, response: Payload) -> None:
-    await stations.set_fields(
+    await station_state.put(
         ctx.db,
         ctx.station,
+        "firmwareUpdate",
         {
-            "firmwareUpdate": {
-                "requestId": request["requestId"],
-                "firmware": request["firmware"],
-                "status": response["status"],
-                "commandId": ctx.message_id,
-                "at": ctx.now,
-            }
+            "requestId": request["requestId"],
+            "firmware": request["firmware"],
+            "status": response["status"],
+            "commandId": ctx.message_id,
+            "at": ctx.now,
         },
     )

@@ -12,7 +12,7 @@ from shared import names
 from shared.events import iso
 
 from ...context import Context, Payload
-from ...store import stations
+from ...store import station_state
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:
@@ -23,9 +23,10 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         if policy == "Accepted"
         else ctx.settings.boot_retry_interval
     )
-    await stations.record_boot(
+    await station_state.put(
         ctx.db,
         ctx.station,
+        "boot",
         {
             "status": policy,
             "reason": request["reason"],
@@ -34,7 +35,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         },
     )
     if policy == "Accepted" and "firstAcceptedAt" not in doc:
-        await stations.set_fields(ctx.db, ctx.station, {"firstAcceptedAt": ctx.now})
+        await station_state.put(ctx.db, ctx.station, "firstAcceptedAt", ctx.now)
         if ctx.settings.boot_request_full_inventory and ctx.commands is not None:
             ctx.after_reply.append(lambda: _request_full_inventory(ctx))
     await ctx.emit(

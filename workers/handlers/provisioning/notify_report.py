@@ -22,6 +22,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         request["seqNo"],
         tbc,
         datetime.fromisoformat(request["generatedAt"]),
+        len(items),
     )
     await ctx.emit(
         names.EVENT_REPORT,

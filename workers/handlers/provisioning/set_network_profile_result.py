@@ -4,17 +4,11 @@ a later security-profile upgrade knows what the station was given."""
 from __future__ import annotations
 
 from ...context import Context, Payload
-from ...store import stations
+from ...store import station_state
 
 
 async def handle(ctx: Context, request: Payload, response: Payload) -> None:
     if response["status"] != "Accepted":
         return
-    doc = await stations.get(ctx.db, ctx.station) or {}
-    profiles = [
-        p
-        for p in doc.get("networkProfiles", [])
-        if p["configurationSlot"] != request["configurationSlot"]
-    ]
-    profiles.append({**request, "acceptedAt": ctx.now})
-    await stations.set_fields(ctx.db, ctx.station, {"networkProfiles": profiles})
+    kind = f"{station_state.NETWORK_PROFILE}{request['configurationSlot']}"
+    await station_state.put(ctx.db, ctx.station, kind, request)

@@ -4,13 +4,11 @@ asked for passes the boot gate even while the station is Pending (B02)."""
 from __future__ import annotations
 
 from ...context import Context, Payload
-from ...store import stations
+from ...store import station_state
 
 
 async def handle(ctx: Context, request: Payload, response: Payload) -> None:
     if response["status"] != "Accepted":
         return
-    doc = await stations.get(ctx.db, ctx.station) or {}
-    triggered = dict(doc.get("triggered") or {})
-    triggered[request["requestedMessage"]] = ctx.now
-    await stations.set_fields(ctx.db, ctx.station, {"triggered": triggered})
+    kind = station_state.TRIGGERED + request["requestedMessage"]
+    await station_state.put(ctx.db, ctx.station, kind, ctx.now)

@@ -43,11 +43,11 @@ def _summary_fields(request: Payload) -> dict[str, Any]:
 
 
 async def _link_remote_start(ctx: Context, transaction_id: str, remote_start_id: int) -> None:
-    """F01/F02: the transaction a RequestStartTransaction command started."""
+    """F01/F02: the transaction a RequestStartTransaction command started. Written on the
+    transaction only: the command's document belongs to the command's own writers."""
     command = await commands.find_remote_start(ctx.db, ctx.station, remote_start_id)
     if command is None:
         return
-    await commands.set_fields(ctx.db, command["_id"], {"transactionId": transaction_id})
     await transactions.set_fields(
         ctx.db, ctx.station, transaction_id, {"commandId": command["_id"]}
     )

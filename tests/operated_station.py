@@ -1,0 +1,253 @@
+"""A simulated station that answers every CSMS-initiated Core operation, built on the
+``ocpp`` library's v201 ``ChargePoint``, and follows up the way a real station does
+(NotifyReport after GetBaseReport, TransactionEvent after RequestStartTransaction, ...)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ocpp.exceptions import GenericError
+from ocpp.routing import after, on
+from ocpp.v201 import call, call_result
+
+from tests.simulator import SimStation, now
+
+
+class OperatedStation(SimStation):
+    """Records every CSMS call it gets in ``received`` (action, payload) in arrival order."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.received: list[tuple[str, dict[str, Any]]] = []
+        self.slow_clear_cache = 0.0
+        self.fail_reset = False
+        self.follow_ups: list[asyncio.Task[Any]] = []
+
+    def _later(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        # A follow-up cut short by the end of a test is not a failure of that test.
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        self.follow_ups.append(task)
+
+    @on("RequestStartTransaction")
+    def on_request_start(self, id_token: dict[str, Any], remote_start_id: int, **kw: Any) -> Any:
+        self.received.append(("RequestStartTransaction", {"remoteStartId": remote_start_id}))
+        return call_result.RequestStartTransaction(status="Accepted")
+
+    @after("RequestStartTransaction")
+    def after_request_start(
+        self, id_token: dict[str, Any], remote_start_id: int, **kw: Any
+    ) -> None:
+        self._later(
+            self.call(
+                call.TransactionEvent(
+                    event_type="Started",
+                    timestamp=now(),
+                    trigger_reason="RemoteStart",
+                    seq_no=0,
+                    transaction_info={
+                        "transaction_id": f"REMOTE-{remote_start_id}",
+                        "remote_start_id": remote_start_id,
+                    },
+                    id_token=id_token,
+                    evse={"id": kw.get("evse_id", 1), "connector_id": 1},
+                )
+            )
+        )
+
+    @on("RequestStopTransaction")
+    def on_request_stop(self, transaction_id: str, **kw: Any) -> Any:
+        self.received.append(("RequestStopTransaction", {"transactionId": transaction_id}))
+        return call_result.RequestStopTransaction(status="Accepted")
+
+    @on("Reset")
+    def on_reset(self, type: str, **kw: Any) -> Any:
+        self.received.append(("Reset", {"type": type, **kw}))
+        if self.fail_reset:
+            raise GenericError(description="reset relay stuck")
+        return call_result.Reset(status="Scheduled" if type == "OnIdle" else "Accepted")
+
+    @on("UnlockConnector")
+    def on_unlock(self, evse_id: int, connector_id: int, **kw: Any) -> Any:
+        self.received.append(("UnlockConnector", {"evseId": evse_id}))
+        return call_result.UnlockConnector(status="Unlocked")
+
+    @on("ChangeAvailability")
+    def on_change_availability(self, operational_status: str, **kw: Any) -> Any:
+        self.received.append(("ChangeAvailability", {"operationalStatus": operational_status}))
+        return call_result.ChangeAvailability(status="Accepted")
+
+    @on("ClearCache")
+    async def on_clear_cache(self, **kw: Any) -> Any:
+        self.received.append(("ClearCache", {}))
+        await asyncio.sleep(self.slow_clear_cache)
+        return call_result.ClearCache(status="Accepted")
+
+    @on("GetVariables")
+    def on_get_variables(self, get_variable_data: list[dict[str, Any]], **kw: Any) -> Any:
+        self.received.append(("GetVariables", {"count": len(get_variable_data)}))
+        results = []
+        for item in get_variable_data:
+            known = item["variable"]["name"] != "Unknowable"
+            result = {
+                "attribute_status": "Accepted" if known else "UnknownVariable",
+                "component": item["component"],
+                "variable": item["variable"],
+            }
+            if known:
+                result["attribute_value"] = f"value-of-{item['variable']['name']}"
+            results.append(result)
+        return call_result.GetVariables(get_variable_result=results)
+
+    @on("SetVariables")
+    def on_set_variables(self, set_variable_data: list[dict[str, Any]], **kw: Any) -> Any:
+        self.received.append(("SetVariables", {"count": len(set_variable_data)}))
+        return call_result.SetVariables(
+            set_variable_result=[
+                {
+                    "attribute_status": "Rejected" if d["attribute_value"] == "bad" else "Accepted",
+                    "component": d["component"],
+                    "variable": d["variable"],
+                }
+                for d in set_variable_data
+            ]
+        )
+
+    @on("GetBaseReport")
+    def on_get_base_report(self, request_id: int, report_base: str, **kw: Any) -> Any:
+        self.received.append(("GetBaseReport", {"requestId": request_id}))
+        return call_result.GetBaseReport(status="Accepted")
+
+    @after("GetBaseReport")
+    def after_get_base_report(self, request_id: int, report_base: str, **kw: Any) -> None:
+        async def parts() -> None:
+            for seq, (component, variable, value, tbc) in enumerate(
+                [
+                    ("OCPPCommCtrlr", "HeartbeatInterval", "300", True),
+                    ("SecurityCtrlr", "SecurityProfile", "1", False),
+                ]
+            ):
+                await self.call(
+                    call.NotifyReport(
+                        request_id=request_id,
+                        generated_at=now(),
+                        seq_no=seq,
+                        tbc=tbc,
+                        report_data=[
+                            {
+                                "component": {"name": component},
+                                "variable": {"name": variable},
+                                "variable_attribute": [{"type": "Actual", "value": value}],
+                            }
+                        ],
+                    )
+                )
+
+        self._later(parts())
+
+    @on("GetReport")
+    def on_get_report(self, request_id: int, **kw: Any) -> Any:
+        self.received.append(("GetReport", {"requestId": request_id}))
+        return call_result.GetReport(status="Accepted")
+
+    @after("GetReport")
+    def after_get_report(self, request_id: int, **kw: Any) -> None:
+        self._later(
+            self.call(
+                call.NotifyReport(
+                    request_id=request_id,
+                    generated_at=now(),
+                    seq_no=0,
+                    report_data=[
+                        {
+                            "component": {"name": "EVSE", "evse": {"id": 1}},
+                            "variable": {"name": "AvailabilityState"},
+                            "variable_attribute": [{"type": "Actual", "value": "Available"}],
+                        }
+                    ],
+                )
+            )
+        )
+
+    @on("TriggerMessage")
+    def on_trigger(self, requested_message: str, **kw: Any) -> Any:
+        self.received.append(("TriggerMessage", {"requestedMessage": requested_message}))
+        return call_result.TriggerMessage(status="Accepted")
+
+    @after("TriggerMessage")
+    def after_trigger(self, requested_message: str, **kw: Any) -> None:
+        messages = {
+            "BootNotification": lambda: self.boot("Triggered"),
+            "Heartbeat": self.heartbeat,
+            "StatusNotification": lambda: self.status(1, 1, "Available"),
+            "MeterValues": lambda: self.call(
+                call.MeterValues(
+                    evse_id=1,
+                    meter_value=[{"timestamp": now(), "sampled_value": [{"value": 1234.0}]}],
+                )
+            ),
+            "LogStatusNotification": lambda: self.call(call.LogStatusNotification(status="Idle")),
+            "FirmwareStatusNotification": lambda: self.call(
+                call.FirmwareStatusNotification(status="Idle")
+            ),
+        }
+        if requested_message in messages:
+            self._later(messages[requested_message]())
+
+    @on("GetTransactionStatus")
+    def on_get_transaction_status(self, **kw: Any) -> Any:
+        self.received.append(("GetTransactionStatus", kw))
+        return call_result.GetTransactionStatus(messages_in_queue=False, ongoing_indicator=True)
+
+    @on("CustomerInformation")
+    def on_customer_information(self, request_id: int, report: bool, clear: bool, **kw: Any) -> Any:
+        self.received.append(("CustomerInformation", {"requestId": request_id, **kw}))
+        return call_result.CustomerInformation(status="Accepted")
+
+    @after("CustomerInformation")
+    def after_customer_information(
+        self, request_id: int, report: bool, clear: bool, **kw: Any
+    ) -> None:
+        async def parts() -> None:
+            for seq, (data, tbc) in enumerate([("name=Jane Doe", True), ("card=04A1", False)]):
+                await self.call(
+                    call.NotifyCustomerInformation(
+                        data=data, seq_no=seq, generated_at=now(), request_id=request_id, tbc=tbc
+                    )
+                )
+
+        if report:
+            self._later(parts())
+
+    @on("UpdateFirmware")
+    def on_update_firmware(self, request_id: int, firmware: dict[str, Any], **kw: Any) -> Any:
+        self.received.append(("UpdateFirmware", {"requestId": request_id, **firmware}))
+        return call_result.UpdateFirmware(status="Accepted")
+
+    @after("UpdateFirmware")
+    def after_update_firmware(self, request_id: int, **kw: Any) -> None:
+        self._later(
+            self.call(call.FirmwareStatusNotification(status="Downloading", request_id=request_id))
+        )
+
+    @on("GetLog")
+    def on_get_log(self, log: dict[str, Any], log_type: str, request_id: int, **kw: Any) -> Any:
+        self.received.append(("GetLog", {"requestId": request_id}))
+        return call_result.GetLog(status="Accepted", filename="diag.tar.gz")
+
+    @after("GetLog")
+    def after_get_log(self, request_id: int, **kw: Any) -> None:
+        self._later(
+            self.call(call.LogStatusNotification(status="Uploading", request_id=request_id))
+        )
+
+    @on("SetNetworkProfile")
+    def on_set_network_profile(self, configuration_slot: int, **kw: Any) -> Any:
+        self.received.append(("SetNetworkProfile", {"slot": configuration_slot}))
+        return call_result.SetNetworkProfile(status="Accepted")
+
+    @on("DataTransfer")
+    def on_data_transfer(self, vendor_id: str, **kw: Any) -> Any:
+        self.received.append(("DataTransfer", {"vendorId": vendor_id}))
+        return call_result.DataTransfer(status="Accepted", data={"echo": kw.get("data")})
