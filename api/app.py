@@ -11,6 +11,7 @@ from workers import store
 
 from . import openapi
 from .errors import error_middleware, json_response
+from .keys import COMMANDS, DB, SETTINGS
 from .routes import commands, id_tokens, provisioning, stations, transactions
 
 
@@ -33,7 +34,7 @@ def build(settings: Settings) -> web.Application:
     )
 
     async def mongo(app: web.Application):  # type: ignore[no-untyped-def]
-        client, app["db"] = await store.connect(settings)
+        client, app[DB] = await store.connect(settings)
         yield
         await client.close()
 
@@ -41,11 +42,11 @@ def build(settings: Settings) -> web.Application:
         connection = await bus.connect(settings.amqp_url)
         channel = await connection.channel()
         await bus.declare_topology(channel)
-        app["commands"] = await CommandClient.start(connection)
+        app[COMMANDS] = await CommandClient.start(connection)
         yield
         await connection.close()
 
-    app["settings"] = settings
+    app[SETTINGS] = settings
     app.cleanup_ctx.append(mongo)
     app.cleanup_ctx.append(rabbitmq)
     return app

@@ -6,6 +6,8 @@ from typing import Any
 
 from aiohttp import web
 
+from workers.routing import COMMAND_ACTIONS
+
 from .errors import json_response
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -82,6 +84,67 @@ SPEC: dict[str, Any] = {
                 errors=("404", "409"),
             )
         },
+        "/api/v1/stations/{id}/ocpp/{action}": {
+            "parameters": [
+                _path_param("id"),
+                {
+                    "name": "action",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "enum": sorted(COMMAND_ACTIONS)},
+                },
+                _query("wait", "boolean"),
+                _query("timeout", "number"),
+            ],
+            "post": {
+                **_op(
+                    "Send an OCPP call to the station and return its answer",
+                    body="OcppPayload",
+                    errors=("404", "409", "422", "429", "502", "504"),
+                ),
+                "description": "The body is the OCPP 2.0.1 request payload of `action`, "
+                "validated against the official schema before anything is sent. 200: "
+                "`{commandId, response}`; 202 with `?wait=false`: `{commandId, status}`; 502: "
+                "the station answered CALLERROR or an invalid payload; 409: not connected or "
+                "disconnected mid-call; 504: no answer within `timeout` seconds.",
+            },
+        },
+        "/api/v1/commands": {
+            "get": _op(
+                "Recent commands, newest first",
+                params=[_query("stationId"), *PAGING],
+                errors=("400",),
+            )
+        },
+        "/api/v1/commands/{commandId}": {
+            "get": _op(
+                "A command: pending, answered, callerror, invalid_response, timeout, offline, "
+                "disconnected or busy",
+                params=[_path_param("commandId")],
+            )
+        },
+        "/api/v1/stations/{id}/accept": {
+            "post": _op(
+                "Accept a Pending station (B02): next BootNotification Accepted, one is triggered",
+                params=[_path_param("id")],
+            )
+        },
+        "/api/v1/stations/{id}/device-model": {
+            "get": _op(
+                "Components and variables from reports and GetVariables/SetVariables",
+                params=[_path_param("id")],
+            )
+        },
+        "/api/v1/stations/{id}/reports": {
+            "get": _op(
+                "Report requests and the NotifyReport parts received", params=[_path_param("id")]
+            )
+        },
+        "/api/v1/stations/{id}/customer-information": {
+            "get": _op(
+                "NotifyCustomerInformation parts", params=[_path_param("id"), _query("requestId")]
+            )
+        },
         "/api/v1/transactions/{transactionId}/meter-values": {
             "get": _op(
                 "Meter values of a transaction",
@@ -92,12 +155,14 @@ SPEC: dict[str, Any] = {
     },
     "components": {
         "responses": {
+            "OcppPayload": {"type": "object", "description": "OCPP 2.0.1 request payload"},
             "Error": {
                 "description": "Error",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            }
+            },
         },
         "schemas": {
+            "OcppPayload": {"type": "object", "description": "OCPP 2.0.1 request payload"},
             "Error": {
                 "type": "object",
                 "required": ["error"],

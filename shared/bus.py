@@ -7,6 +7,7 @@ a process started before the broker waits for it instead of dying.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -45,8 +46,15 @@ async def connect(url: str, *, give_up_after: float = 300.0) -> AbstractRobustCo
             connection = await aio_pika.connect_robust(url)
     log.info("connected to RabbitMQ")
     connection.reconnect_callbacks.add(lambda *_: log.warning("reconnected to RabbitMQ"))
-    connection.close_callbacks.add(lambda *_: log.warning("RabbitMQ connection closed"))
+    connection.close_callbacks.add(_on_close)
     return connection
+
+
+def _on_close(_connection: object, reason: BaseException | None = None) -> None:
+    if reason is None or isinstance(reason, asyncio.CancelledError):
+        log.info("RabbitMQ connection closed")
+    else:
+        log.warning("RabbitMQ connection lost; reconnecting", extra={"error": repr(reason)})
 
 
 async def declare_topology(channel: AbstractChannel) -> None:

@@ -4,6 +4,7 @@ over the bus, to a simulated station, with the station's real answer and stored 
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -546,3 +547,31 @@ async def test_pending_station_is_configured_then_accepted(
 
         assert await eventually(accepted)
         assert (await cp.heartbeat()).current_time
+
+
+async def test_first_accepted_boot_requests_full_inventory_when_configured(
+    cluster: Cluster, api: Api, station: str
+):
+    for worker in cluster.workers():
+        cluster.kill(worker, signal.SIGTERM)
+    flagged = cluster.start("workers", BOOT_REQUEST_FULL_INVENTORY="true")
+    try:
+        await cluster.wait_ready(workers=1)
+        async with sim_station(cluster.ws_url, station, PASSWORD, cls=OperatedStation) as cp:
+            assert (await cp.boot()).status == "Accepted"
+
+            async def reported() -> Any:
+                _, reports = await api.request("GET", f"/stations/{station}/reports")
+                done = [r for r in reports["reports"] if r.get("complete") and "kind" in r]
+                return done[0] if done else None
+
+            report = await eventually(reported)
+            assert report and report["reportBase"] == "FullInventory"
+            await cp.boot("PowerUp")  # not the first accepted boot: no second report
+            await asyncio.sleep(0.5)
+            assert [a for a, _ in cp.received] == ["GetBaseReport"]
+    finally:
+        cluster.kill(flagged, signal.SIGTERM)
+        cluster.start("workers")
+        cluster.start("workers")
+        await cluster.wait_ready(workers=2)

@@ -21,6 +21,7 @@ from workers.store import stations, transactions
 
 from .. import views
 from ..errors import ApiError, json_response, paging, read_json
+from ..keys import COMMANDS, DB, SETTINGS
 from .stations import station_id
 
 SUPPORTED_ACTIONS = sorted(COMMAND_ACTIONS)
@@ -69,15 +70,15 @@ async def send(
     request: web.Request, station: str, action: str, payload: dict[str, Any]
 ) -> web.Response:
     """Shared by the generic endpoint and convenience ones such as /accept."""
-    db = request.app["db"]
+    db = request.app[DB]
     if await stations.get(db, station) is None:
         raise ApiError(404, "Unknown station", station)
     try:
-        timeout = float(request.query.get("timeout", request.app["settings"].command_timeout))
+        timeout = float(request.query.get("timeout", request.app[SETTINGS].command_timeout))
     except ValueError:
         raise ApiError(400, "timeout must be a number of seconds") from None
     wait = request.query.get("wait", "true") != "false"
-    client: CommandClient = request.app["commands"]
+    client: CommandClient = request.app[COMMANDS]
     command_id = commands.new_command_id()
     await command_store.record_pending(db, command_id, station, action, payload, "api")
     result = await client.send(
@@ -106,7 +107,7 @@ async def post_command(request: web.Request) -> web.Response:
 
 
 async def get_command(request: web.Request) -> web.Response:
-    db = request.app["db"]
+    db = request.app[DB]
     doc = await command_store.get(db, request.match_info["commandId"])
     if doc is None:
         raise ApiError(404, "Unknown command", request.match_info["commandId"])
@@ -120,7 +121,7 @@ async def get_command(request: web.Request) -> web.Response:
 async def list_commands(request: web.Request) -> web.Response:
     limit, skip = paging(request)
     docs = await command_store.list_for(
-        request.app["db"], request.query.get("stationId"), limit, skip
+        request.app[DB], request.query.get("stationId"), limit, skip
     )
     return json_response({"commands": [views.command(d) for d in docs]})
 

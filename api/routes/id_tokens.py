@@ -12,6 +12,7 @@ from workers.store import id_tokens
 
 from .. import views
 from ..errors import ApiError, json_response, paging, read_json
+from ..keys import DB
 
 
 def _enum(action: str, definition: str) -> list[str]:
@@ -71,28 +72,28 @@ def _token(request: web.Request) -> str:
 async def put_token(request: web.Request) -> web.Response:
     token = _token(request)
     fields = _fields(await read_json(request))
-    created = await id_tokens.upsert(request.app["db"], token, fields)
-    doc = await id_tokens.get(request.app["db"], token)
+    created = await id_tokens.upsert(request.app[DB], token, fields)
+    doc = await id_tokens.get(request.app[DB], token)
     assert doc is not None
     return json_response(views.id_token(doc), 201 if created else 200)
 
 
 async def get_token(request: web.Request) -> web.Response:
-    doc = await id_tokens.get(request.app["db"], _token(request))
+    doc = await id_tokens.get(request.app[DB], _token(request))
     if doc is None:
         raise ApiError(404, "Unknown idToken", request.match_info["idToken"])
     return json_response(views.id_token(doc))
 
 
 async def delete_token(request: web.Request) -> web.Response:
-    if not await id_tokens.delete(request.app["db"], _token(request)):
+    if not await id_tokens.delete(request.app[DB], _token(request)):
         raise ApiError(404, "Unknown idToken", request.match_info["idToken"])
     return web.Response(status=204)
 
 
 async def list_tokens(request: web.Request) -> web.Response:
     limit, skip = paging(request)
-    docs = await id_tokens.list_all(request.app["db"], limit, skip)
+    docs = await id_tokens.list_all(request.app[DB], limit, skip)
     return json_response({"idTokens": [views.id_token(d) for d in docs]})
 
 

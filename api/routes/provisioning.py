@@ -12,12 +12,13 @@ from workers.store import device_model, records, stations
 
 from .. import views
 from ..errors import ApiError, json_response
+from ..keys import COMMANDS, DB, SETTINGS
 from .stations import station_id
 
 
 async def _existing(request: web.Request) -> str:
     station = station_id(request)
-    if await stations.get(request.app["db"], station) is None:
+    if await stations.get(request.app[DB], station) is None:
         raise ApiError(404, "Unknown station", station)
     return station
 
@@ -26,9 +27,9 @@ async def accept(request: web.Request) -> web.Response:
     """Accept a station held Pending: its next BootNotification is answered Accepted, and a
     connected station is asked for one at once with TriggerMessage(BootNotification)."""
     station = await _existing(request)
-    db = request.app["db"]
+    db = request.app[DB]
     await stations.set_fields(db, station, {"bootPolicy": "Accepted"})
-    client: CommandClient = request.app["commands"]
+    client: CommandClient = request.app[COMMANDS]
     command_id = commands.new_command_id()
     payload = {"requestedMessage": "BootNotification"}
     await command_store.record_pending(db, command_id, station, "TriggerMessage", payload, "api")
@@ -38,7 +39,7 @@ async def accept(request: web.Request) -> web.Response:
         payload,
         wait=False,
         command_id=command_id,
-        timeout=request.app["settings"].command_timeout,
+        timeout=request.app[SETTINGS].command_timeout,
     )
     doc = await stations.with_state(db, station)
     assert doc is not None
@@ -55,20 +56,20 @@ async def accept(request: web.Request) -> web.Response:
 
 async def get_device_model(request: web.Request) -> web.Response:
     station = await _existing(request)
-    docs = await device_model.for_station(request.app["db"], station)
+    docs = await device_model.for_station(request.app[DB], station)
     return json_response({"variables": docs})
 
 
 async def get_reports(request: web.Request) -> web.Response:
     station = await _existing(request)
-    docs = await device_model.reports_for(request.app["db"], station)
+    docs = await device_model.reports_for(request.app[DB], station)
     return json_response({"reports": docs})
 
 
 async def get_customer_information(request: web.Request) -> web.Response:
     station = await _existing(request)
     docs = await records.list_for_station(
-        request.app["db"], names.CUSTOMER_INFORMATION, station, 1000
+        request.app[DB], names.CUSTOMER_INFORMATION, station, 1000
     )
     request_id = request.query.get("requestId")
     if request_id is not None:

@@ -13,6 +13,7 @@ from workers.store import connectors, station_state, stations
 
 from .. import views
 from ..errors import ApiError, json_response, paging, read_json
+from ..keys import DB
 
 
 def station_id(request: web.Request) -> str:
@@ -61,7 +62,7 @@ def _fields(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 async def put_station(request: web.Request) -> web.Response:
     station = station_id(request)
     fields, unset = _fields(await read_json(request))
-    db = request.app["db"]
+    db = request.app[DB]
     created = await stations.upsert(db, station, fields)
     for field in unset:
         await stations.unset(db, station, field)
@@ -76,7 +77,7 @@ async def put_station(request: web.Request) -> web.Response:
 
 async def get_station(request: web.Request) -> web.Response:
     station = station_id(request)
-    db = request.app["db"]
+    db = request.app[DB]
     doc = await stations.with_state(db, station)
     if doc is None:
         raise ApiError(404, "Unknown station", station)
@@ -85,7 +86,7 @@ async def get_station(request: web.Request) -> web.Response:
 
 async def list_stations(request: web.Request) -> web.Response:
     limit, skip = paging(request)
-    db = request.app["db"]
+    db = request.app[DB]
     docs = await stations.list_all(db, limit, skip)
     states = [await station_state.get_all(db, d["_id"]) for d in docs]
     return json_response(
@@ -95,9 +96,9 @@ async def list_stations(request: web.Request) -> web.Response:
 
 async def delete_station(request: web.Request) -> web.Response:
     station = station_id(request)
-    if not await stations.delete(request.app["db"], station):
+    if not await stations.delete(request.app[DB], station):
         raise ApiError(404, "Unknown station", station)
-    await station_state.delete_all(request.app["db"], station)
+    await station_state.delete_all(request.app[DB], station)
     return web.Response(status=204)
 
 

@@ -10,13 +10,14 @@ from workers.store import meter_values, transactions
 
 from .. import views
 from ..errors import ApiError, json_response, paging
+from ..keys import DB
 
 
 async def _one(request: web.Request) -> dict[str, Any]:
     """A transactionId is unique per station; ``?stationId=`` disambiguates."""
     transaction_id = request.match_info["transactionId"]
     station = request.query.get("stationId")
-    db = request.app["db"]
+    db = request.app[DB]
     if station:
         doc = await transactions.get(db, station, transaction_id)
         docs = [doc] if doc else []
@@ -35,15 +36,13 @@ async def _one(request: web.Request) -> dict[str, Any]:
 
 async def get_transaction(request: web.Request) -> web.Response:
     doc = await _one(request)
-    events = await transactions.events(request.app["db"], doc["station"], doc["transactionId"])
+    events = await transactions.events(request.app[DB], doc["station"], doc["transactionId"])
     return json_response(views.transaction(doc, events))
 
 
 async def get_meter_values(request: web.Request) -> web.Response:
     doc = await _one(request)
-    docs = await meter_values.for_transaction(
-        request.app["db"], doc["station"], doc["transactionId"]
-    )
+    docs = await meter_values.for_transaction(request.app[DB], doc["station"], doc["transactionId"])
     return json_response({"meterValues": [views.meter_value(d) for d in docs]})
 
 
@@ -54,7 +53,7 @@ async def list_transactions(request: web.Request) -> web.Response:
         raise ApiError(400, "active must be true or false")
     active = None if active_arg is None else active_arg == "true"
     docs = await transactions.list_filtered(
-        request.app["db"], request.query.get("stationId"), active, limit, skip
+        request.app[DB], request.query.get("stationId"), active, limit, skip
     )
     return json_response({"transactions": [views.transaction(d) for d in docs]})
 

@@ -1,0 +1,37 @@
+"""The OpenAPI description covers every route the app registers, and is served."""
+
+from __future__ import annotations
+
+from api.app import build
+from api.openapi import SPEC
+from shared import config
+from tests.conftest import Api
+from workers.routing import COMMAND_ACTIONS
+
+
+def test_every_registered_route_is_described():
+    app = build(config.load({}))
+    registered = {
+        (route.method.lower(), route.resource.canonical)
+        for route in app.router.routes()
+        if route.method != "HEAD" and route.resource is not None
+    }
+    described = {
+        (method, path)
+        for path, item in SPEC["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
+    assert registered - {("get", "/health"), ("get", "/api/v1/openapi.json")} == described
+
+
+def test_command_actions_are_listed():
+    parameters = SPEC["paths"]["/api/v1/stations/{id}/ocpp/{action}"]["parameters"]
+    action = next(p for p in parameters if p["name"] == "action")
+    assert set(action["schema"]["enum"]) == COMMAND_ACTIONS
+    assert {"Reset", "RequestStartTransaction", "DataTransfer"} <= COMMAND_ACTIONS
+
+
+async def test_openapi_is_served(api: Api):
+    status, body = await api.request("GET", "/openapi.json")
+    assert status == 200 and body["openapi"].startswith("3.")
