@@ -12,7 +12,7 @@ from workers import store
 from . import openapi
 from .errors import error_middleware, json_response
 from .keys import COMMANDS, DB, SETTINGS
-from .routes import commands, id_tokens, provisioning, stations, transactions
+from .routes import commands, id_tokens, provisioning, security, stations, transactions
 
 
 async def health(request: web.Request) -> web.Response:
@@ -30,6 +30,7 @@ def build(settings: Settings) -> web.Application:
             *transactions.ROUTES,
             *commands.ROUTES,
             *provisioning.ROUTES,
+            *security.ROUTES,
         ]
     )
 

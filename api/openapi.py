@@ -145,6 +145,20 @@ SPEC: dict[str, Any] = {
                 "NotifyCustomerInformation parts", params=[_path_param("id"), _query("requestId")]
             )
         },
+        "/api/v1/stations/{id}/password": {
+            "post": _op(
+                "Rotate the station's Basic auth password via SetVariables(BasicAuthPassword); "
+                'body `{}` generates one (returned once) or `{"password": ...}`; stored only if '
+                "the station accepted it",
+                params=[_path_param("id")],
+                errors=("404", "409", "422", "502", "504"),
+            )
+        },
+        "/api/v1/stations/{id}/certificates": {
+            "get": _op(
+                "Certificates signed (or refused) for the station", params=[_path_param("id")]
+            )
+        },
         "/api/v1/transactions/{transactionId}/meter-values": {
             "get": _op(
                 "Meter values of a transaction",

@@ -1,10 +1,11 @@
-"""Checks made before the websocket upgrade (OCPP-J part 4, section 3).
+"""Checks made before the websocket upgrade (OCPP-J part 4, section 3; part 2, A00).
 
-Unknown station -> 404, bad or missing Basic credentials for a station with a password ->
-401, workers unreachable -> 503. The answer comes from the workers over the bus (the
-gateway never touches MongoDB); successful checks are cached briefly so a reconnect storm
-does not turn into a storm of scrypt hashes. Failures are never cached, so a station is
-not locked out after its password changes.
+Unknown station -> 404; bad or missing Basic credentials for a station with a password ->
+401; a connection below the station's security profile, or a client certificate that is
+not the station's -> 403; workers unreachable -> 503. The answer comes from the workers
+over the bus (the gateway never touches MongoDB). Successful checks are cached briefly so
+a reconnect storm does not turn into a storm of scrypt hashes; failures are never cached,
+so a station is not locked out after its password changes.
 """
 
 from __future__ import annotations
@@ -22,9 +23,13 @@ from websockets.asyncio.server import ServerConnection
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
+from shared import pki
 from shared.envelope import AuthRequest, AuthResult
 from shared.logs import bind
 from shared.ocppj import STATION_ID_PATTERN
+from shared.ratelimit import Limiter
+
+from .tls import ProxyCertificates, peer_certificate
 
 log = logging.getLogger("gateway.handshake")
 
@@ -62,33 +67,69 @@ def _reject(connection: ServerConnection, status: HTTPStatus, text: str) -> Resp
 class Handshake:
     """``process_request`` hook for ``websockets.asyncio.server.serve``."""
 
-    def __init__(self, auth: AuthCall, cache_seconds: float) -> None:
+    def __init__(
+        self, auth: AuthCall, cache_seconds: float, proxies: ProxyCertificates | None = None
+    ) -> None:
         self._auth = auth
         self._cache_seconds = cache_seconds
-        self._cache: dict[tuple[str, str], tuple[float, AuthResult]] = {}
+        self._proxies = proxies
+        self._cache: dict[tuple[str, str, int, str], tuple[float, AuthResult]] = {}
+        self._log_limit = Limiter(burst=20, window=10.0)
+
+    def _refuse(
+        self, connection: ServerConnection, status: HTTPStatus, text: str, why: str, **extra: object
+    ) -> Response:
+        """Refusals are logged, but rate-limited per reason: a flood cannot fill the disk."""
+        allowed, dropped = self._log_limit.allow(why)
+        if allowed:
+            log.warning(
+                f"refused: {why}",
+                extra={**extra, "status": int(status), "suppressedBefore": dropped},
+            )
+        return _reject(connection, status, text)
 
     async def __call__(self, connection: ServerConnection, request: Request) -> Response | None:
         remote = _remote(connection)
         station = station_id_from_path(request.path)
         if station is None:
-            log.warning(
-                "refused: no valid station id in path",
-                extra={"path": request.path, "remote": remote},
+            return self._refuse(
+                connection,
+                HTTPStatus.NOT_FOUND,
+                "Unknown charging station",
+                "no valid station id in path",
+                path=request.path,
+                remote=remote,
             )
-            return _reject(connection, HTTPStatus.NOT_FOUND, "Unknown charging station")
         with bind(station):
             credentials = basic_credentials(request.headers)
             if credentials is not None and credentials[0] != station:
-                log.warning(
-                    "refused: Basic auth username is not the station id",
-                    extra={"remote": remote, "status": 401},
+                return self._refuse(
+                    connection,
+                    HTTPStatus.UNAUTHORIZED,
+                    "Username must be the station id",
+                    "Basic auth username is not the station id",
+                    remote=remote,
                 )
-                return _reject(
-                    connection, HTTPStatus.UNAUTHORIZED, "Username must be the station id"
-                )
-            password = credentials[1] if credentials else None
             try:
-                result = await self._check(station, password, remote)
+                profile, certificate_cn = self._transport(connection, request)
+            except ValueError as exc:
+                return self._refuse(
+                    connection,
+                    HTTPStatus.FORBIDDEN,
+                    "Invalid client certificate",
+                    "forwarded client certificate rejected",
+                    remote=remote,
+                    reason=str(exc),
+                )
+            check = AuthRequest(
+                station=station,
+                password=credentials[1] if credentials else None,
+                remote=remote,
+                profile=profile,
+                certificate_cn=certificate_cn,
+            )
+            try:
+                result = await self._check(check)
             except Exception as exc:  # timeout, or the bus refused the request
                 log.error(
                     "refused: no answer from workers to the auth check",
@@ -96,25 +137,60 @@ class Handshake:
                 )
                 return _reject(connection, HTTPStatus.SERVICE_UNAVAILABLE, "CSMS busy, retry later")
             if result.status == "unknown":
-                log.warning("refused: unknown station", extra={"remote": remote, "status": 404})
-                return _reject(connection, HTTPStatus.NOT_FOUND, "Unknown charging station")
-            if result.status != "ok":
-                log.warning(
-                    "refused: bad credentials",
-                    extra={"remote": remote, "status": 401, "reason": result.reason},
+                return self._refuse(
+                    connection,
+                    HTTPStatus.NOT_FOUND,
+                    "Unknown charging station",
+                    "unknown station",
+                    remote=remote,
                 )
-                return _reject(connection, HTTPStatus.UNAUTHORIZED, "Invalid credentials")
+            if result.status == "forbidden":
+                return self._refuse(
+                    connection,
+                    HTTPStatus.FORBIDDEN,
+                    "Forbidden",
+                    "security profile or certificate",
+                    remote=remote,
+                    reason=result.reason,
+                )
+            if result.status != "ok":
+                return self._refuse(
+                    connection,
+                    HTTPStatus.UNAUTHORIZED,
+                    "Invalid credentials",
+                    "bad credentials",
+                    remote=remote,
+                    reason=result.reason,
+                )
             connection.station_id = station  # type: ignore[attr-defined]
             connection.security_profile = result.security_profile  # type: ignore[attr-defined]
             return None
 
-    async def _check(self, station: str, password: str | None, remote: str) -> AuthResult:
-        key = (station, hashlib.sha256((password or "").encode()).hexdigest())
+    def _transport(self, connection: ServerConnection, request: Request) -> tuple[int, str | None]:
+        """The security profile this connection offers, and its client certificate's CN."""
+        ssl_object = connection.transport.get_extra_info("ssl_object")
+        if ssl_object is not None:
+            certificate = peer_certificate(ssl_object)
+            if certificate is not None:
+                return 3, pki.common_name(certificate)
+            return 2, None
+        address = connection.remote_address
+        if self._proxies is not None and address and self._proxies.trusted(address[0]):
+            forwarded = request.headers.get(self._proxies.header)
+            if forwarded:
+                return 3, pki.common_name(self._proxies.certificate(forwarded))
+            if request.headers.get("X-Forwarded-Proto", "").lower() in ("https", "wss"):
+                return 2, None
+        return 1, None
+
+    async def _check(self, check: AuthRequest) -> AuthResult:
+        secret = hashlib.sha256((check.password or "").encode()).hexdigest()
+        key = (check.station, secret, check.profile, check.certificate_cn or "")
         now = time.monotonic()
         cached = self._cache.get(key)
         if cached and cached[0] > now:
             return cached[1]
-        result = await self._auth(AuthRequest(station=station, password=password, remote=remote))
+        result = await self._auth(check)
         if result.status == "ok" and self._cache_seconds > 0:
             if len(self._cache) > 100_000:
                 self._cache = {k: v for k, v in self._cache.items() if v[0] > now}

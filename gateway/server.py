@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import ssl
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ from .bus import GatewayBus
 from .connection import StationConnection
 from .handshake import Handshake
 from .registry import Registry
+from .tls import ProxyCertificates, server_context
 
 log = logging.getLogger("gateway")
 
@@ -44,8 +46,9 @@ class Gateway:
         self.bus.on_reply = self.registry.deliver
         self.bus.on_takeover = self.registry.take_over
         self.bus.on_command = self._on_command
-        self.handshake = Handshake(self._auth, settings.gateway_auth_cache_seconds)
-        self.server: Server | None = None
+        proxies = ProxyCertificates(settings) if settings.gateway_trusted_proxies else None
+        self.handshake = Handshake(self._auth, settings.gateway_auth_cache_seconds, proxies)
+        self.servers: list[Server] = []
 
     async def _on_command(self, command: Command) -> None:
         conn = self.registry.get(command.station)
@@ -62,7 +65,21 @@ class Gateway:
     async def start(self) -> None:
         schemas.actions()
         await self.bus.start()
-        host, port = split_hostport(self.settings.gateway_listen)
+        tls = server_context(self.settings)
+        listeners: list[tuple[str, ssl.SSLContext | None]] = [(self.settings.gateway_listen, None)]
+        if tls is not None:
+            listeners.append((self.settings.gateway_tls_listen, tls))
+        for listen, context in listeners:
+            host, port = split_hostport(listen)
+            self.servers.append(
+                await serve(self.handle, host, port, ssl=context, **self._serve_options())
+            )
+            log.info(
+                "gateway listening",
+                extra={"listen": listen, "tls": context is not None, "gatewayId": self.gateway_id},
+            )
+
+    def _serve_options(self) -> dict[str, Any]:
         extensions = []
         if self.settings.gateway_compression:
             # Small windows keep an idle compressed connection cheap (websockets' advice).
@@ -74,30 +91,24 @@ class Gateway:
                 )
             )
         ping = self.settings.gateway_ping_interval or None
-        self.server = await serve(
-            self.handle,
-            host,
-            port,
-            process_request=self.handshake,
-            select_subprotocol=_select_subprotocol,
-            subprotocols=[SUBPROTOCOL],  # type: ignore[list-item]
-            compression=None,
-            extensions=extensions,
-            max_size=self.settings.gateway_max_frame_bytes,
-            ping_interval=ping,
-            ping_timeout=ping,
-            server_header=None,
-        )
-        log.info(
-            "gateway listening",
-            extra={"listen": self.settings.gateway_listen, "gatewayId": self.gateway_id},
-        )
+        return {
+            "process_request": self.handshake,
+            "select_subprotocol": _select_subprotocol,
+            "subprotocols": [SUBPROTOCOL],
+            "compression": None,
+            "extensions": extensions,
+            "max_size": self.settings.gateway_max_frame_bytes,
+            "ping_interval": ping,
+            "ping_timeout": ping,
+            "server_header": None,
+        }
 
     async def stop(self) -> None:
-        if self.server is not None:
-            self.server.close(close_connections=False)
-            await self.registry.close_all(1001, "CSMS gateway shutting down")
-            await self.server.wait_closed()
+        for server in self.servers:
+            server.close(close_connections=False)
+        await self.registry.close_all(1001, "CSMS gateway shutting down")
+        for server in self.servers:
+            await server.wait_closed()
         await self.bus.close()
 
     async def handle(self, ws: ServerConnection) -> None:

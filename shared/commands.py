@@ -50,6 +50,23 @@ RESULT_MARGIN = 5.0
 """Extra seconds the client waits beyond the command's timeout for the gateway's verdict."""
 
 
+SECRET_VARIABLES = frozenset({("SecurityCtrlr", "BasicAuthPassword")})
+REDACTED = "***"
+
+
+def redact(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload as it may be stored or logged: station passwords never are."""
+    if action != "SetVariables":
+        return payload
+    data = [
+        {**item, "attributeValue": REDACTED}
+        if (item["component"]["name"], item["variable"]["name"]) in SECRET_VARIABLES
+        else item
+        for item in payload.get("setVariableData", [])
+    ]
+    return {**payload, "setVariableData": data}
+
+
 def new_command_id() -> str:
     """32 hex characters: a valid OCPP message id (at most 36)."""
     return uuid.uuid4().hex

@@ -51,6 +51,10 @@ def _choice(*options: str) -> Callable[[str], str]:
     return parse
 
 
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
 def _hostport(value: str) -> str:
     _host, sep, port = value.rpartition(":")
     if not sep or not (port.isascii() and port.isdigit()):
@@ -75,6 +79,18 @@ class Settings:
     gateway_max_queued_commands: int
     gateway_ping_interval: float
     gateway_compression: bool
+    gateway_tls_listen: str
+    gateway_tls_cert: str
+    gateway_tls_key: str
+    gateway_tls_ec_cert: str
+    gateway_tls_ec_key: str
+    gateway_tls_client_ca: str
+    gateway_trusted_proxies: tuple[str, ...]
+    gateway_client_cert_header: str
+    ca_cert_file: str
+    ca_key_file: str
+    dev_pki_dir: str
+    cert_validity_days: int
     api_listen: str
     command_timeout: float
     boot_request_full_inventory: bool
@@ -136,6 +152,55 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         _bool,
         "Offer permessage-deflate (RFC 7692, required by OCPP-J) with small windows.",
     ),
+    (
+        "GATEWAY_TLS_LISTEN",
+        "0.0.0.0:9443",
+        _hostport,
+        "Where the gateway accepts wss:// stations (profiles 2 and 3), when a certificate is set.",
+    ),
+    ("GATEWAY_TLS_CERT", "", str, "PEM server certificate chain (RSA) for wss://."),
+    ("GATEWAY_TLS_KEY", "", str, "Its private key."),
+    (
+        "GATEWAY_TLS_EC_CERT",
+        "",
+        str,
+        "PEM server certificate chain (ECDSA), served beside the RSA one for the ECDSA suites.",
+    ),
+    ("GATEWAY_TLS_EC_KEY", "", str, "Its private key."),
+    (
+        "GATEWAY_TLS_CLIENT_CA",
+        "",
+        str,
+        "PEM CA bundle that station client certificates (profile 3) must chain to; "
+        "default CA_CERT_FILE.",
+    ),
+    (
+        "GATEWAY_TRUSTED_PROXIES",
+        "",
+        _list,
+        "Comma-separated addresses of TLS-terminating proxies whose client-certificate header and "
+        "X-Forwarded-Proto are trusted; empty: none.",
+    ),
+    (
+        "GATEWAY_CLIENT_CERT_HEADER",
+        "X-Client-Cert",
+        str,
+        "Header carrying the URL-encoded PEM client certificate from a trusted proxy.",
+    ),
+    (
+        "CA_CERT_FILE",
+        "",
+        str,
+        "CA certificate the CSMS signs station certificates with; empty: a development CA.",
+    ),
+    ("CA_KEY_FILE", "", str, "Its private key."),
+    (
+        "DEV_PKI_DIR",
+        ".local/pki",
+        str,
+        "Where development CA and server certificates are generated when none are configured.",
+    ),
+    ("CERT_VALIDITY_DAYS", "365", _int, "Validity of station certificates the CSMS signs."),
     ("API_LISTEN", "0.0.0.0:8080", _hostport, "Where the operator HTTP API listens."),
     (
         "COMMAND_TIMEOUT",

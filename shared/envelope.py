@@ -46,16 +46,22 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class AuthRequest:
-    """Handshake check the gateway asks the workers for."""
+    """Handshake check the gateway asks the workers for.
+
+    ``profile`` is what the connection offers: 3 with a verified client certificate (whose
+    subject CN is ``certificate_cn``), 2 over TLS, 1 over plain ws.
+    """
 
     station: str
     password: str | None
     remote: str
+    profile: int = 1
+    certificate_cn: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class AuthResult:
-    """``status``: ok, unknown (HTTP 404) or unauthorized (HTTP 401)."""
+    """``status``: ok, unknown (HTTP 404), unauthorized (HTTP 401) or forbidden (HTTP 403)."""
 
     status: str
     security_profile: int = 0

@@ -55,6 +55,7 @@ EVENT_LOG_STATUS = "log.status"
 EVENT_CUSTOMER_INFORMATION = "customer.information"
 EVENT_DATA_TRANSFER = "data.transfer"
 EVENT_COMMAND_COMPLETED = "command.completed"
+EVENT_CERTIFICATE = "certificate.status"
 
 
 def event_key(event: str, station_id: str) -> str:
@@ -83,3 +84,4 @@ SECURITY_EVENTS = "security_events"
 CUSTOMER_INFORMATION = "customer_information"
 DATA_TRANSFERS = "data_transfers"
 COMMANDS = "commands"
+CERTIFICATES = "certificates"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aio_pika
 
-from shared import bus, names
+from shared import bus, names, pki
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,13 +34,19 @@ class Cluster:
         self.mongo_db = f"csms_test_{uuid.uuid4().hex[:8]}"
         self.log_dir = log_dir
         self.gateway_port = free_port()
+        self.tls_port = free_port()
         self.api_port = free_port()
+        self.pki = pki.dev_certificates(log_dir / "pki", ["localhost", "127.0.0.1"])
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self._count = 0
 
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.gateway_port}/ocpp"
+
+    @property
+    def wss_url(self) -> str:
+        return f"wss://127.0.0.1:{self.tls_port}/ocpp"
 
     @property
     def api_url(self) -> str:
@@ -57,6 +63,14 @@ class Cluster:
             LOG_LEVEL="INFO",
             GATEWAY_MAX_FRAME_BYTES="65536",
             GATEWAY_AUTH_CACHE_SECONDS="0",
+            GATEWAY_TLS_LISTEN=f"127.0.0.1:{self.tls_port}",
+            GATEWAY_TLS_CERT=str(self.pki["server-rsa"]),
+            GATEWAY_TLS_KEY=str(self.pki["server-rsa-key"]),
+            GATEWAY_TLS_EC_CERT=str(self.pki["server-ec"]),
+            GATEWAY_TLS_EC_KEY=str(self.pki["server-ec-key"]),
+            GATEWAY_TRUSTED_PROXIES="127.0.0.2",
+            CA_CERT_FILE=str(self.pki["ca"]),
+            CA_KEY_FILE=str(self.pki["ca-key"]),
         )
         env.update(extra)
         return env
@@ -126,6 +140,7 @@ class Cluster:
                 raise RuntimeError(f"{dead} exited early\n{self.logs()}")
             if (
                 _port_open(self.gateway_port)
+                and _port_open(self.tls_port)
                 and _port_open(self.api_port)
                 and await self.inbound_consumers() >= workers
             ):

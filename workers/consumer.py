@@ -25,8 +25,9 @@ from shared.envelope import Inbound, Reply
 from shared.events import EventPublisher, utc_now
 from shared.logs import bind
 from shared.ocppj import ErrorCode, MessageType
+from shared.pki import Issuer
 
-from . import presence, rpc, store
+from . import certificate_authority, presence, rpc, store
 from .context import Context, VendorHandler
 from .dispatch import dispatch
 from .routing import RESULT_ROUTES
@@ -49,8 +50,10 @@ class Worker:
         self.db: AsyncDatabase[Any] | None = None
         self.events: EventPublisher | None = None
         self.commands: CommandClient | None = None
+        self.ca: Issuer | None = None
 
     async def start(self) -> None:
+        self.ca = certificate_authority.load(self.settings)
         self._mongo, self.db = await store.connect(self.settings)
         self._connection = await bus.connect(self.settings.amqp_url)
         self._channel = await self._connection.channel(publisher_confirms=True)
@@ -138,6 +141,7 @@ class Worker:
             station_doc=await self._station(station),
             vendors=self.vendors,
             commands=self.commands,
+            ca=self.ca,
         )
 
     async def _station(self, station: str) -> dict[str, Any] | None:
@@ -203,7 +207,7 @@ class Worker:
                 return
             request = envelope.unpack_auth_request(message.body)
             with bind(request.station):
-                result = await rpc.authenticate(self.db, request)
+                result = await rpc.authenticate(self.db, request, self.events)
             await self._channel.default_exchange.publish(
                 aio_pika.Message(
                     envelope.pack(result),

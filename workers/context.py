@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.commands import CommandClient
 from shared.config import Settings
 from shared.events import EventPublisher, utc_now
+from shared.pki import Issuer
 
 Payload = dict[str, Any]
 VendorHandler = Callable[["Context", Payload], Awaitable[Payload]]
@@ -31,6 +32,7 @@ class Context:
     station_doc: Mapping[str, Any] | None = None
     vendors: Mapping[str, VendorHandler] = field(default_factory=dict)
     commands: CommandClient | None = None
+    ca: Issuer | None = None
     now: datetime = field(default_factory=utc_now)
     after_reply: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Work that must wait until the station has its answer (e.g. a CALL to it after an

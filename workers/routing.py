@@ -34,7 +34,7 @@ from .handlers.provisioning import (
     set_variables_result,
 )
 from .handlers.remote_control import request_start_transaction_result, trigger_message_result
-from .handlers.security import security_event_notification
+from .handlers.security import security_event_notification, sign_certificate
 from .handlers.transactions import transaction_event
 
 Handler = Callable[[Context, Payload], Awaitable[Payload]]
@@ -60,6 +60,7 @@ ROUTES: dict[str, Route] = {
     "NotifyEvent": Route(notify_event.handle),
     "NotifyReport": Route(notify_report.handle, allowed_before_accepted=True),
     "SecurityEventNotification": Route(security_event_notification.handle),
+    "SignCertificate": Route(sign_certificate.handle),
     "StatusNotification": Route(status_notification.handle),
     "TransactionEvent": Route(transaction_event.handle),
 }
@@ -97,7 +98,6 @@ NOT_SUPPORTED: frozenset[str] = frozenset(
         "PublishFirmwareStatusNotification",
         "ReportChargingProfiles",
         "ReservationStatusUpdate",
-        "SignCertificate",
     }
 )
 

@@ -1,4 +1,14 @@
-"""Internal RPCs answered by workers; today the gateway's handshake ``auth`` check."""
+"""Internal RPCs answered by workers; today the gateway's handshake ``auth`` check.
+
+Security profiles (OCPP 2.0.1 part 2, A00): a station is registered with a profile and may
+not connect below it. A connection offers 1 (ws + Basic), 2 (wss + Basic) or 3 (wss +
+client certificate, whose chain and validity the gateway's TLS layer already checked; here
+its CN must be the station id). Once a station connects above its registered profile with
+valid credentials, the registered profile is raised, so it can never fall back.
+
+Every refusal is recorded as a security event with the remote address, at most
+``REFUSALS_PER_MINUTE`` per station, so a flood cannot fill the database.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +17,119 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared import names
 from shared.envelope import AuthRequest, AuthResult
+from shared.events import EventPublisher, iso, utc_now
 from shared.passwords import verify_password
+from shared.ratelimit import Limiter
 
-from .store import stations
+from .store import records, stations
 
 log = logging.getLogger("workers.rpc")
 
+REFUSALS_PER_MINUTE = 10
+_refusals = Limiter(burst=REFUSALS_PER_MINUTE, window=60.0)
 
-async def authenticate(db: AsyncDatabase[Any], request: AuthRequest) -> AuthResult:
+
+async def authenticate(
+    db: AsyncDatabase[Any], request: AuthRequest, events: EventPublisher | None = None
+) -> AuthResult:
     doc = await stations.get(db, request.station)
     if doc is None:
-        log.info("auth: unknown station", extra={"remote": request.remote})
-        return AuthResult("unknown")
-    profile = int(doc.get("securityProfile", 0))
-    stored = doc.get("passwordHash")
-    if stored is None:
-        return AuthResult("ok", profile)
-    if request.password is None:
-        return AuthResult("unauthorized", profile, "no credentials")
-    if not verify_password(request.password, stored):
-        log.warning("auth: wrong password", extra={"remote": request.remote})
-        return AuthResult("unauthorized", profile, "wrong password")
-    return AuthResult("ok", profile)
+        return await _refused(db, events, request, AuthResult("unknown"), "UnknownStation")
+    registered = int(doc.get("securityProfile", 0))
+    if request.profile < registered:
+        result = AuthResult(
+            "forbidden",
+            registered,
+            f"security profile {request.profile} below registered {registered}",
+        )
+        return await _refused(db, events, request, result, "SecurityProfileDowngrade")
+    if request.profile == 3:
+        if request.certificate_cn != request.station:
+            result = AuthResult(
+                "forbidden",
+                registered,
+                f"client certificate CN {request.certificate_cn!r} is not the station id",
+            )
+            return await _refused(db, events, request, result, "CertificateNotStations")
+    else:
+        stored = doc.get("passwordHash")
+        if stored is None and registered > 0:
+            result = AuthResult("unauthorized", registered, "no password registered")
+            return await _refused(db, events, request, result, "InvalidCredentials")
+        if stored is not None:
+            if request.password is None:
+                result = AuthResult("unauthorized", registered, "no credentials")
+                return await _refused(db, events, request, result, "InvalidCredentials")
+            if not verify_password(request.password, stored):
+                result = AuthResult("unauthorized", registered, "wrong password")
+                return await _refused(db, events, request, result, "InvalidCredentials")
+    if registered > 0 and request.profile > registered:
+        await stations.set_fields(db, request.station, {"securityProfile": request.profile})
+        log.warning("security profile raised", extra={"from": registered, "to": request.profile})
+        await _record(
+            db,
+            events,
+            request,
+            "SecurityProfileRaised",
+            f"connected with profile {request.profile}; registered {registered}",
+        )
+        registered = request.profile
+    return AuthResult("ok", registered)
+
+
+async def _refused(
+    db: AsyncDatabase[Any],
+    events: EventPublisher | None,
+    request: AuthRequest,
+    result: AuthResult,
+    kind: str,
+) -> AuthResult:
+    allowed, dropped = _refusals.allow(request.station)
+    if allowed:
+        log.warning(
+            "auth refused",
+            extra={
+                "kind": kind,
+                "reason": result.reason,
+                "remote": request.remote,
+                "suppressedBefore": dropped,
+            },
+        )
+        await _record(db, events, request, kind, result.reason or kind, dropped)
+    return result
+
+
+async def _record(
+    db: AsyncDatabase[Any],
+    events: EventPublisher | None,
+    request: AuthRequest,
+    kind: str,
+    reason: str,
+    suppressed: int = 0,
+) -> None:
+    moment = utc_now()
+    doc = {
+        "_id": f"{request.station}/csms/{moment.timestamp():.6f}/{kind}",
+        "station": request.station,
+        "type": kind,
+        "timestamp": moment,
+        "techInfo": reason,
+        "source": "csms",
+        "remote": request.remote,
+        "profile": request.profile,
+        "suppressedBefore": suppressed,
+        "receivedAt": moment,
+    }
+    await records.add_security_event(db, doc)
+    if events is not None:
+        await events.publish(
+            names.EVENT_SECURITY,
+            request.station,
+            type=kind,
+            timestamp=iso(moment),
+            techInfo=reason,
+            source="csms",
+            remote=request.remote,
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared import pki
 from tests.simulator import BOOT, now
 
 REQUESTS: dict[str, dict[str, Any]] = {
@@ -63,6 +64,8 @@ REQUESTS: dict[str, dict[str, Any]] = {
         "timestamp": now(),
         "techInfo": "v1.2",
     },
+    # Signed by a key of its own for a CN that is no station: answered Rejected, validly.
+    "SignCertificate": {"csr": pki.csr(pki.new_key("ec"), "FIXTURE-STATION")},
     "StatusNotification": {
         "timestamp": now(),
         "connectorStatus": "Available",

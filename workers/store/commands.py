@@ -8,7 +8,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
-from shared.commands import PENDING
+from shared.commands import PENDING, redact
 from shared.envelope import CommandResult
 from shared.events import utc_now
 
@@ -30,7 +30,7 @@ async def record_pending(
             "_id": command_id,
             "station": station,
             "action": action,
-            "request": request,
+            "request": redact(action, request),
             "status": PENDING,
             "source": source,
             "createdAt": utc_now(),
@@ -53,7 +53,7 @@ async def record_result(db: AsyncDatabase[Any], result: CommandResult) -> None:
             "$set": {
                 "station": result.station,
                 "action": result.action,
-                "request": result.request,
+                "request": redact(result.action, result.request),
                 "status": result.status,
                 "response": result.response,
                 "error": error,

@@ -1,1 +1,2 @@
-"""A: Security. A04 (SecurityEventNotification)."""
+"""A: Security. A02/A03 (SignCertificate -> CertificateSigned), A04
+(SecurityEventNotification)."""

@@ -1,0 +1,88 @@
+"""Station credentials (A01 password rotation) and the certificates the CSMS signed."""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from aiohttp import web
+
+from shared import commands
+from shared.passwords import hash_password, is_acceptable
+from workers.store import certificates, stations
+from workers.store import commands as command_store
+
+from ..errors import ApiError, json_response, read_json
+from ..keys import COMMANDS, DB, SETTINGS
+from .commands import result_response
+from .stations import station_id
+
+ALPHABET = string.ascii_letters + string.digits + "*-_=:+|@."
+GENERATED_LENGTH = 32
+
+
+def generate_password() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(GENERATED_LENGTH))
+
+
+async def rotate_password(request: web.Request) -> web.Response:
+    """Send the new password to the station; store its hash only if the station accepted
+    it, so the old password keeps working when it did not."""
+    station = station_id(request)
+    db = request.app[DB]
+    if await stations.get(db, station) is None:
+        raise ApiError(404, "Unknown station", station)
+    body = await read_json(request)
+    password = body.get("password")
+    generated = password is None
+    if generated:
+        password = generate_password()
+    elif not isinstance(password, str) or not is_acceptable(password):
+        raise ApiError(
+            422, "Invalid password", "16 to 64 characters of a-z A-Z 0-9 * - _ = : + | @ ."
+        )
+    payload = {
+        "setVariableData": [
+            {
+                "component": {"name": "SecurityCtrlr"},
+                "variable": {"name": "BasicAuthPassword"},
+                "attributeValue": password,
+            }
+        ]
+    }
+    command_id = commands.new_command_id()
+    await command_store.record_pending(db, command_id, station, "SetVariables", payload, "api")
+    result = await request.app[COMMANDS].send(
+        station,
+        "SetVariables",
+        payload,
+        command_id=command_id,
+        timeout=request.app[SETTINGS].command_timeout,
+    )
+    assert result is not None
+    if result.status != commands.ANSWERED:
+        return result_response(result)
+    verdict = (result.response or {})["setVariableResult"][0]["attributeStatus"]
+    if verdict != "Accepted":
+        raise ApiError(
+            409,
+            "Station did not accept the new password; the old one still works",
+            {"commandId": command_id, "attributeStatus": verdict},
+        )
+    await stations.set_fields(db, station, {"passwordHash": hash_password(password)})
+    answer = {"commandId": command_id, "status": "rotated"}
+    if generated:
+        answer["password"] = password  # shown once; only its hash is kept
+    return json_response(answer)
+
+
+async def get_certificates(request: web.Request) -> web.Response:
+    station = station_id(request)
+    docs = await certificates.for_station(request.app[DB], station)
+    return json_response({"certificates": docs})
+
+
+ROUTES = [
+    web.post("/api/v1/stations/{id}/password", rotate_password),
+    web.get("/api/v1/stations/{id}/certificates", get_certificates),
+]

@@ -1,0 +1,90 @@
+"""Before the run: the stations and the id token, through the operator API."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+from .settings import Settings
+
+PRINT_EVERY = 5.0
+
+
+@dataclass(slots=True)
+class Registration:
+    stations: int = 0  # registered or updated
+    failures: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    id_token: str = "not registered"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stations": self.stations,
+            "failures": dict(self.failures),
+            "seconds": round(self.seconds, 3),
+            "stations_per_second": round(self.stations / self.seconds, 1) if self.seconds else None,
+            "id_token": self.id_token,
+        }
+
+
+async def _put(session: aiohttp.ClientSession, url: str, body: dict[str, Any]) -> str | None:
+    """None when the API took it, else why not."""
+    try:
+        async with session.put(url, json=body) as response:
+            if response.status in (200, 201):
+                return None
+            return f"HTTP {response.status}: {(await response.text())[:120]}"
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        return f"{type(exc).__name__}: {exc}"[:160]
+
+
+async def register(settings: Settings, log: Any = print) -> Registration:
+    result = Registration()
+    timeout = aiohttp.ClientTimeout(total=max(settings.timeout, 60))
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        problem = await _put(
+            session,
+            f"{settings.api}/id-tokens/{quote(settings.id_token, safe='')}",
+            {"type": "ISO14443", "status": "Accepted"},
+        )
+        result.id_token = "Accepted" if problem is None else problem
+        if problem is not None:
+            log(f"id token {settings.id_token}: {problem}")
+        if not settings.register:
+            return result
+
+        started = time.perf_counter()
+        limit = asyncio.Semaphore(settings.register_concurrency)
+
+        async def one(index: int) -> None:
+            async with limit:
+                station = settings.station_id(index)
+                why = await _put(
+                    session,
+                    f"{settings.api}/stations/{station}",
+                    {"password": settings.password},
+                )
+            if why is None:
+                result.stations += 1
+            else:
+                result.failures[why] += 1
+
+        async def report() -> None:
+            while True:
+                await asyncio.sleep(PRINT_EVERY)
+                done = result.stations + sum(result.failures.values())
+                log(f"registering: {done}/{settings.stations} ({time.perf_counter() - started:.0f}s)")
+
+        reporter = asyncio.create_task(report())
+        try:
+            await asyncio.gather(*(one(index) for index in range(settings.stations)))
+        finally:
+            reporter.cancel()
+        result.seconds = time.perf_counter() - started
+    return result

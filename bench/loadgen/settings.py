@@ -1,0 +1,86 @@
+"""One run's parameters: built once from the command line, pickled to every process."""
+
+from __future__ import annotations
+
+import secrets
+import string
+import time
+from dataclasses import dataclass
+
+from shared.ocppj import STATION_ID_PATTERN
+from shared.passwords import is_acceptable
+
+
+def new_password() -> str:
+    """16+ characters of the OCPP passwordString alphabet, fresh per run."""
+    return "loadgen-" + secrets.token_hex(12)
+
+
+def run_tag() -> str:
+    """Six base-36 characters from the clock: keeps transaction ids apart between runs."""
+    value = int(time.time() * 10) % 36**6
+    digits = string.digits + string.ascii_lowercase
+    tag = ""
+    for _ in range(6):
+        value, digit = divmod(value, 36)
+        tag = digits[digit] + tag
+    return tag
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    url: str  # ws://host:port/ocpp, the station id is appended
+    api: str  # http://host:port/api/v1
+    stations: int
+    rate: float  # calls/s offered across all stations during the load window
+    duration: float  # seconds of load window
+    processes: int = 1
+    ramp: float = 1.0  # seconds over which stations connect, before the window opens
+    timeout: float = 30.0  # per CALL and per websocket handshake
+    evses: int = 2
+    prefix: str = "loadgen-"
+    first: int = 0
+    password: str | None = None  # None: connect without Basic auth
+    register: bool = True
+    id_token: str = "LOADGEN0001"
+    jitter: float = 0.5  # slot interval drawn from mean * [1 - jitter, 1 + jitter]
+    seed: int = 1
+    progress: float = 5.0
+    validate_responses: bool = False
+    compression: bool = True
+    end_transactions: bool = True
+    register_concurrency: int = 8
+    tag: str = "000000"
+
+    @property
+    def interval(self) -> float:
+        """Mean seconds between two calls of one station."""
+        return self.stations / self.rate
+
+    def station_id(self, index: int) -> str:
+        return f"{self.prefix}{self.first + index:05d}"
+
+    def check(self) -> list[str]:
+        problems = []
+        if self.stations < 1:
+            problems.append("--stations must be at least 1")
+        if self.rate <= 0:
+            problems.append("--rate must be positive")
+        if self.duration <= 0:
+            problems.append("--duration must be positive")
+        if not 1 <= self.processes <= self.stations:
+            problems.append("--processes must be between 1 and --stations")
+        if not 0 <= self.jitter < 1:
+            problems.append("--jitter must be in [0, 1)")
+        if self.evses < 1:
+            problems.append("--evses must be at least 1")
+        for index in (0, self.stations - 1):
+            if not STATION_ID_PATTERN.fullmatch(self.station_id(index)):
+                problems.append(f"station id {self.station_id(index)!r} is not an identifierString")
+        if self.password is not None and not is_acceptable(self.password):
+            problems.append("--password: 16 to 64 characters of A-Za-z0-9*-_=:+|@.")
+        if self.register and self.password is None:
+            problems.append("registering stations needs a password")
+        if not 1 <= len(self.id_token) <= 36:
+            problems.append("--id-token: 1 to 36 characters")
+        return problems
