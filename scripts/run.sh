@@ -5,6 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export LOG_FORMAT="${LOG_FORMAT:-text}"
 export GATEWAY_LISTEN="${GATEWAY_LISTEN:-0.0.0.0:9000}" API_LISTEN="${API_LISTEN:-0.0.0.0:8080}"
+# wss:// with development certificates unless real ones are configured (README, Security).
+if [ -z "${GATEWAY_TLS_CERT:-}" ] && [ -z "${GATEWAY_TLS_EC_CERT:-}" ]; then
+  pki="${DEV_PKI_DIR:-.local/pki}"
+  .venv/bin/python -m shared.pki "$pki" >/dev/null
+  export GATEWAY_TLS_CERT="$pki/server-rsa.pem" GATEWAY_TLS_KEY="$pki/server-rsa-key.pem"
+  export GATEWAY_TLS_EC_CERT="$pki/server-ec.pem" GATEWAY_TLS_EC_KEY="$pki/server-ec-key.pem"
+  export CA_CERT_FILE="${CA_CERT_FILE:-$pki/ca.pem}" CA_KEY_FILE="${CA_KEY_FILE:-$pki/ca-key.pem}"
+  echo "==> development TLS certificates in $pki (CA: $pki/ca.pem)"
+fi
+export GATEWAY_TLS_LISTEN="${GATEWAY_TLS_LISTEN:-0.0.0.0:9443}"
 pids=()
 start() { # label module
   .venv/bin/python -m "$2" > >(sed -u "s/^/$1 | /") 2>&1 &
@@ -27,7 +37,8 @@ sleep 2
 port() { echo "${1##*:}"; }
 cat <<MSG
 
-  Stations connect to:  ws://127.0.0.1:$(port "$GATEWAY_LISTEN")/ocpp/{stationId}
+  Stations connect to:  ws://127.0.0.1:$(port "$GATEWAY_LISTEN")/ocpp/{stationId}   (profile 1)
+                        wss://127.0.0.1:$(port "$GATEWAY_TLS_LISTEN")/ocpp/{stationId}  (profiles 2, 3)
   Operator API:         http://127.0.0.1:$(port "$API_LISTEN")/api/v1   (OpenAPI: /api/v1/openapi.json)
   Register a station:   curl -X PUT http://127.0.0.1:$(port "$API_LISTEN")/api/v1/stations/CS001 \\
                           -d '{"password": "change-me-0123456789"}'

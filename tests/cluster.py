@@ -91,6 +91,21 @@ class Cluster:
         )
         return name
 
+    async def start_gateway(self, **extra: str) -> tuple[str, str]:
+        """Another gateway process on ports of its own; returns its name and ws:// URL."""
+        port = free_port()
+        name = self.start(
+            "gateway",
+            GATEWAY_LISTEN=f"127.0.0.1:{port}",
+            GATEWAY_TLS_LISTEN=f"127.0.0.1:{free_port()}",
+            **extra,
+        )
+        for _ in range(150):
+            if _port_open(port):
+                return name, f"ws://127.0.0.1:{port}/ocpp"
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"gateway {name} did not start\n{self.logs()}")
+
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         proc = self.procs.pop(name)
         proc.send_signal(sig)

@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names, ocppj
 from shared.ocppj import Call, CallResult
-from tests.cluster import Cluster, free_port
+from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
 from tests.operated_station import OperatedStation
 from tests.simulator import BOOT, RawStation, open_ws, sim_station
@@ -487,21 +487,13 @@ async def test_queued_commands_arrive_in_order_one_at_a_time(
 async def test_station_on_another_gateway_process_is_reached(
     cluster: Cluster, api: Api, station: str
 ):
-    port = free_port()
-    name = cluster.start("gateway", GATEWAY_LISTEN=f"127.0.0.1:{port}")
+    name, url = await cluster.start_gateway()
     try:
-        url = f"ws://127.0.0.1:{port}/ocpp"
-        for _ in range(100):
-            try:
-                ws = await open_ws(url, station, PASSWORD)
-                break
-            except OSError:
-                await asyncio.sleep(0.1)
         async with sim_station(url, station, PASSWORD, cls=OperatedStation) as cp:
-            await ws.close()
             await cp.boot()
             status, body = await command(api, station, "Reset", {"type": "Immediate"})
             assert status == 200 and body["response"] == {"status": "Accepted"}
+            assert cp.received == [("Reset", {"type": "Immediate"})]
     finally:
         cluster.kill(name)
 

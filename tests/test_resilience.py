@@ -11,7 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
 from shared.ocppj import CallError, CallResult
-from tests.cluster import Cluster, free_port
+from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
 from tests.simulator import BOOT, RawStation, now, open_ws, raw_station, sim_station
 
@@ -94,18 +94,7 @@ async def test_worker_killed_mid_stream_loses_no_message(
 async def test_station_gets_internal_error_when_workers_do_not_answer_and_message_survives(
     cluster: Cluster, api: Api, station: str, db: AsyncDatabase[Any]
 ):
-    port = free_port()
-    gateway = cluster.start(
-        "gateway", GATEWAY_LISTEN=f"127.0.0.1:{port}", GATEWAY_REPLY_TIMEOUT="1"
-    )
-    url = f"ws://127.0.0.1:{port}/ocpp"
-    for _ in range(100):
-        try:
-            async with raw_station(url, station, PASSWORD) as raw:
-                await raw.call("BootNotification", BOOT)
-                break
-        except OSError:
-            await asyncio.sleep(0.1)
+    gateway, url = await cluster.start_gateway(GATEWAY_REPLY_TIMEOUT="1")
     async with raw_station(url, station, PASSWORD) as raw:
         for worker in cluster.workers():
             cluster.signal(worker, signal.SIGSTOP)

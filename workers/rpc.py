@@ -86,7 +86,8 @@ async def _refused(
     result: AuthResult,
     kind: str,
 ) -> AuthResult:
-    allowed, dropped = _refusals.allow(request.station)
+    # Unknown ids are limited together: a flood of made-up ids must not bypass the limit.
+    allowed, dropped = _refusals.allow(kind if kind == "UnknownStation" else request.station)
     if allowed:
         log.warning(
             "auth refused",
