@@ -251,3 +251,31 @@ class OperatedStation(SimStation):
     def on_data_transfer(self, vendor_id: str, **kw: Any) -> Any:
         self.received.append(("DataTransfer", {"vendorId": vendor_id}))
         return call_result.DataTransfer(status="Accepted", data={"echo": kw.get("data")})
+
+    @on("InstallCertificate")
+    def on_install_certificate(self, certificate_type: str, certificate: str, **kw: Any) -> Any:
+        self.received.append(("InstallCertificate", {"certificateType": certificate_type}))
+        return call_result.InstallCertificate(status="Accepted")
+
+    @on("GetInstalledCertificateIds")
+    def on_get_installed(self, **kw: Any) -> Any:
+        self.received.append(("GetInstalledCertificateIds", kw))
+        return call_result.GetInstalledCertificateIds(
+            status="Accepted",
+            certificate_hash_data_chain=[
+                {"certificate_type": "CSMSRootCertificate", "certificate_hash_data": HASH_DATA}
+            ],
+        )
+
+    @on("DeleteCertificate")
+    def on_delete_certificate(self, certificate_hash_data: dict[str, Any], **kw: Any) -> Any:
+        self.received.append(("DeleteCertificate", certificate_hash_data))
+        return call_result.DeleteCertificate(status="Accepted")
+
+
+HASH_DATA = {
+    "hash_algorithm": "SHA256",
+    "issuer_name_hash": "a" * 64,
+    "issuer_key_hash": "b" * 64,
+    "serial_number": "1f",
+}

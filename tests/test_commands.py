@@ -84,6 +84,41 @@ SIMPLE = [
         {"status": "Accepted"},
     ),
     (
+        "InstallCertificate",
+        {"certificateType": "CSMSRootCertificate", "certificate": "-----BEGIN CERTIFICATE-----"},
+        {"status": "Accepted"},
+    ),
+    (
+        "GetInstalledCertificateIds",
+        {"certificateType": ["CSMSRootCertificate"]},
+        {
+            "status": "Accepted",
+            "certificateHashDataChain": [
+                {
+                    "certificateType": "CSMSRootCertificate",
+                    "certificateHashData": {
+                        "hashAlgorithm": "SHA256",
+                        "issuerNameHash": "a" * 64,
+                        "issuerKeyHash": "b" * 64,
+                        "serialNumber": "1f",
+                    },
+                }
+            ],
+        },
+    ),
+    (
+        "DeleteCertificate",
+        {
+            "certificateHashData": {
+                "hashAlgorithm": "SHA256",
+                "issuerNameHash": "a" * 64,
+                "issuerKeyHash": "b" * 64,
+                "serialNumber": "1f",
+            }
+        },
+        {"status": "Accepted"},
+    ),
+    (
         "DataTransfer",
         {"vendorId": "com.example", "data": "ping"},
         {"status": "Accepted", "data": {"echo": "ping"}},

@@ -338,3 +338,59 @@ async def test_bad_csr_is_rejected_and_recorded(
     assert isinstance(answer, CallResult) and answer.payload["status"] == "Rejected"
     _, certs = await api.request("GET", f"/stations/{station}/certificates")
     assert [c["status"] for c in certs["certificates"]] == ["csr_rejected"]
+
+
+async def test_operator_upgrades_a_station_from_profile_1_to_2(
+    cluster: Cluster, api: Api, station: str
+):
+    from tests.operated_station import OperatedStation
+    from tests.simulator import sim_station
+
+    async with sim_station(cluster.ws_url, station, PASSWORD, cls=OperatedStation) as cp:
+        await cp.boot()
+        base = f"/stations/{station}/ocpp"
+        steps = [
+            (
+                "SetNetworkProfile",
+                {
+                    "configurationSlot": 2,
+                    "connectionData": {
+                        "ocppVersion": "OCPP20",
+                        "ocppTransport": "JSON",
+                        "ocppCsmsUrl": cluster.wss_url,
+                        "messageTimeout": 30,
+                        "securityProfile": 2,
+                        "ocppInterface": "Wired0",
+                    },
+                },
+            ),
+            (
+                "SetVariables",
+                {
+                    "setVariableData": [
+                        {
+                            "component": {"name": "OCPPCommCtrlr"},
+                            "variable": {"name": "NetworkConfigurationPriority"},
+                            "attributeValue": "2,1",
+                        }
+                    ]
+                },
+            ),
+            ("Reset", {"type": "Immediate"}),
+        ]
+        for action, payload in steps:
+            status, _ = await api.request("POST", f"{base}/{action}", payload)
+            assert status == 200
+    _, view = await api.request("GET", f"/stations/{station}")
+    assert view["securityProfile"] == 1 and view["networkProfiles"][0]["configurationSlot"] == 2
+    # The station comes back on the new profile: the CSMS raises it, and there is no way back.
+    assert await booted(await wss(cluster, station, client_context(cluster), PASSWORD))
+    _, view = await api.request("GET", f"/stations/{station}")
+    assert view["securityProfile"] == 2
+    assert await refused(open_ws(cluster.ws_url, station, PASSWORD)) == 403
+
+
+async def test_unknown_station_refusal_is_recorded(cluster: Cluster, db: AsyncDatabase[Any]):
+    assert await refused(open_ws(cluster.ws_url, "NOBODY-HERE", PASSWORD)) == 404
+    event = await db[names.SECURITY_EVENTS].find_one({"station": "NOBODY-HERE"})
+    assert event is not None and event["type"] == "UnknownStation" and event["remote"]
