@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from shared import bus
+from shared import bus, health
 from shared.commands import CommandClient
 from shared.config import Settings
 from workers import store
 
 from . import openapi
-from .errors import error_middleware, json_response
+from .errors import error_middleware
 from .keys import COMMANDS, DB, SETTINGS
 from .routes import commands, id_tokens, provisioning, security, stations, transactions
 
 
-async def health(request: web.Request) -> web.Response:
-    return json_response({"status": "ok"})
+async def _ready(app: web.Application) -> dict[str, bool]:
+    mongo = True
+    try:
+        await app[DB].client.admin.command("ping")
+    except Exception:
+        mongo = False
+    return {"mongodb": mongo, "rabbitmq": COMMANDS in app}
 
 
 def build(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[error_middleware], client_max_size=1024 * 1024)
     app.add_routes(
         [
-            web.get("/health", health),
+            *health.routes(lambda: _ready(app)),
             *openapi.ROUTES,
             *stations.ROUTES,
             *id_tokens.ROUTES,

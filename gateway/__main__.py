@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 
-from shared import config, logs
+from shared import config, health, logs
 
 from .server import Gateway
 
@@ -17,6 +17,7 @@ async def main() -> None:
     logs.setup(settings.log_level, settings.log_format)
     gateway = Gateway(settings)
     await gateway.start()
+    health_server = await health.serve(settings.health_listen, gateway.ready)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -24,6 +25,8 @@ async def main() -> None:
     await stop.wait()
     logging.getLogger("gateway").info("shutting down", extra={"stations": len(gateway.registry)})
     await gateway.stop()
+    if health_server is not None:
+        await health_server.cleanup()
 
 
 if __name__ == "__main__":

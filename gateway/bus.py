@@ -64,6 +64,10 @@ class GatewayBus:
         await self._queue.consume(self._on_message, no_ack=True)
         log.info("gateway queue ready", extra={"queue": self.queue_name})
 
+    @property
+    def connected(self) -> bool:
+        return self._connection is not None and not self._connection.is_closed
+
     async def close(self) -> None:
         if self._connection is not None:
             await self._connection.close()

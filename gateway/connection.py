@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from shared import ocppj, schemas
+from shared import metrics, ocppj, schemas
 from shared.config import Settings
 from shared.envelope import Inbound, Reply
 from shared.logs import bind
@@ -66,6 +66,15 @@ class StationConnection:
         waiter.set_result(reply.frame)
         return True
 
+    async def leave(self, reason: str, wait_for_calls: float) -> None:
+        """Ask the station to go away (1001) once the CALL it has in flight is answered."""
+        try:
+            async with asyncio.timeout(wait_for_calls):
+                await self._calls.join()
+        except TimeoutError:
+            log.warning("leaving with a CALL still unanswered", extra={"station": self.station})
+        await self.ws.close(1001, reason)
+
     # -- the connection's life ----------------------------------------------------------
     async def serve(self) -> None:
         pump = asyncio.create_task(self._pump_calls(), name=f"calls:{self.station}")
@@ -96,6 +105,7 @@ class StationConnection:
                     await self._send(exc.to_frame())
             return
         text = data if isinstance(data, str) else data.decode()
+        metrics.FRAMES_IN.labels(message.action if isinstance(message, Call) else "answer").inc()
         with bind(self.station, message.message_id):
             if isinstance(message, Call):
                 await self._accept_call(message, text, received_at)
@@ -141,15 +151,21 @@ class StationConnection:
             queued = await self._calls.get()
             self._queued_ids.discard(queued.call.message_id)
             with bind(self.station, queued.call.message_id):
-                answer = await self._round_trip(queued)
-                await self._send(answer)
+                try:
+                    answer = await self._round_trip(queued)
+                    await self._send(answer)
+                finally:
+                    self._calls.task_done()
 
     async def _round_trip(self, queued: _QueuedCall) -> str:
         call = queued.call
         waiter: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._in_flight = (call.message_id, waiter)
         try:
-            await self._bus.publish_inbound(self._envelope(call, queued.text, queued.received_at))
+            with metrics.PUBLISH.time():
+                await self._bus.publish_inbound(
+                    self._envelope(call, queued.text, queued.received_at)
+                )
         except Exception as exc:
             log.error(
                 "could not forward CALL to the bus",
@@ -171,6 +187,7 @@ class StationConnection:
             )
         finally:
             self._in_flight = None
+        metrics.ROUND_TRIP.labels(call.action).observe(time.time() - queued.received_at)
         log.debug(
             "answered",
             extra={
@@ -193,6 +210,9 @@ class StationConnection:
         )
 
     async def _send(self, frame: str) -> None:
+        if frame.startswith("[4"):
+            metrics.CALL_ERRORS.labels(ocppj.parse(frame).code).inc()  # type: ignore[union-attr]
+        metrics.FRAMES_OUT.labels("error" if frame.startswith("[4") else "answer").inc()
         try:
             await self.ws.send(frame)
         except ConnectionClosed:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from websockets.exceptions import ConnectionClosed
 
-from shared import commands, ocppj, schemas
+from shared import commands, metrics, ocppj, schemas
 from shared.envelope import Command, CommandResult
 from shared.logs import bind
 from shared.ocppj import CallError, CallResult
@@ -125,6 +125,7 @@ class CsmsCalls:
 
     async def _finish(self, command: Command, status: str, **fields: object) -> None:
         result = commands.outcome(command, status, **fields)  # type: ignore[arg-type]
+        metrics.COMMANDS.labels(command.action, status).inc()
         log.info(
             "command finished",
             extra={"action": command.action, "status": status, "error": result.error_code},

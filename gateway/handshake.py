@@ -23,7 +23,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from shared import pki
+from shared import metrics, pki
 from shared.envelope import AuthRequest, AuthResult
 from shared.logs import bind
 from shared.ocppj import STATION_ID_PATTERN
@@ -80,6 +80,7 @@ class Handshake:
         self, connection: ServerConnection, status: HTTPStatus, text: str, why: str, **extra: object
     ) -> Response:
         """Refusals are logged, but rate-limited per reason: a flood cannot fill the disk."""
+        metrics.REFUSED.labels(str(int(status))).inc()
         allowed, dropped = self._log_limit.allow(why)
         if allowed:
             log.warning(

@@ -26,6 +26,9 @@ class Registry:
     def __len__(self) -> int:
         return len(self._by_station)
 
+    def all(self) -> list[StationConnection]:
+        return list(self._by_station.values())
+
     def get(self, station: str) -> StationConnection | None:
         return self._by_station.get(station)
 
@@ -66,7 +69,3 @@ class Registry:
         task = asyncio.create_task(conn.ws.close(*REPLACED))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
-
-    async def close_all(self, code: int, reason: str) -> None:
-        for conn in list(self._by_station.values()):
-            await conn.ws.close(code, reason)

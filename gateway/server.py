@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -13,7 +14,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 from websockets.typing import Subprotocol
 
-from shared import commands, names, schemas
+from shared import commands, metrics, names, schemas
 from shared.config import Settings, split_hostport
 from shared.envelope import AuthRequest, AuthResult, Command
 from shared.logs import bind
@@ -104,12 +105,31 @@ class Gateway:
         }
 
     async def stop(self) -> None:
+        """Drain: stop accepting, then ask stations to leave (1001) spread over
+        GATEWAY_DRAIN_SECONDS, each once its in-flight CALL is answered, so they reconnect
+        to other gateways gradually rather than in one storm."""
         for server in self.servers:
             server.close(close_connections=False)
-        await self.registry.close_all(1001, "CSMS gateway shutting down")
+        stations = self.registry.all()
+        window = self.settings.gateway_drain_seconds
+        log.info("draining", extra={"stations": len(stations), "seconds": window})
+        started = asyncio.get_running_loop().time()
+
+        async def leave(index: int, conn: StationConnection) -> None:
+            slot = started + window * index / max(len(stations), 1)
+            await asyncio.sleep(max(0.0, slot - asyncio.get_running_loop().time()))
+            await conn.leave(
+                "CSMS gateway shutting down; reconnect", self.settings.gateway_reply_timeout
+            )
+
+        await asyncio.gather(*(leave(i, c) for i, c in enumerate(stations)), return_exceptions=True)
         for server in self.servers:
             await server.wait_closed()
         await self.bus.close()
+        log.info("drained")
+
+    async def ready(self) -> dict[str, bool]:
+        return {"rabbitmq": self.bus.connected, "listening": bool(self.servers)}
 
     async def handle(self, ws: ServerConnection) -> None:
         station: str = ws.station_id  # type: ignore[attr-defined]
@@ -127,6 +147,7 @@ class Gateway:
                 return
             conn = StationConnection(ws, station, self.bus, self.settings)
             await self.registry.add(conn)
+            metrics.CONNECTED_STATIONS.inc()
             remote = f"{ws.remote_address[0]}:{ws.remote_address[1]}" if ws.remote_address else ""
             try:
                 await self.bus.claim(station, conn.connection_id)
@@ -142,6 +163,7 @@ class Gateway:
                 )
                 await conn.serve()
             finally:
+                metrics.CONNECTED_STATIONS.dec()
                 if self.registry.remove(conn):
                     await self._quietly(self.bus.release(station))
                 await self._event(

@@ -92,6 +92,8 @@ class Settings:
     dev_pki_dir: str
     cert_validity_days: int
     api_listen: str
+    health_listen: str
+    gateway_drain_seconds: float
     command_timeout: float
     boot_request_full_inventory: bool
     worker_prefetch: int
@@ -202,6 +204,19 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
     ),
     ("CERT_VALIDITY_DAYS", "365", _int, "Validity of station certificates the CSMS signs."),
     ("API_LISTEN", "0.0.0.0:8080", _hostport, "Where the operator HTTP API listens."),
+    (
+        "HEALTH_LISTEN",
+        "",
+        str,
+        "Where a gateway or worker serves /healthz, /readyz and /metrics (HOST:PORT); empty: off. "
+        "The API serves them on API_LISTEN.",
+    ),
+    (
+        "GATEWAY_DRAIN_SECONDS",
+        "10",
+        _float,
+        "On SIGTERM, stations are asked to leave (1001) spread over this many seconds.",
+    ),
     (
         "COMMAND_TIMEOUT",
         "30",

@@ -38,6 +38,7 @@ class Cluster:
         self.api_port = free_port()
         self.pki = pki.dev_certificates(log_dir / "pki", ["localhost", "127.0.0.1"])
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.health_ports: dict[str, int] = {}
         self._count = 0
 
     @property
@@ -81,6 +82,9 @@ class Cluster:
     def start(self, module: str, **extra: str) -> str:
         self._count += 1
         name = f"{module}-{self._count}"
+        if module in ("gateway", "workers") and "HEALTH_LISTEN" not in extra:
+            self.health_ports[name] = free_port()
+            extra["HEALTH_LISTEN"] = f"127.0.0.1:{self.health_ports[name]}"
         log = open(self.log_dir / f"{name}.log", "wb")
         self.procs[name] = subprocess.Popen(
             [sys.executable, "-m", module],
@@ -106,10 +110,10 @@ class Cluster:
             await asyncio.sleep(0.1)
         raise RuntimeError(f"gateway {name} did not start\n{self.logs()}")
 
-    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> int:
         proc = self.procs.pop(name)
         proc.send_signal(sig)
-        proc.wait(timeout=20)
+        return proc.wait(timeout=30)
 
     def signal(self, name: str, sig: int) -> None:
         self.procs[name].send_signal(sig)

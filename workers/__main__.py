@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
 
-from shared import config, logs, schemas
+from shared import config, health, logs, schemas
 
 from .consumer import Worker
 
@@ -17,12 +18,16 @@ async def main() -> None:
     schemas.precompile()
     worker = Worker(settings)
     await worker.start()
+    health_server = await health.serve(settings.health_listen, worker.ready)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    logging.getLogger("workers").info("SIGTERM: draining")
     await worker.stop()
+    if health_server is not None:
+        await health_server.cleanup()
 
 
 if __name__ == "__main__":

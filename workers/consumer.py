@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aio_pika
@@ -51,6 +52,10 @@ class Worker:
         self.events: EventPublisher | None = None
         self.commands: CommandClient | None = None
         self.ca: Issuer | None = None
+        self._consumers: list[tuple[Any, str]] = []
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def start(self) -> None:
         self.ca = certificate_authority.load(self.settings)
@@ -62,17 +67,63 @@ class Worker:
         self.events = EventPublisher(await self._channel.get_exchange(names.EVENTS_EXCHANGE))
         self.commands = await CommandClient.start(self._connection)
         inbound = await self._channel.get_queue(names.INBOUND_QUEUE)
-        await inbound.consume(self._on_inbound)
+        self._consumers.append((inbound, await inbound.consume(self._tracked(self._on_inbound))))
         rpc_queue = await self._channel.get_queue(names.RPC_QUEUE)
-        await rpc_queue.consume(self._on_rpc)
+        self._consumers.append((rpc_queue, await rpc_queue.consume(self._tracked(self._on_rpc))))
         presence_queue = await self._channel.get_queue(names.PRESENCE_QUEUE)
-        await presence_queue.consume(self._on_presence)
+        self._consumers.append(
+            (presence_queue, await presence_queue.consume(self._tracked(self._on_presence)))
+        )
         log.info(
             "worker consuming",
             extra={"queue": names.INBOUND_QUEUE, "prefetch": self.settings.worker_prefetch},
         )
 
-    async def stop(self) -> None:
+    def _tracked(
+        self, handler: Callable[[AbstractIncomingMessage], Awaitable[None]]
+    ) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
+        """Count messages being handled, so stop() can wait for them."""
+
+        async def run(message: AbstractIncomingMessage) -> None:
+            self._in_flight += 1
+            self._idle.clear()
+            try:
+                await handler(message)
+            finally:
+                self._in_flight -= 1
+                if self._in_flight == 0:
+                    self._idle.set()
+
+        return run
+
+    async def ready(self) -> dict[str, bool]:
+        mongo = False
+        if self._mongo is not None:
+            try:
+                await self._mongo.admin.command("ping")
+                mongo = True
+            except Exception:
+                mongo = False
+        rabbit = self._connection is not None and not self._connection.is_closed
+        return {"rabbitmq": rabbit, "mongodb": mongo}
+
+    async def stop(self, drain_timeout: float = 30.0) -> None:
+        """Stop consuming, finish and ack what is held, then close: nothing is redelivered."""
+        for queue, tag in self._consumers:
+            try:
+                await queue.cancel(tag)
+            except Exception as exc:
+                log.warning("could not cancel consumer", extra={"error": repr(exc)})
+        held = self._in_flight
+        try:
+            async with asyncio.timeout(drain_timeout):
+                await self._idle.wait()
+        except TimeoutError:
+            log.error(
+                "stopping with messages still in hand; they will be redelivered",
+                extra={"inFlight": self._in_flight},
+            )
+        log.info("worker drained", extra={"finished": held})
         if self._channel is not None:
             await self._channel.close()
         if self._connection is not None:

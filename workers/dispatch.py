@@ -10,7 +10,7 @@ import logging
 import time
 from typing import Any
 
-from shared import ocppj, schemas
+from shared import metrics, ocppj, schemas
 from shared.ocppj import Call, ErrorCode, FrameError
 from shared.schemas import SchemaViolation
 
@@ -64,6 +64,7 @@ async def dispatch(ctx: Context, frame: str) -> str:
         return ocppj.error_frame(
             call.message_id, ErrorCode.INTERNAL_ERROR, "CSMS produced an invalid response"
         )
+    metrics.HANDLER.labels(call.action).observe(time.perf_counter() - started)
     log.info(
         "handled",
         extra={"action": call.action, "ms": round((time.perf_counter() - started) * 1000, 2)},
