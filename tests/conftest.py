@@ -36,16 +36,48 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--docker",
+        action="store_true",
+        help="start RabbitMQ and MongoDB with pytest-docker "
+        "(deploy/docker-compose.yml) instead of using running ones",
+    )
+
+
 @pytest.fixture(scope="session")
-async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cluster]:
-    for url, port, what in ((AMQP_URL, 5672, "RabbitMQ"), (MONGO_URL, 27017, "MongoDB")):
+def docker_compose_file() -> str:
+    return str(Path(__file__).resolve().parent.parent / "deploy" / "docker-compose.yml")
+
+
+def _servers(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """The broker and store URLs: started by pytest-docker with --docker, else the running
+    ones (what `make test` started, or AMQP_URL / MONGO_URL)."""
+    if not request.config.getoption("--docker"):
+        return AMQP_URL, MONGO_URL
+    services = request.getfixturevalue("docker_services")
+    ip = request.getfixturevalue("docker_ip")
+    amqp = f"amqp://guest:guest@{ip}:{services.port_for('rabbitmq', 5672)}/"
+    mongo = f"mongodb://{ip}:{services.port_for('mongodb', 27017)}/"
+    services.wait_until_responsive(
+        check=lambda: _reachable(amqp, 5672) and _reachable(mongo, 27017), timeout=120, pause=1
+    )
+    return amqp, mongo
+
+
+@pytest.fixture(scope="session")
+async def cluster(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> AsyncIterator[Cluster]:
+    amqp_url, mongo_url = _servers(request)
+    for url, port, what in ((amqp_url, 5672, "RabbitMQ"), (mongo_url, 27017, "MongoDB")):
         if not _reachable(url, port):
             pytest.exit(
                 f"{what} is not reachable at {url}: run the tests with `make test`, "
                 "which starts it",
                 returncode=3,
             )
-    cl = Cluster(AMQP_URL, MONGO_URL, Path(tmp_path_factory.mktemp("cluster")))
+    cl = Cluster(amqp_url, mongo_url, Path(tmp_path_factory.mktemp("cluster")))
     await cl.reset_bus()
     cl.start("gateway")
     cl.start("workers")
@@ -58,14 +90,14 @@ async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Clu
         cl.stop_all()
         if os.environ.get("CSMS_TEST_LOGS"):
             print(cl.logs())
-        client: AsyncMongoClient[Any] = AsyncMongoClient(MONGO_URL)
+        client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
         await client.drop_database(cl.mongo_db)
         await client.close()
 
 
 @pytest.fixture(scope="session")
 async def db(cluster: Cluster) -> AsyncIterator[AsyncDatabase[Any]]:
-    client: AsyncMongoClient[Any] = AsyncMongoClient(MONGO_URL, tz_aware=True)
+    client: AsyncMongoClient[Any] = AsyncMongoClient(cluster.mongo_url, tz_aware=True)
     yield client[cluster.mongo_db]
     await client.close()
 
