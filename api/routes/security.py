@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import string
 
@@ -69,7 +70,9 @@ async def rotate_password(request: web.Request) -> web.Response:
             "Station did not accept the new password; the old one still works",
             {"commandId": command_id, "attributeStatus": verdict},
         )
-    await stations.set_fields(db, station, {"passwordHash": hash_password(password)})
+    await stations.set_fields(
+        db, station, {"passwordHash": await asyncio.to_thread(hash_password, password)}
+    )
     answer = {"commandId": command_id, "status": "rotated"}
     if generated:
         answer["password"] = password  # shown once; only its hash is kept

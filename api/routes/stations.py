@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -27,7 +28,7 @@ def station_id(request: web.Request) -> str:
     return station
 
 
-def _fields(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+async def _fields(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     fields: dict[str, Any] = {}
     unset: list[str] = []
     unknown = set(body) - {"password", "securityProfile", "bootPolicy"}
@@ -42,7 +43,7 @@ def _fields(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
                 422, "Invalid password", "16 to 64 characters of a-z A-Z 0-9 * - _ = : + | @ ."
             )
         else:
-            fields["passwordHash"] = hash_password(password)
+            fields["passwordHash"] = await asyncio.to_thread(hash_password, password)
     if "securityProfile" in body:
         profile = body["securityProfile"]
         if type(profile) is not int or not 0 <= profile <= 3:
@@ -61,7 +62,7 @@ def _fields(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 async def put_station(request: web.Request) -> web.Response:
     station = station_id(request)
-    fields, unset = _fields(await read_json(request))
+    fields, unset = await _fields(await read_json(request))
     db = request.app[DB]
     created = await stations.upsert(db, station, fields)
     for field in unset:

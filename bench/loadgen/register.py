@@ -79,7 +79,8 @@ async def register(settings: Settings, log: Any = print) -> Registration:
             while True:
                 await asyncio.sleep(PRINT_EVERY)
                 done = result.stations + sum(result.failures.values())
-                log(f"registering: {done}/{settings.stations} ({time.perf_counter() - started:.0f}s)")
+                seconds = time.perf_counter() - started
+                log(f"registering: {done}/{settings.stations} ({seconds:.0f}s)")
 
         reporter = asyncio.create_task(report())
         try:

@@ -34,7 +34,9 @@ def run(settings: Settings, log: Callable[[str], None] = print) -> Outcome:
     queue = context.Queue()
     go, stop = context.Event(), context.Event()
     start_at = context.Value("d", 0.0)
-    shares = [list(range(n, settings.stations, settings.processes)) for n in range(settings.processes)]
+    shares = [
+        list(range(n, settings.stations, settings.processes)) for n in range(settings.processes)
+    ]
     processes = [
         context.Process(
             target=child_main,

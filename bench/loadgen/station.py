@@ -24,7 +24,7 @@ from shared import ocppj, schemas
 
 from .scenario import Request, Scenario
 from .settings import Settings
-from .stats import CONNECT, Recorder
+from .stats import Recorder
 
 SUBPROTOCOL = Subprotocol("ocpp2.0.1")
 RECONNECT_BACKOFF = (1.0, 3.0)
@@ -79,6 +79,14 @@ class Station:
 
     async def run(self, connect_at: float) -> None:
         await asyncio.sleep(max(connect_at - self._loop.time(), 0))
+        try:
+            await self._run()
+        finally:
+            if self._next_slot is None:  # never got to the load: all its slots are missed
+                window = max(self.window.end - self.window.start, 0)
+                self.recorder.missed += round(window / self.settings.interval)
+
+    async def _run(self) -> None:
         while self._loop.time() < self.window.end:
             ws = await self._connect()
             if ws is None:
@@ -104,7 +112,6 @@ class Station:
         await asyncio.sleep(self.rng.uniform(*RECONNECT_BACKOFF))
 
     async def _connect(self) -> ClientConnection | None:
-        stats = self.recorder.sent("setup", CONNECT)
         headers = {}
         if self.settings.password is not None:
             secret = f"{self.id}:{self.settings.password}".encode()
@@ -121,19 +128,20 @@ class Station:
                 max_queue=None,
             )
         except InvalidStatus as exc:
-            self.recorder.failed(stats, f"connect:HTTP {exc.response.status_code}")
+            self.recorder.connection(None, f"connect:HTTP {exc.response.status_code}")
             return None
         except TimeoutError:
-            self.recorder.failed(stats, "connect:timeout")
+            self.recorder.connection(None, "connect:timeout")
             return None
         except (OSError, websockets.WebSocketException) as exc:
-            self.recorder.failed(stats, f"connect:{type(exc).__name__}")
+            self.recorder.connection(None, f"connect:{type(exc).__name__}")
             return None
+        latency = time.perf_counter() - started
         if ws.subprotocol != SUBPROTOCOL:
-            self.recorder.answered("setup", stats, time.perf_counter() - started, "no-subprotocol")
+            self.recorder.connection(latency, "connect:no subprotocol")
             await ws.close()
             return None
-        self.recorder.answered("setup", stats, time.perf_counter() - started, None)
+        self.recorder.connection(latency, None)
         self.connected = True
         return ws
 
@@ -148,8 +156,8 @@ class Station:
         low, high = 1 - self.settings.jitter, 1 + self.settings.jitter
         now = self._loop.time()
         if self._next_slot is None:  # a random phase, so stations do not send in step
-            self._next_slot = max(now, self.window.start) + self.rng.uniform(0, interval)
-        while self._next_slot < now:  # slots that passed while we were reconnecting
+            self._next_slot = self.window.start + self.rng.uniform(0, interval)
+        while self._next_slot < now:  # slots that passed while still in setup or reconnecting
             self.recorder.missed += 1
             self._next_slot += interval
         while True:
@@ -160,7 +168,7 @@ class Station:
                 now = self._loop.time()
             if slot >= self.window.end:
                 break
-            self.recorder.offered += 1
+            self.recorder.slots_sent += 1
             self.recorder.lag.record(now - slot)
             if self._answered_at > slot:
                 self.recorder.late += 1

@@ -89,9 +89,9 @@ class Recorder:
     )
     spans: dict[str, Span] = field(default_factory=lambda: {phase: Span() for phase in PHASES})
     # load-phase pacing: a slot is one scheduled send of one station
-    offered: int = 0  # slots whose time came inside the window
-    late: int = 0  # slots that came while the previous call was still unanswered
-    missed: int = 0  # slots not sent: disconnected, or still queued when the window closed
+    slots_sent: int = 0  # slots whose call went out inside the window
+    late: int = 0  # of those, slots that came while the previous call was still unanswered
+    missed: int = 0  # slots not sent: not connected or booted yet, or queued at the end
     lag: Histogram = field(default_factory=Histogram)  # slot time -> actual send
     loop_lag: Histogram = field(default_factory=Histogram)  # the generator's own event loop
     stray_answers: int = 0  # answers to calls that had already timed out
@@ -134,6 +134,19 @@ class Recorder:
         if error == "timeout":
             self.interval.timeouts += 1
 
+    def connection(self, latency: float | None, error: str | None) -> None:
+        """One websocket handshake attempt; not a call, so only its errors show in progress."""
+        stats = self.action("setup", CONNECT)
+        stats.sent += 1
+        if latency is not None:
+            stats.answered += 1
+            stats.latency.record(latency)
+        if error is None:
+            stats.ok += 1
+        else:
+            stats.errors[error] += 1
+            self.interval.errors += 1
+
     def take_interval(self) -> Interval:
         interval, self.interval = self.interval, Interval()
         return interval
@@ -144,7 +157,7 @@ class Recorder:
                 self.action(phase, label).merge(stats)
         for phase, span in other.spans.items():
             self.spans[phase].merge(span)
-        self.offered += other.offered
+        self.slots_sent += other.slots_sent
         self.late += other.late
         self.missed += other.missed
         self.lag.merge(other.lag)

@@ -44,6 +44,7 @@ def child_main(
 ) -> None:
     """Process entry point (spawn): Ctrl-C goes to the parent, which sets ``stop``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _raise_open_files_limit()
     try:
         recorder = asyncio.run(run(settings, number, indices, queue, go, start_at, stop))
     except BaseException:
@@ -83,12 +84,12 @@ async def run(
         for station, index in zip(stations, indices, strict=True)
     ]
     helpers = [
-        asyncio.create_task(_report_progress(number, recorder, stations, queue)),
+        asyncio.create_task(_tick(number, recorder, stations, queue, stop, window)),
         asyncio.create_task(_probe_loop(recorder)),
-        asyncio.create_task(_watch_stop(stop, window)),
     ]
-    # Stations end on their own after the window (plus teardown); this bounds a hung one.
-    limit = window.end - loop.time() + 3 * settings.timeout + 10
+    # Stations end on their own after the window: the call in flight, then teardown (an Ended
+    # and a StatusNotification per EVSE). This bounds a hung one.
+    limit = window.end - loop.time() + (2 * settings.evses + 2) * settings.timeout + 10
     _, hung = await asyncio.wait(tasks, timeout=max(limit, 1))
     for task in hung:
         task.cancel()
@@ -105,6 +106,14 @@ async def run(
     return recorder
 
 
+def _raise_open_files_limit() -> None:
+    """One socket per station: lift the soft limit to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -119,13 +128,23 @@ async def _guarded(coroutine: Any, recorder: Recorder) -> None:
         recorder.generator_errors[f"station crashed: {type(exc).__name__}: {exc}"[:200]] += 1
 
 
-async def _report_progress(
-    number: int, recorder: Recorder, stations: list[Station], queue: Queue
+async def _tick(
+    number: int,
+    recorder: Recorder,
+    stations: list[Station],
+    queue: Queue,
+    stop: Event,
+    window: Window,
 ) -> None:
+    """Every second: progress to the parent; close the window early once it says stop."""
+    loop = asyncio.get_running_loop()
     while True:
         await asyncio.sleep(PROGRESS_EVERY)
         connected = sum(station.connected for station in stations)
         queue.put(("progress", number, recorder.take_interval(), connected))
+        if stop.is_set():
+            window.end = min(window.end, loop.time())
+            window.start = min(window.start, window.end)
 
 
 async def _probe_loop(recorder: Recorder) -> None:
@@ -135,11 +154,3 @@ async def _probe_loop(recorder: Recorder) -> None:
         due = loop.time() + LOOP_PROBE_EVERY
         await asyncio.sleep(LOOP_PROBE_EVERY)
         recorder.loop_lag.record(loop.time() - due)
-
-
-async def _watch_stop(stop: Event, window: Window) -> None:
-    loop = asyncio.get_running_loop()
-    while not stop.is_set():
-        await asyncio.sleep(0.25)
-    window.end = min(window.end, loop.time())
-    window.start = min(window.start, window.end)
