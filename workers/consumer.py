@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import aio_pika
@@ -39,6 +40,7 @@ log = logging.getLogger("workers.consumer")
 
 TRANSIENT = (ConnectionFailure, ExecutionTimeout, WriteConcernError)
 RETRY_DELAY = 1.0
+LAST_SEEN_RESOLUTION = timedelta(seconds=10)
 
 
 class Worker:
@@ -196,10 +198,15 @@ class Worker:
         )
 
     async def _station(self, station: str) -> dict[str, Any] | None:
-        """Note that the station was heard from; return it with its state (boot gate)."""
+        """The station with its state (for the boot gate and handlers); notes that it was
+        heard from, at most every LAST_SEEN_RESOLUTION, to save a write per message."""
         assert self.db is not None
-        await station_state.seen(self.db, station, utc_now())
-        return await stations.with_state(self.db, station)
+        doc = await stations.with_state(self.db, station)
+        moment = utc_now()
+        last = (doc or {}).get("lastSeen")
+        if doc is not None and (last is None or moment - last >= LAST_SEEN_RESOLUTION):
+            await station_state.seen(self.db, station, moment)
+        return doc
 
     async def _on_command_result(self, message: AbstractIncomingMessage) -> None:
         """Record how a command ended, apply what the station's answer implies, announce it."""
