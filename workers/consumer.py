@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure, ExecutionTimeout, WriteConcernError
 
 from shared import bus, commands, envelope, names, ocppj
 from shared.commands import CommandClient
@@ -35,12 +34,12 @@ from .dispatch import dispatch
 from .routing import RESULT_ROUTES
 from .store import commands as command_store
 from .store import station_state, stations
+from .store.errors import is_transient
 
 log = logging.getLogger("workers.consumer")
 
-TRANSIENT = (ConnectionFailure, ExecutionTimeout, WriteConcernError)
 RETRY_DELAY = 1.0
-LAST_SEEN_RESOLUTION = timedelta(seconds=10)
+LAST_SEEN_RESOLUTION = 10.0
 
 
 class Worker:
@@ -56,6 +55,7 @@ class Worker:
         self.ca: Issuer | None = None
         self._consumers: list[tuple[Any, str]] = []
         self._in_flight = 0
+        self._seen: dict[str, float] = {}
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -157,12 +157,15 @@ class Worker:
             try:
                 ctx = await self._context(item.station, item.message_id, item.action or "")
                 frame = await dispatch(ctx, item.frame)
-            except TRANSIENT as exc:
-                log.error("store unavailable; message will be retried", extra={"error": repr(exc)})
-                await asyncio.sleep(RETRY_DELAY)
-                await message.nack(requeue=True)
-                return
-            except Exception:
+            except Exception as exc:
+                if is_transient(exc):
+                    log.error(
+                        "store busy or unavailable; message will be retried",
+                        extra={"error": repr(exc)[:300]},
+                    )
+                    await asyncio.sleep(RETRY_DELAY)
+                    await message.nack(requeue=True)
+                    return
                 log.exception("handler failed", extra={"action": item.action})
                 frame = ocppj.error_frame(
                     item.message_id, ErrorCode.INTERNAL_ERROR, "CSMS failed to process the message"
@@ -198,14 +201,17 @@ class Worker:
         )
 
     async def _station(self, station: str) -> dict[str, Any] | None:
-        """The station with its state (for the boot gate and handlers); notes that it was
-        heard from, at most every LAST_SEEN_RESOLUTION, to save a write per message."""
+        """The station with its boot state (for the boot gate and handlers); notes that it
+        was heard from, at most every LAST_SEEN_RESOLUTION seconds per worker (remembered in
+        memory, so this costs no read), to save a write per message."""
         assert self.db is not None
-        doc = await stations.with_state(self.db, station)
-        moment = utc_now()
-        last = (doc or {}).get("lastSeen")
-        if doc is not None and (last is None or moment - last >= LAST_SEEN_RESOLUTION):
-            await station_state.seen(self.db, station, moment)
+        doc = await stations.for_message(self.db, station)
+        moment = time.monotonic()
+        if doc is not None and moment - self._seen.get(station, -1e9) >= LAST_SEEN_RESOLUTION:
+            self._seen[station] = moment
+            if len(self._seen) > 200_000:
+                self._seen.clear()
+            await station_state.seen(self.db, station, utc_now())
         return doc
 
     async def _on_command_result(self, message: AbstractIncomingMessage) -> None:
@@ -224,12 +230,15 @@ class Worker:
                 if result.status == commands.ANSWERED and apply and result.response is not None:
                     ctx = await self._context(result.station, result.command_id, result.action)
                     await apply(ctx, result.request, result.response)
-            except TRANSIENT as exc:
-                log.error("store unavailable; result will be retried", extra={"error": repr(exc)})
-                await asyncio.sleep(RETRY_DELAY)
-                await message.nack(requeue=True)
-                return
-            except Exception:
+            except Exception as exc:
+                if is_transient(exc):
+                    log.error(
+                        "store busy or unavailable; result will be retried",
+                        extra={"error": repr(exc)[:300]},
+                    )
+                    await asyncio.sleep(RETRY_DELAY)
+                    await message.nack(requeue=True)
+                    return
                 log.exception("applying a command result failed", extra={"action": result.action})
             await self.events.publish(
                 names.EVENT_COMMAND_COMPLETED,
@@ -281,11 +290,14 @@ class Worker:
         assert self.db is not None
         try:
             await presence.apply(self.db, message.routing_key or "", message.body)
-        except TRANSIENT as exc:
-            log.error("store unavailable; presence will be retried", extra={"error": repr(exc)})
-            await asyncio.sleep(RETRY_DELAY)
-            await message.nack(requeue=True)
-            return
-        except Exception:
+        except Exception as exc:
+            if is_transient(exc):
+                log.error(
+                    "store busy or unavailable; presence will be retried",
+                    extra={"error": repr(exc)[:300]},
+                )
+                await asyncio.sleep(RETRY_DELAY)
+                await message.nack(requeue=True)
+                return
             log.exception("dropped a presence event that could not be applied")
         await message.ack()

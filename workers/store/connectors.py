@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from shared import names
 
@@ -21,29 +20,28 @@ async def set_status(
 ) -> bool:
     """Store a report unless a newer one is already stored; False if it was stale.
 
-    The filter matches only an older (or the same) report; when it does not match, the
-    upsert collides with the existing ``_id`` and we know ours was stale.
+    Read, compare, write: a station's messages are handled one at a time (the gateway keeps
+    one CALL in flight per station), so nobody else writes this document meanwhile; and
+    ``_id``-only filters are the ones FerretDB v1 answers without a scan (a ``$or`` on the
+    timestamp made this write seven times slower there).
     """
     key = f"{station}/{evse_id}/{connector_id}"
-    try:
-        await db[names.CONNECTORS].update_one(
-            {
-                "_id": key,
-                "$or": [{"timestamp": {"$lte": timestamp}}, {"timestamp": {"$exists": False}}],
-            },
-            {
-                "$set": {
-                    "station": station,
-                    "evseId": evse_id,
-                    "connectorId": connector_id,
-                    "status": status,
-                    "timestamp": timestamp,
-                }
-            },
-            upsert=True,
-        )
-    except DuplicateKeyError:
+    current = await db[names.CONNECTORS].find_one({"_id": key}, {"timestamp": 1})
+    if current is not None and current.get("timestamp") and current["timestamp"] > timestamp:
         return False
+    await db[names.CONNECTORS].update_one(
+        {"_id": key},
+        {
+            "$set": {
+                "station": station,
+                "evseId": evse_id,
+                "connectorId": connector_id,
+                "status": status,
+                "timestamp": timestamp,
+            }
+        },
+        upsert=True,
+    )
     return True
 
 

@@ -12,6 +12,7 @@ two in 196 of 200 tries. One document per fact and per writer avoids the questio
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +50,16 @@ async def put_if(
 
 async def seen(db: AsyncDatabase[Any], station: str, at: datetime) -> None:
     await put(db, station, "lastSeen", at)
+
+
+async def get_kinds(db: AsyncDatabase[Any], station: str, kinds: tuple[str, ...]) -> dict[str, Any]:
+    """Only the named facts, each fetched by ``_id``: the hot path's read. FerretDB v1
+    answers only ``_id`` equality from an index (any other filter scans the collection:
+    measured 3.5 ms against 30 ms at 1,000 documents), so per-message reads stay on ``_id``."""
+    docs = await asyncio.gather(
+        *(db[names.STATION_STATE].find_one({"_id": _key(station, kind)}) for kind in kinds)
+    )
+    return {doc["kind"]: doc["value"] for doc in docs if doc is not None}
 
 
 async def get_all(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:

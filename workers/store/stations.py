@@ -3,6 +3,7 @@ operator API; what the station reports about itself lives in ``station_state``."
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -49,8 +50,26 @@ async def list_all(db: AsyncDatabase[Any], limit: int, skip: int) -> list[dict[s
 
 
 async def with_state(db: AsyncDatabase[Any], station: str) -> dict[str, Any] | None:
-    """The station document merged with its ``station_state`` facts, or None if unknown."""
+    """The station document merged with all its ``station_state`` facts (operator views)."""
     doc = await get(db, station)
     if doc is None:
         return None
     return {**doc, **await station_state.get_all(db, station)}
+
+
+HOT_STATE = ("boot",)
+
+
+async def for_message(db: AsyncDatabase[Any], station: str) -> dict[str, Any] | None:
+    """What handling one message needs: the station and its boot state; and, only while it
+    is Pending, what it was triggered to send (B02). ``_id`` lookups only (see
+    ``station_state.get_kinds``)."""
+    doc, state = await asyncio.gather(
+        get(db, station), station_state.get_kinds(db, station, HOT_STATE)
+    )
+    if doc is None:
+        return None
+    merged = {**doc, **state}
+    if (state.get("boot") or {}).get("status") == "Pending":
+        merged["triggered"] = (await station_state.get_all(db, station))["triggered"]
+    return merged

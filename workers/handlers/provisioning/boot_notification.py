@@ -23,6 +23,13 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         if policy == "Accepted"
         else ctx.settings.boot_retry_interval
     )
+    previous = doc.get("boot") or {}
+    first_accepted = previous.get("firstAcceptedAt")
+    if policy == "Accepted" and first_accepted is None:
+        first_accepted = ctx.now
+        if ctx.settings.boot_request_full_inventory and ctx.commands is not None:
+            ctx.after_reply.append(lambda: _request_full_inventory(ctx))
+    # One document for the boot state, read with every message by the boot gate.
     await station_state.put(
         ctx.db,
         ctx.station,
@@ -32,12 +39,9 @@ async def handle(ctx: Context, request: Payload) -> Payload:
             "reason": request["reason"],
             "chargingStation": request["chargingStation"],
             "at": ctx.now,
+            "firstAcceptedAt": first_accepted,
         },
     )
-    if policy == "Accepted" and "firstAcceptedAt" not in doc:
-        await station_state.put(ctx.db, ctx.station, "firstAcceptedAt", ctx.now)
-        if ctx.settings.boot_request_full_inventory and ctx.commands is not None:
-            ctx.after_reply.append(lambda: _request_full_inventory(ctx))
     await ctx.emit(
         names.EVENT_STATION_BOOTED,
         status=policy,
