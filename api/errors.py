@@ -8,6 +8,8 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from workers.store.errors import is_transient
+
 
 class ApiError(Exception):
     def __init__(self, status: int, error: str, detail: Any = None) -> None:
@@ -33,6 +35,12 @@ async def error_middleware(
         if exc.status < 400:
             raise
         return json_response({"error": exc.reason, "detail": None}, exc.status)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        response = json_response({"error": "Store busy or unavailable, retry", "detail": None}, 503)
+        response.headers["Retry-After"] = "1"
+        return response
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:
