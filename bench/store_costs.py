@@ -1,0 +1,97 @@
+"""What single store operations cost against the configured MongoDB/FerretDB, at two sizes.
+
+    .venv/bin/python -m bench.store_costs [--url mongodb://127.0.0.1:27017/] [--sizes 300 3000]
+
+Uses (and drops afterwards) a database of its own; run it with nothing else writing to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pymongo import AsyncMongoClient
+
+DOC = {
+    "station": "S",
+    "kind": "boot",
+    "value": {"status": "Accepted", "reason": "PowerUp", "chargingStation": {"model": "M"}},
+}
+
+
+async def per_op(run: Callable[[int], Awaitable[Any]], n: int = 30) -> float:
+    started = time.perf_counter()
+    for i in range(n):
+        await run(i)
+    return (time.perf_counter() - started) / n * 1000
+
+
+async def lost_updates(col: Any, tries: int = 100) -> int:
+    lost = 0
+    for i in range(tries):
+        key = f"race-{i}"
+        await col.insert_one({"_id": key})
+        await asyncio.gather(
+            col.update_one({"_id": key}, {"$set": {"a": 1}}),
+            col.update_one({"_id": key}, {"$set": {"b": 1}}),
+        )
+        doc = await col.find_one({"_id": key})
+        lost += "a" not in doc or "b" not in doc
+    return lost
+
+
+def operations(col: Any) -> dict[str, Callable[[int], Awaitable[Any]]]:
+    def find_by_id(i: int) -> Awaitable[Any]:
+        return col.find_one({"_id": f"S{i}/boot"})  # type: ignore[no-any-return]
+
+    def find_by_field(i: int) -> Awaitable[Any]:
+        return col.find_one({"station": f"S{i}"})  # type: ignore[no-any-return]
+
+    def update_by_id(i: int) -> Awaitable[Any]:
+        return col.update_one(  # type: ignore[no-any-return]
+            {"_id": f"S{i}/boot"}, {"$set": {"value.status": "Pending"}}
+        )
+
+    def insert(i: int) -> Awaitable[Any]:
+        return col.insert_one({**DOC, "n": i})  # type: ignore[no-any-return]
+
+    return {
+        "find_one by _id": find_by_id,
+        "find by indexed field": find_by_field,
+        "update_one by _id": update_by_id,
+        "insert_one": insert,
+    }
+
+
+async def main(url: str, sizes: list[int]) -> None:
+    client: AsyncMongoClient[Any] = AsyncMongoClient(url)
+    db = client["bench_store_costs"]
+    print(f"{'operation':34}" + "".join(f"{n:>10} docs" for n in sizes))
+    rows: dict[str, list[float]] = {}
+    for size in sizes:
+        col = db[f"c{size}"]
+        await col.drop()
+        await col.create_index("station")
+        await col.insert_many(
+            [{"_id": f"S{i}/boot", **DOC, "station": f"S{i}"} for i in range(size)]
+        )
+        tests = operations(col)
+        for name, run in tests.items():
+            rows.setdefault(name, []).append(await per_op(run))
+    for name, values in rows.items():
+        print(f"{name:34}" + "".join(f"{v:>11.2f} ms" for v in values))
+    lost = await lost_updates(db["race"])
+    print(f"concurrent $set of two fields of one document: {lost} of 100 lost an update")
+    await client.drop_database("bench_store_costs")
+    await client.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="mongodb://127.0.0.1:27017/")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 3000])
+    args = parser.parse_args()
+    asyncio.run(main(args.url, args.sizes))
