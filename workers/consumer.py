@@ -42,6 +42,19 @@ RETRY_DELAY = 1.0
 LAST_SEEN_RESOLUTION = 10.0
 
 
+async def _retry_later(message: AbstractIncomingMessage, exc: Exception, what: str) -> bool:
+    """Give a message back to the queue after a pause when the store is busy or away (it
+    will come back, to this worker or another); False for errors a retry will not cure."""
+    if not is_transient(exc):
+        return False
+    log.error(
+        f"store busy or unavailable; {what} will be retried", extra={"error": repr(exc)[:300]}
+    )
+    await asyncio.sleep(RETRY_DELAY)
+    await message.nack(requeue=True)
+    return True
+
+
 class Worker:
     def __init__(self, settings: Settings, vendors: dict[str, VendorHandler] | None = None):
         self.settings = settings
@@ -158,13 +171,7 @@ class Worker:
                 ctx = await self._context(item.station, item.message_id, item.action or "")
                 frame = await dispatch(ctx, item.frame)
             except Exception as exc:
-                if is_transient(exc):
-                    log.error(
-                        "store busy or unavailable; message will be retried",
-                        extra={"error": repr(exc)[:300]},
-                    )
-                    await asyncio.sleep(RETRY_DELAY)
-                    await message.nack(requeue=True)
+                if await _retry_later(message, exc, "message"):
                     return
                 log.exception("handler failed", extra={"action": item.action})
                 frame = ocppj.error_frame(
@@ -231,13 +238,7 @@ class Worker:
                     ctx = await self._context(result.station, result.command_id, result.action)
                     await apply(ctx, result.request, result.response)
             except Exception as exc:
-                if is_transient(exc):
-                    log.error(
-                        "store busy or unavailable; result will be retried",
-                        extra={"error": repr(exc)[:300]},
-                    )
-                    await asyncio.sleep(RETRY_DELAY)
-                    await message.nack(requeue=True)
+                if await _retry_later(message, exc, "result"):
                     return
                 log.exception("applying a command result failed", extra={"action": result.action})
             await self.events.publish(
@@ -291,13 +292,7 @@ class Worker:
         try:
             await presence.apply(self.db, message.routing_key or "", message.body)
         except Exception as exc:
-            if is_transient(exc):
-                log.error(
-                    "store busy or unavailable; presence will be retried",
-                    extra={"error": repr(exc)[:300]},
-                )
-                await asyncio.sleep(RETRY_DELAY)
-                await message.nack(requeue=True)
+            if await _retry_later(message, exc, "presence"):
                 return
             log.exception("dropped a presence event that could not be applied")
         await message.ack()
