@@ -58,6 +58,7 @@ USER 10001:10001
 # 8081: /healthz and /readyz.
 EXPOSE 9000 9443 8080 8081
 # The entry point execs Python, so the process gets SIGTERM directly and drains
-# (gateway: closes stations; workers: stop consuming, unacked messages return to the queue).
+# (gateway: asks stations to leave over GATEWAY_DRAIN_SECONDS; workers: stop consuming,
+# finish and ack what they hold).
 ENTRYPOINT ["csms"]
 CMD ["--help"]
