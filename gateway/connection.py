@@ -45,7 +45,7 @@ class StationConnection:
         self._bus = bus
         self._settings = settings
         self._calls: asyncio.Queue[_QueuedCall] = asyncio.Queue(settings.gateway_max_queued_calls)
-        self._in_flight: tuple[str, asyncio.Future[str]] | None = None
+        self._in_flight: tuple[str, asyncio.Future[Reply]] | None = None
         self._queued_ids: set[str] = set()
         self.csms = CsmsCalls(
             station, ws.send, bus.publish_command_result, settings.gateway_max_queued_commands
@@ -63,7 +63,7 @@ class StationConnection:
         waiter = self._in_flight[1]
         if waiter.done():
             return False
-        waiter.set_result(reply.frame)
+        waiter.set_result(reply)
         return True
 
     async def leave(self, reason: str, wait_for_calls: float) -> None:
@@ -159,13 +159,13 @@ class StationConnection:
 
     async def _round_trip(self, queued: _QueuedCall) -> str:
         call = queued.call
-        waiter: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        waiter: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
         self._in_flight = (call.message_id, waiter)
+        publishing = time.time()
         try:
-            with metrics.PUBLISH.time():
-                await self._bus.publish_inbound(
-                    self._envelope(call, queued.text, queued.received_at)
-                )
+            await self._bus.publish_inbound(self._envelope(call, queued.text, queued.received_at))
+            published = time.time()
+            metrics.PUBLISH.observe(published - publishing)
         except Exception as exc:
             log.error(
                 "could not forward CALL to the bus",
@@ -179,7 +179,7 @@ class StationConnection:
             )
         try:
             async with asyncio.timeout(self._settings.gateway_reply_timeout):
-                answer = await waiter
+                reply = await waiter
         except TimeoutError:
             log.error("no answer from workers in time", extra={"action": call.action})
             return ocppj.error_frame(
@@ -188,6 +188,7 @@ class StationConnection:
         finally:
             self._in_flight = None
         metrics.ROUND_TRIP.labels(call.action).observe(time.time() - queued.received_at)
+        _record_hops(queued.received_at, publishing, published, reply)
         log.debug(
             "answered",
             extra={
@@ -195,7 +196,7 @@ class StationConnection:
                 "ms": round((time.time() - queued.received_at) * 1000, 2),
             },
         )
-        return answer
+        return reply.frame
 
     def _envelope(self, call: Call, text: str, received_at: float) -> Inbound:
         return Inbound(
@@ -217,6 +218,18 @@ class StationConnection:
             await self.ws.send(frame)
         except ConnectionClosed:
             log.info("station left before its answer was sent")
+
+
+def _record_hops(received: float, publishing: float, published: float, reply: Reply) -> None:
+    """Where one round trip's time went, from timestamps on the envelope (``bench``'s
+    "where the time goes"). Hops measured on two hosts include their clock difference."""
+    now = time.time()
+    metrics.HOPS.labels("gateway_queue").observe(publishing - received)
+    metrics.HOPS.labels("publish_confirm").observe(published - publishing)
+    if reply.started_at and reply.handled_at:
+        metrics.HOPS.labels("broker_to_worker").observe(max(0.0, reply.started_at - publishing))
+        metrics.HOPS.labels("worker").observe(reply.handled_at - reply.started_at)
+        metrics.HOPS.labels("reply_to_gateway").observe(max(0.0, now - reply.handled_at))
 
 
 def _preview(data: str | bytes, limit: int = 200) -> str:

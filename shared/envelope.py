@@ -37,11 +37,14 @@ class Inbound:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A worker's answer (CALLRESULT or CALLERROR text) to a station's CALL."""
+    """A worker's answer (CALLRESULT or CALLERROR text) to a station's CALL, with when the
+    worker started and finished handling it (epoch seconds), for the per-hop breakdown."""
 
     station: str
     message_id: str
     frame: str
+    started_at: float = 0.0
+    handled_at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

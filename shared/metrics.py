@@ -25,4 +25,11 @@ HANDLER = Histogram(
 COMMANDS = Counter(
     "csms_commands_total", "CSMS-initiated commands by outcome", ["action", "status"]
 )
+HOPS = Histogram(
+    "csms_hop_seconds",
+    "Where a station CALL's round trip goes: gateway_queue, publish_confirm, "
+    "broker_to_worker, worker (store + reply build), reply_to_gateway",
+    ["hop"],
+    buckets=LATENCY_BUCKETS,
+)
 REFUSED = Counter("csms_handshakes_refused_total", "Refused websocket handshakes", ["status"])

@@ -39,6 +39,14 @@ async def test_gateway_and_workers_report_health_readiness_and_metrics(
     ]
     assert connected and float(connected[0].split()[1]) >= 1
     assert 'csms_frames_in_total{action="BootNotification"}' in metrics
+    for hop in (
+        "gateway_queue",
+        "publish_confirm",
+        "broker_to_worker",
+        "worker",
+        "reply_to_gateway",
+    ):
+        assert f'csms_hop_seconds_count{{hop="{hop}"}}' in metrics
     await raw.ws.close()
     workers = [
         p

@@ -167,6 +167,7 @@ class Worker:
                 await message.ack()
                 return
             ctx: Context | None = None
+            started_at = time.time()
             try:
                 ctx = await self._context(item.station, item.message_id, item.action or "")
                 frame = await dispatch(ctx, item.frame)
@@ -178,7 +179,7 @@ class Worker:
                     item.message_id, ErrorCode.INTERNAL_ERROR, "CSMS failed to process the message"
                 )
             try:
-                await self._reply(item, frame)
+                await self._reply(item, frame, started_at)
             except Exception as exc:
                 log.error(
                     "could not publish reply; message will be retried", extra={"error": repr(exc)}
@@ -254,10 +255,11 @@ class Worker:
             log.info("command recorded", extra={"action": result.action, "status": result.status})
             await message.ack()
 
-    async def _reply(self, item: Inbound, frame: str) -> None:
+    async def _reply(self, item: Inbound, frame: str, started_at: float) -> None:
         assert self._channel is not None
+        answer = Reply(item.station, item.message_id, frame, started_at, time.time())
         reply = aio_pika.Message(
-            envelope.pack(Reply(item.station, item.message_id, frame)),
+            envelope.pack(answer),
             content_type=envelope.CONTENT_TYPE,
             type=names.TYPE_REPLY,
             correlation_id=item.message_id,

@@ -82,7 +82,14 @@ def test_packed_envelope_is_a_msgpack_map_with_version() -> None:
     body = msgpack.unpackb(pack(Reply("CS1", "m1", "[3]")), raw=False)
 
     assert VERSION == 1
-    assert body == {"station": "CS1", "message_id": "m1", "frame": "[3]", "v": 1}
+    assert body == {
+        "station": "CS1",
+        "message_id": "m1",
+        "frame": "[3]",
+        "started_at": 0.0,
+        "handled_at": 0.0,
+        "v": 1,
+    }
     assert CONTENT_TYPE == "application/msgpack"
 
 
