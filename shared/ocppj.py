@@ -178,11 +178,3 @@ def error_frame(
             details or {},
         ]
     ).decode()
-
-
-def message_type_of(message: Message) -> MessageType:
-    if isinstance(message, Call):
-        return MessageType.CALL
-    if isinstance(message, CallResult):
-        return MessageType.CALLRESULT
-    return MessageType.CALLERROR
