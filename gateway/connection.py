@@ -105,7 +105,7 @@ class StationConnection:
                     await self._send(exc.to_frame())
             return
         text = data if isinstance(data, str) else data.decode()
-        metrics.FRAMES_IN.labels(message.action if isinstance(message, Call) else "answer").inc()
+        metrics.FRAMES_IN.labels(_action_label(message)).inc()
         with bind(self.station, message.message_id):
             if isinstance(message, Call):
                 await self._accept_call(message, text, received_at)
@@ -218,6 +218,13 @@ class StationConnection:
             await self.ws.send(frame)
         except ConnectionClosed:
             log.info("station left before its answer was sent")
+
+
+def _action_label(message: ocppj.Message) -> str:
+    """A bounded label: station-chosen action names must not grow the metrics unbounded."""
+    if not isinstance(message, Call):
+        return "answer"
+    return message.action if message.action in schemas.actions() else "unknown"
 
 
 def _record_hops(received: float, publishing: float, published: float, reply: Reply) -> None:

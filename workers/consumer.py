@@ -242,16 +242,19 @@ class Worker:
                 if await _retry_later(message, exc, "result"):
                     return
                 log.exception("applying a command result failed", extra={"action": result.action})
-            await self.events.publish(
-                names.EVENT_COMMAND_COMPLETED,
-                result.station,
-                commandId=result.command_id,
-                action=result.action,
-                status=result.status,
-                response=result.response,
-                errorCode=result.error_code,
-                errorDescription=result.error_description,
-            )
+            try:
+                await self.events.publish(
+                    names.EVENT_COMMAND_COMPLETED,
+                    result.station,
+                    commandId=result.command_id,
+                    action=result.action,
+                    status=result.status,
+                    response=result.response,
+                    errorCode=result.error_code,
+                    errorDescription=result.error_description,
+                )
+            except Exception as exc:  # recorded already; the event is best effort
+                log.error("could not publish command.completed", extra={"error": repr(exc)})
             log.info("command recorded", extra={"action": result.action, "status": result.status})
             await message.ack()
 
