@@ -602,3 +602,9 @@ async def test_first_accepted_boot_requests_full_inventory_when_configured(
         cluster.start("workers")
         cluster.start("workers")
         await cluster.wait_ready(workers=2)
+
+
+@pytest.mark.parametrize("timeout", ["-1", "0", "nan", "abc", "100000"])
+async def test_unreasonable_timeout_is_400(api: Api, station: str, timeout: str):
+    status, body = await command(api, station, "ClearCache", {}, f"?timeout={timeout}")
+    assert status == 400 and "timeout" in body["error"]

@@ -25,6 +25,7 @@ from ..keys import COMMANDS, DB, SETTINGS
 from .stations import station_id
 
 SUPPORTED_ACTIONS = sorted(COMMAND_ACTIONS)
+MAX_TIMEOUT = 600.0
 
 STATUS_HTTP = {
     commands.ANSWERED: 200,
@@ -69,14 +70,18 @@ def result_response(result: CommandResult) -> web.Response:
 async def send(
     request: web.Request, station: str, action: str, payload: dict[str, Any]
 ) -> web.Response:
-    """Shared by the generic endpoint and convenience ones such as /accept."""
+    """Record the command as pending, send it, and answer with its outcome."""
     db = request.app[DB]
     if await stations.get(db, station) is None:
         raise ApiError(404, "Unknown station", station)
     try:
         timeout = float(request.query.get("timeout", request.app[SETTINGS].command_timeout))
     except ValueError:
-        raise ApiError(400, "timeout must be a number of seconds") from None
+        timeout = float("nan")
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise ApiError(
+            400, f"timeout must be a number of seconds, above 0 and at most {MAX_TIMEOUT}"
+        )
     wait = request.query.get("wait", "true") != "false"
     client: CommandClient = request.app[COMMANDS]
     command_id = commands.new_command_id()
