@@ -51,10 +51,15 @@ class CsmsCalls:
         return True
 
     async def run(self) -> None:
-        while True:
-            command, received = await self._queue.get()
-            with bind(self.station, command.command_id):
-                await self._one(command, received)
+        """Send queued commands one at a time until the connection closes; what is still
+        owed then is reported by ``fail_pending``."""
+        try:
+            while True:
+                command, received = await self._queue.get()
+                with bind(self.station, command.command_id):
+                    await self._one(command, received)
+        except ConnectionClosed:
+            return
 
     async def _one(self, command: Command, received: float) -> None:
         remaining = command.timeout - (time.monotonic() - received)
@@ -70,7 +75,7 @@ class CsmsCalls:
             async with asyncio.timeout(remaining):
                 answer = await waiter
         except ConnectionClosed:
-            return  # fail_pending() reports it
+            raise  # stop here: the outstanding command is reported by fail_pending()
         except TimeoutError:
             self._outstanding = None
             await self._finish(
