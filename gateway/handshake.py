@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
@@ -64,13 +65,23 @@ def _reject(connection: ServerConnection, status: HTTPStatus, text: str) -> Resp
     return response
 
 
+class Busy(Exception):
+    """More handshake checks are waiting than GATEWAY_MAX_PENDING_AUTH allows."""
+
+
 class Handshake:
     """``process_request`` hook for ``websockets.asyncio.server.serve``."""
 
     def __init__(
-        self, auth: AuthCall, cache_seconds: float, proxies: ProxyCertificates | None = None
+        self,
+        auth: AuthCall,
+        cache_seconds: float,
+        proxies: ProxyCertificates | None = None,
+        max_pending: int = 200,
     ) -> None:
         self._auth = auth
+        self._max_pending = max_pending
+        self._pending = 0
         self._cache_seconds = cache_seconds
         self._proxies = proxies
         self._cache: dict[tuple[str, str, int, str], tuple[float, AuthResult]] = {}
@@ -131,6 +142,16 @@ class Handshake:
             )
             try:
                 result = await self._check(check)
+            except Busy:
+                response = self._refuse(
+                    connection,
+                    HTTPStatus.SERVICE_UNAVAILABLE,
+                    "CSMS busy, retry later",
+                    "too many handshakes at once",
+                    remote=remote,
+                )
+                response.headers["Retry-After"] = str(random.randint(2, 10))
+                return response
             except Exception as exc:  # timeout, or the bus refused the request
                 log.error(
                     "refused: no answer from workers to the auth check",
@@ -191,7 +212,13 @@ class Handshake:
         cached = self._cache.get(key)
         if cached and cached[0] > now:
             return cached[1]
-        result = await self._auth(check)
+        if self._pending >= self._max_pending:
+            raise Busy
+        self._pending += 1
+        try:
+            result = await self._auth(check)
+        finally:
+            self._pending -= 1
         if result.status == "ok" and self._cache_seconds > 0:
             if len(self._cache) > 100_000:
                 self._cache = {k: v for k, v in self._cache.items() if v[0] > now}

@@ -48,7 +48,12 @@ class Gateway:
         self.bus.on_takeover = self.registry.take_over
         self.bus.on_command = self._on_command
         proxies = ProxyCertificates(settings) if settings.gateway_trusted_proxies else None
-        self.handshake = Handshake(self._auth, settings.gateway_auth_cache_seconds, proxies)
+        self.handshake = Handshake(
+            self._auth,
+            settings.gateway_auth_cache_seconds,
+            proxies,
+            settings.gateway_max_pending_auth,
+        )
         self.servers: list[Server] = []
 
     async def _on_command(self, command: Command) -> None:

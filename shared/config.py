@@ -75,6 +75,7 @@ class Settings:
     gateway_reply_timeout: float
     gateway_auth_cache_seconds: float
     gateway_auth_timeout: float
+    gateway_max_pending_auth: int
     gateway_max_queued_calls: int
     gateway_max_queued_commands: int
     gateway_ping_interval: float
@@ -134,6 +135,13 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "5",
         _float,
         "Seconds the handshake waits for the workers' auth answer (then HTTP 503).",
+    ),
+    (
+        "GATEWAY_MAX_PENDING_AUTH",
+        "200",
+        _int,
+        "Handshake checks one gateway waits on at once; beyond, HTTP 503 with Retry-After "
+        "at once (a reconnect storm is admitted in waves instead of timing out).",
     ),
     (
         "GATEWAY_MAX_QUEUED_CALLS",
