@@ -132,14 +132,14 @@ class GatewayBus:
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         try:
             if message.type == names.TYPE_REPLY:
-                self.on_reply(envelope.unpack_reply(message.body))
+                self.on_reply(envelope.unpack(Reply, message.body))
             elif message.type == names.TYPE_AUTH_RESULT:
                 waiter = self._auth_waiters.get(message.correlation_id or "")
                 if waiter is not None and not waiter.done():
-                    waiter.set_result(envelope.unpack_auth_result(message.body))
+                    waiter.set_result(envelope.unpack(AuthResult, message.body))
             elif message.type == names.TYPE_COMMAND:
                 if self.on_command is not None:
-                    await self.on_command(envelope.unpack_command(message.body))
+                    await self.on_command(envelope.unpack(Command, message.body))
             elif message.type == names.TYPE_TAKEOVER:
                 station = str((message.headers or {}).get("station", ""))
                 if self.on_takeover is not None:

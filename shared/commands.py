@@ -195,7 +195,7 @@ class CommandClient:
 
     async def _on_result(self, message: AbstractIncomingMessage) -> None:
         try:
-            result = envelope.unpack_command_result(message.body)
+            result = envelope.unpack(CommandResult, message.body)
         except envelope.EnvelopeError:
             log.exception("dropped an undecodable command result")
             return

@@ -9,9 +9,11 @@ field before the other knows it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import msgpack
+
+T = TypeVar("T")
 
 VERSION = 1
 CONTENT_TYPE = "application/msgpack"
@@ -112,45 +114,16 @@ def pack(item: Inbound | Reply | AuthRequest | AuthResult | Command | CommandRes
     return packed
 
 
-def _unpack(kind: type[Any], data: bytes) -> Any:
+def unpack(kind: type[T], data: bytes) -> T:
+    """Decode bytes from the bus as ``kind``; EnvelopeError if they are not one."""
     try:
         body = msgpack.unpackb(data, raw=False)
     except Exception as exc:  # msgpack raises several unrelated types
         raise EnvelopeError(f"not msgpack: {exc}") from exc
     if not isinstance(body, dict):
         raise EnvelopeError("envelope is not a map")
-    names = kind.__dataclass_fields__
+    names = kind.__dataclass_fields__  # type: ignore[attr-defined]
     try:
         return kind(**{k: v for k, v in body.items() if k in names})
     except TypeError as exc:
         raise EnvelopeError(f"not a {kind.__name__}: {exc}") from exc
-
-
-def unpack_inbound(data: bytes) -> Inbound:
-    result: Inbound = _unpack(Inbound, data)
-    return result
-
-
-def unpack_reply(data: bytes) -> Reply:
-    result: Reply = _unpack(Reply, data)
-    return result
-
-
-def unpack_auth_request(data: bytes) -> AuthRequest:
-    result: AuthRequest = _unpack(AuthRequest, data)
-    return result
-
-
-def unpack_auth_result(data: bytes) -> AuthResult:
-    result: AuthResult = _unpack(AuthResult, data)
-    return result
-
-
-def unpack_command(data: bytes) -> Command:
-    result: Command = _unpack(Command, data)
-    return result
-
-
-def unpack_command_result(data: bytes) -> CommandResult:
-    result: CommandResult = _unpack(CommandResult, data)
-    return result

@@ -22,7 +22,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared import bus, commands, envelope, names, ocppj
 from shared.commands import CommandClient
 from shared.config import Settings
-from shared.envelope import Inbound, Reply
+from shared.envelope import AuthRequest, CommandResult, Inbound, Reply
 from shared.events import EventPublisher, utc_now
 from shared.logs import bind
 from shared.ocppj import ErrorCode, MessageType
@@ -151,7 +151,7 @@ class Worker:
             await self._on_command_result(message)
             return
         try:
-            item = envelope.unpack_inbound(message.body)
+            item = envelope.unpack(Inbound, message.body)
         except envelope.EnvelopeError:
             log.exception("rejected an undecodable inbound message")
             await message.reject(requeue=False)
@@ -226,7 +226,7 @@ class Worker:
         """Record how a command ended, apply what the station's answer implies, announce it."""
         assert self.db is not None and self.events is not None
         try:
-            result = envelope.unpack_command_result(message.body)
+            result = envelope.unpack(CommandResult, message.body)
         except envelope.EnvelopeError:
             log.exception("rejected an undecodable command result")
             await message.reject(requeue=False)
@@ -278,7 +278,7 @@ class Worker:
             if message.type != names.TYPE_AUTH or not message.reply_to:
                 log.warning("dropped an RPC of unknown type", extra={"type": message.type})
                 return
-            request = envelope.unpack_auth_request(message.body)
+            request = envelope.unpack(AuthRequest, message.body)
             with bind(request.station):
                 result = await rpc.authenticate(self.db, request, self.events)
             await self._channel.default_exchange.publish(

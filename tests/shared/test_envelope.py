@@ -14,10 +14,7 @@ from shared.envelope import (
     Inbound,
     Reply,
     pack,
-    unpack_auth_request,
-    unpack_auth_result,
-    unpack_inbound,
-    unpack_reply,
+    unpack,
 )
 
 INBOUND = Inbound(
@@ -33,13 +30,13 @@ INBOUND = Inbound(
 
 
 def test_inbound_round_trips_through_pack() -> None:
-    assert unpack_inbound(pack(INBOUND)) == INBOUND
+    assert unpack(Inbound, pack(INBOUND)) == INBOUND
 
 
 def test_inbound_without_action_round_trips_with_none() -> None:
     answer = Inbound("CS1", "gw", "c", 3, "m1", None, '[3,"m1",{}]', 1.5)
 
-    result = unpack_inbound(pack(answer))
+    result = unpack(Inbound, pack(answer))
 
     assert result == answer
     assert result.action is None
@@ -49,31 +46,31 @@ def test_inbound_frame_text_travels_byte_for_byte() -> None:
     frame = '[2, "m\\u00e9", "DataTransfer", {"data": "é ✓ \\n", "n": 1.50}]'
     item = Inbound("CS1", "gw", "c", 2, "mé", "DataTransfer", frame, 0.0)
 
-    assert unpack_inbound(pack(item)).frame == frame
+    assert unpack(Inbound, pack(item)).frame == frame
 
 
 def test_reply_round_trips_through_pack() -> None:
     reply = Reply("CS1", "m1", '[3,"m1",{"currentTime":"2024-05-01T10:00:00Z"}]')
 
-    assert unpack_reply(pack(reply)) == reply
+    assert unpack(Reply, pack(reply)) == reply
 
 
 def test_auth_request_round_trips_with_and_without_password() -> None:
     with_password = AuthRequest("CS1", "Test-Password-0123456789", "10.0.0.7:51234")
     without_password = AuthRequest("CS2", None, "10.0.0.8:40000")
 
-    assert unpack_auth_request(pack(with_password)) == with_password
-    assert unpack_auth_request(pack(without_password)) == without_password
+    assert unpack(AuthRequest, pack(with_password)) == with_password
+    assert unpack(AuthRequest, pack(without_password)) == without_password
 
 
 def test_auth_result_round_trips_through_pack() -> None:
     result = AuthResult("unauthorized", security_profile=2, reason="bad password")
 
-    assert unpack_auth_result(pack(result)) == result
+    assert unpack(AuthResult, pack(result)) == result
 
 
 def test_auth_result_missing_optional_fields_gets_defaults() -> None:
-    result = unpack_auth_result(msgpack.packb({"status": "unknown"}))
+    result = unpack(AuthResult, msgpack.packb({"status": "unknown"}))
 
     assert result == AuthResult(status="unknown", security_profile=0, reason="")
 
@@ -98,14 +95,14 @@ def test_unknown_keys_are_ignored_on_decode() -> None:
         {"station": "CS1", "message_id": "m1", "frame": "[3]", "v": 2, "priority": "high"}
     )
 
-    assert unpack_reply(data) == Reply("CS1", "m1", "[3]")
+    assert unpack(Reply, data) == Reply("CS1", "m1", "[3]")
 
 
 def test_missing_required_field_raises_envelope_error_naming_the_kind() -> None:
     data = msgpack.packb({"station": "CS1", "frame": "[3]"})
 
     with pytest.raises(EnvelopeError, match="not a Reply"):
-        unpack_reply(data)
+        unpack(Reply, data)
 
 
 def test_inbound_missing_received_at_raises_envelope_error() -> None:
@@ -113,7 +110,7 @@ def test_inbound_missing_received_at_raises_envelope_error() -> None:
     del body["received_at"]
 
     with pytest.raises(EnvelopeError, match="not a Inbound"):
-        unpack_inbound(msgpack.packb(body))
+        unpack(Inbound, msgpack.packb(body))
 
 
 @pytest.mark.parametrize(
@@ -123,7 +120,7 @@ def test_inbound_missing_received_at_raises_envelope_error() -> None:
 )
 def test_bytes_that_are_not_msgpack_raise_envelope_error(data: bytes) -> None:
     with pytest.raises(EnvelopeError, match="not msgpack"):
-        unpack_auth_result(data)
+        unpack(AuthResult, data)
 
 
 @pytest.mark.parametrize(
@@ -131,14 +128,14 @@ def test_bytes_that_are_not_msgpack_raise_envelope_error(data: bytes) -> None:
 )
 def test_msgpack_that_is_not_a_map_raises_envelope_error(value: object) -> None:
     with pytest.raises(EnvelopeError, match="not a map"):
-        unpack_auth_result(msgpack.packb(value))
+        unpack(AuthResult, msgpack.packb(value))
 
 
 def test_map_with_non_string_keys_raises_envelope_error() -> None:
     with pytest.raises(EnvelopeError):
-        unpack_reply(msgpack.packb({1: "CS1"}))
+        unpack(Reply, msgpack.packb({1: "CS1"}))
 
 
 def test_envelope_error_is_a_value_error() -> None:
     with pytest.raises(ValueError):
-        unpack_reply(b"\xc1")
+        unpack(Reply, b"\xc1")
