@@ -16,12 +16,7 @@ from .routes import commands, id_tokens, provisioning, security, stations, trans
 
 
 async def _ready(app: web.Application) -> dict[str, bool]:
-    mongo = True
-    try:
-        await app[DB].client.admin.command("ping")
-    except Exception:
-        mongo = False
-    return {"mongodb": mongo, "rabbitmq": COMMANDS in app}
+    return {"mongodb": await store.reachable(app[DB].client), "rabbitmq": COMMANDS in app}
 
 
 def build(settings: Settings) -> web.Application:

@@ -81,14 +81,13 @@ class Worker:
         await bus.declare_topology(self._channel)
         self.events = EventPublisher(await self._channel.get_exchange(names.EVENTS_EXCHANGE))
         self.commands = await CommandClient.start(self._connection)
-        inbound = await self._channel.get_queue(names.INBOUND_QUEUE)
-        self._consumers.append((inbound, await inbound.consume(self._tracked(self._on_inbound))))
-        rpc_queue = await self._channel.get_queue(names.RPC_QUEUE)
-        self._consumers.append((rpc_queue, await rpc_queue.consume(self._tracked(self._on_rpc))))
-        presence_queue = await self._channel.get_queue(names.PRESENCE_QUEUE)
-        self._consumers.append(
-            (presence_queue, await presence_queue.consume(self._tracked(self._on_presence)))
-        )
+        for name, handler in (
+            (names.INBOUND_QUEUE, self._on_inbound),
+            (names.RPC_QUEUE, self._on_rpc),
+            (names.PRESENCE_QUEUE, self._on_presence),
+        ):
+            queue = await self._channel.get_queue(name)
+            self._consumers.append((queue, await queue.consume(self._tracked(handler))))
         log.info(
             "worker consuming",
             extra={"queue": names.INBOUND_QUEUE, "prefetch": self.settings.worker_prefetch},
@@ -112,13 +111,7 @@ class Worker:
         return run
 
     async def ready(self) -> dict[str, bool]:
-        mongo = False
-        if self._mongo is not None:
-            try:
-                await self._mongo.admin.command("ping")
-                mongo = True
-            except Exception:
-                mongo = False
+        mongo = self._mongo is not None and await store.reachable(self._mongo)
         rabbit = self._connection is not None and not self._connection.is_closed
         return {"rabbitmq": rabbit, "mongodb": mongo}
 

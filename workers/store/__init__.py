@@ -44,6 +44,15 @@ async def connect(settings: Settings) -> tuple[AsyncMongoClient[Any], AsyncDatab
     return client, db
 
 
+async def reachable(client: AsyncMongoClient[Any]) -> bool:
+    """For /readyz: does the server answer a ping?"""
+    try:
+        await client.admin.command("ping")
+    except Exception:
+        return False
+    return True
+
+
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     for collection, indexes in INDEXES.items():
         for keys in indexes:

@@ -1,6 +1,7 @@
 """``station_state``: what the CSMS learns about a station over time, one document per fact
-(``<station>/<kind>``): boot, connection, lastSeen, firmwareStatus, logStatus,
-firmwareUpdate, logRequest, firstAcceptedAt, triggered:<message>, networkProfile:<slot>.
+(``<station>/<kind>``): boot (with firstAcceptedAt), connection, lastSeen, lastDisconnect,
+firmwareStatus, logStatus, firmwareUpdate, logRequest, triggered:<message>,
+networkProfile:<slot>.
 
 Why not fields of the ``stations`` document: these facts are written by different
 messages that may be handled at the same moment by different workers (a station's
