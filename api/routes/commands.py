@@ -17,12 +17,12 @@ from shared.envelope import CommandResult
 from shared.schemas import SchemaViolation, validate
 from workers.routing import COMMAND_ACTIONS
 from workers.store import commands as command_store
-from workers.store import stations, transactions
+from workers.store import transactions
 
 from .. import views
 from ..errors import ApiError, json_response, paging, read_json
 from ..keys import COMMANDS, DB, SETTINGS
-from .stations import station_id
+from .stations import require_registered, station_id
 
 SUPPORTED_ACTIONS = sorted(COMMAND_ACTIONS)
 MAX_TIMEOUT = 600.0
@@ -72,8 +72,7 @@ async def send(
 ) -> web.Response:
     """Record the command as pending, send it, and answer with its outcome."""
     db = request.app[DB]
-    if await stations.get(db, station) is None:
-        raise ApiError(404, "Unknown station", station)
+    await require_registered(request, station)
     try:
         timeout = float(request.query.get("timeout", request.app[SETTINGS].command_timeout))
     except ValueError:

@@ -11,15 +11,14 @@ from workers.store import commands as command_store
 from workers.store import device_model, records, stations
 
 from .. import views
-from ..errors import ApiError, json_response
+from ..errors import json_response
 from ..keys import COMMANDS, DB, SETTINGS
-from .stations import station_id
+from .stations import require_registered, station_id
 
 
 async def _existing(request: web.Request) -> str:
     station = station_id(request)
-    if await stations.get(request.app[DB], station) is None:
-        raise ApiError(404, "Unknown station", station)
+    await require_registered(request, station)
     return station
 
 

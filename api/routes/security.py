@@ -16,7 +16,7 @@ from workers.store import commands as command_store
 from ..errors import ApiError, json_response, read_json
 from ..keys import COMMANDS, DB, SETTINGS
 from .commands import result_response
-from .stations import station_id
+from .stations import require_registered, station_id
 
 ALPHABET = string.ascii_letters + string.digits + "*-_=:+|@."
 GENERATED_LENGTH = 32
@@ -31,8 +31,7 @@ async def rotate_password(request: web.Request) -> web.Response:
     it, so the old password keeps working when it did not."""
     station = station_id(request)
     db = request.app[DB]
-    if await stations.get(db, station) is None:
-        raise ApiError(404, "Unknown station", station)
+    await require_registered(request, station)
     body = await read_json(request)
     password = body.get("password")
     generated = password is None

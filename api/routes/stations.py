@@ -28,6 +28,12 @@ def station_id(request: web.Request) -> str:
     return station
 
 
+async def require_registered(request: web.Request, station: str) -> None:
+    """404 unless the station is registered: for routes that act on one."""
+    if await stations.get(request.app[DB], station) is None:
+        raise ApiError(404, "Unknown station", station)
+
+
 async def _fields(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     fields: dict[str, Any] = {}
     unset: list[str] = []
