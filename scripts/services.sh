@@ -98,9 +98,11 @@ ensure_ferretdb() {
   mkdir -p "$STATE/ferretdb"
   nohup "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$STATE/ferretdb/" \
     --listen-addr="127.0.0.1:$FERRETDB_PORT" --telemetry=disable --log-level=warn \
-    >"$STATE/ferretdb.log" 2>&1 &
+    --debug-addr=- >"$STATE/ferretdb.log" 2>&1 &
   echo $! >"$STATE/ferretdb.pid"
-  wait_port 127.0.0.1 "$FERRETDB_PORT" 60 FerretDB
+  # --debug-addr=-: its metrics listener (default :8088) is unused here and, when that port is
+  # taken, made FerretDB exit at start.
+  wait_port 127.0.0.1 "$FERRETDB_PORT" 60 FerretDB || { tail -n 5 "$STATE/ferretdb.log" >&2; exit 1; }
   say "FerretDB is up on 127.0.0.1:$FERRETDB_PORT"
 }
 
