@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import report, runner, selftest
 from .register import register
+from .scenario import MIXES
 from .settings import Settings, new_password, run_tag
 
 DEFAULT_OUT = "bench/results/loadgen-<timestamp>.json"
@@ -33,7 +34,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         formatter_class=_Help,
     )
     add = parser.add_argument
-    add("--url", default="ws://127.0.0.1:9000/ocpp", help="gateway URL; /<stationId> is appended")
+    add(
+        "--url",
+        default="ws://127.0.0.1:9000/ocpp",
+        help="gateway URL, /<stationId> is appended; comma-separated URLs spread the stations",
+    )
+    add("--mix", default="fleet", choices=sorted(MIXES), help="what the stations send (README)")
     add("--api", default="http://127.0.0.1:8080/api/v1", help="operator API base URL")
     add("--stations", type=int, default=100, help="number of simulated stations")
     add("--rate", type=float, default=50.0, help="calls/s offered across all stations")
@@ -79,7 +85,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     if password is None and args.register:
         password = new_password()
     return Settings(
-        url=args.url.rstrip("/"),
+        url=args.url,
         api=args.api.rstrip("/"),
         stations=args.stations,
         rate=args.rate,
@@ -101,6 +107,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         end_transactions=args.end_transactions,
         register_concurrency=args.register_concurrency,
         tag=run_tag(),
+        mix=args.mix,
     )
 
 

@@ -38,6 +38,10 @@ WEIGHTS = {
     "meter_values": 15,
     "status": 8,  # an idle EVSE goes Unavailable or back to Available
 }
+# ``--mix heartbeat`` keeps only the call that writes nothing to the store (lastSeen is kept in
+# worker memory): what is left is the pipeline itself, gateway -> RabbitMQ -> worker -> reply,
+# plus one ``_id`` read of the boot state. It measures the ceiling the store cannot lower.
+MIXES = {"fleet": WEIGHTS, "heartbeat": {"heartbeat": 1}}
 UPDATES_PER_TRANSACTION = (3, 12)
 
 
@@ -82,6 +86,7 @@ class Scenario:
     # the next steps of a flow, built when their slot comes (fresh timestamp, seqNo in order)
     queued: deque[Callable[[], Request]] = field(default_factory=deque)
     transactions_started: int = 0
+    weights: dict[str, int] = field(default_factory=lambda: WEIGHTS)
 
     @classmethod
     def create(
@@ -91,8 +96,9 @@ class Scenario:
         id_token: str,
         evses: int,
         rng: random.Random,
+        mix: str = "fleet",
     ) -> Scenario:
-        scenario = cls(station_id, transaction_prefix, id_token, rng)
+        scenario = cls(station_id, transaction_prefix, id_token, rng, weights=MIXES[mix])
         scenario.evses = [Evse(i, rng.uniform(1e5, 5e6)) for i in range(1, evses + 1)]
         return scenario
 
@@ -135,7 +141,7 @@ class Scenario:
     def next_call(self) -> Request:
         if self.queued:
             return self.queued.popleft()()
-        choices = {kind: weight for kind, weight in WEIGHTS.items() if self._possible(kind)}
+        choices = {kind: weight for kind, weight in self.weights.items() if self._possible(kind)}
         kind = self.rng.choices(list(choices), weights=list(choices.values()))[0]
         if kind == "update":
             return self._update()

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from shared.ocppj import STATION_ID_PATTERN
 from shared.passwords import is_acceptable
 
+from .scenario import MIXES
+
 
 def new_password() -> str:
     """16+ characters of the OCPP passwordString alphabet, fresh per run."""
@@ -29,7 +31,7 @@ def run_tag() -> str:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    url: str  # ws://host:port/ocpp, the station id is appended
+    url: str  # ws://host:port/ocpp, the station id is appended; several: comma-separated
     api: str  # http://host:port/api/v1
     stations: int
     rate: float  # calls/s offered across all stations during the load window
@@ -51,11 +53,17 @@ class Settings:
     end_transactions: bool = True
     register_concurrency: int = 8
     tag: str = "000000"
+    mix: str = "fleet"  # a key of scenario.MIXES
 
     @property
     def interval(self) -> float:
         """Mean seconds between two calls of one station."""
         return self.stations / self.rate
+
+    def station_url(self, index: int) -> str:
+        """Stations are dealt round-robin over the gateways given, as a load balancer would."""
+        urls = self.url.split(",")
+        return f"{urls[index % len(urls)].rstrip('/')}/{self.station_id(index)}"
 
     def station_id(self, index: int) -> str:
         return f"{self.prefix}{self.first + index:05d}"
@@ -81,6 +89,8 @@ class Settings:
             problems.append("--password: 16 to 64 characters of A-Za-z0-9*-_=:+|@.")
         if self.register and self.password is None:
             problems.append("registering stations needs a password")
+        if self.mix not in MIXES:
+            problems.append(f"--mix: one of {', '.join(MIXES)}")
         if not 1 <= len(self.id_token) <= 36:
             problems.append("--id-token: 1 to 36 characters")
         return problems

@@ -56,6 +56,7 @@ class Station:
         window: Window,
     ) -> None:
         self.settings = settings
+        self.index = index
         self.id = settings.station_id(index)
         self.recorder = recorder
         self.window = window
@@ -66,6 +67,7 @@ class Station:
             settings.id_token,
             settings.evses,
             self.rng,
+            settings.mix,
         )
         self.connected = False
         self.booted = False
@@ -119,7 +121,7 @@ class Station:
         started = time.perf_counter()
         try:
             ws = await connect(
-                f"{self.settings.url}/{self.id}",
+                self.settings.station_url(self.index),
                 subprotocols=[SUBPROTOCOL],
                 additional_headers=headers,
                 open_timeout=self.settings.timeout,
