@@ -98,6 +98,7 @@ class Settings:
     command_timeout: float
     boot_request_full_inventory: bool
     worker_prefetch: int
+    worker_last_seen_seconds: float
     heartbeat_interval: int
     boot_policy: str
     boot_retry_interval: int
@@ -238,6 +239,13 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "Send GetBaseReport(FullInventory) after a station's first accepted boot.",
     ),
     ("WORKER_PREFETCH", "64", _int, "Inbound messages one worker handles concurrently."),
+    (
+        "WORKER_LAST_SEEN_SECONDS",
+        "60",
+        _float,
+        "A station's `lastSeen` is written at most this often per worker, batched off the "
+        "reply path (first sighting within a second).",
+    ),
     ("HEARTBEAT_INTERVAL", "300", _int, "`interval` in an Accepted BootNotification response."),
     (
         "BOOT_POLICY",

@@ -55,9 +55,9 @@ async def test_station_charges_and_the_api_shows_it(cluster: Cluster, api: Api, 
             stopped_reason="Local",
         )
 
-        async def connected() -> Any:
+        async def connected() -> Any:  # lastSeen is written within a second, off the reply path
             _, body = await api.request("GET", f"/stations/{station}")
-            return body if body["connected"] else None
+            return body if body["connected"] and body["lastSeen"] else None
 
         view = await eventually(connected)
         assert view["connected"] is True

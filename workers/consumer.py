@@ -31,15 +31,15 @@ from shared.pki import Issuer
 from . import certificate_authority, presence, rpc, store
 from .context import Context, VendorHandler
 from .dispatch import dispatch
+from .last_seen import LastSeen
 from .routing import RESULT_ROUTES
 from .store import commands as command_store
-from .store import station_state, stations
+from .store import stations
 from .store.errors import is_transient
 
 log = logging.getLogger("workers.consumer")
 
 RETRY_DELAY = 1.0
-LAST_SEEN_RESOLUTION = 10.0
 
 
 async def _retry_later(message: AbstractIncomingMessage, exc: Exception, what: str) -> bool:
@@ -68,13 +68,16 @@ class Worker:
         self.ca: Issuer | None = None
         self._consumers: list[tuple[Any, str]] = []
         self._in_flight = 0
-        self._seen: dict[str, float] = {}
+        self.last_seen: LastSeen | None = None
+        self._last_seen_task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
 
     async def start(self) -> None:
         self.ca = certificate_authority.load(self.settings)
         self._mongo, self.db = await store.connect(self.settings)
+        self.last_seen = LastSeen(self.db, self.settings.worker_last_seen_seconds)
+        self._last_seen_task = asyncio.create_task(self.last_seen.run())
         self._connection = await bus.connect(self.settings.amqp_url)
         self._channel = await self._connection.channel(publisher_confirms=True)
         await self._channel.set_qos(prefetch_count=self.settings.worker_prefetch)
@@ -132,6 +135,9 @@ class Worker:
                 extra={"inFlight": self._in_flight},
             )
         log.info("worker drained", extra={"finished": held})
+        if self._last_seen_task is not None and self.last_seen is not None:
+            self._last_seen_task.cancel()
+            await self.last_seen.flush(everything=True)
         if self._channel is not None:
             await self._channel.close()
         if self._connection is not None:
@@ -203,16 +209,11 @@ class Worker:
 
     async def _station(self, station: str) -> dict[str, Any] | None:
         """The station with its boot state (for the boot gate and handlers); notes that it
-        was heard from, at most every LAST_SEEN_RESOLUTION seconds per worker (remembered in
-        memory, so this costs no read), to save a write per message."""
-        assert self.db is not None
+        was heard from, written later in a batch (``last_seen``)."""
+        assert self.db is not None and self.last_seen is not None
         doc = await stations.for_message(self.db, station)
-        moment = time.monotonic()
-        if doc is not None and moment - self._seen.get(station, -1e9) >= LAST_SEEN_RESOLUTION:
-            self._seen[station] = moment
-            if len(self._seen) > 200_000:
-                self._seen.clear()
-            await station_state.seen(self.db, station, utc_now())
+        if doc is not None:
+            self.last_seen.note(station, utc_now())
         return doc
 
     async def _on_command_result(self, message: AbstractIncomingMessage) -> None:

@@ -17,12 +17,13 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
 from shared.events import utc_now
 
-from . import upsert
+from . import bulk_upsert, upsert
 
 TRIGGERED = "triggered:"
 NETWORK_PROFILE = "networkProfile:"
@@ -49,8 +50,20 @@ async def put_if(
     await db[names.STATION_STATE].update_one(query, {"$set": {"value": value, "at": utc_now()}})
 
 
-async def seen(db: AsyncDatabase[Any], station: str, at: datetime) -> None:
-    await put(db, station, "lastSeen", at)
+async def seen_many(db: AsyncDatabase[Any], seen: dict[str, datetime]) -> None:
+    """One bulk write of ``lastSeen`` for many stations; ``$max`` never moves one back."""
+    await bulk_upsert(
+        db,
+        names.STATION_STATE,
+        [
+            UpdateOne(
+                {"_id": _key(station, "lastSeen")},
+                {"$set": {"station": station, "kind": "lastSeen", "at": at}, "$max": {"value": at}},
+                upsert=True,
+            )
+            for station, at in seen.items()
+        ],
+    )
 
 
 async def get_kinds(db: AsyncDatabase[Any], station: str, kinds: tuple[str, ...]) -> dict[str, Any]:
