@@ -21,7 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared import names
 from shared.envelope import AuthRequest, AuthResult
 from shared.events import EventPublisher, iso, utc_now
-from shared.passwords import verify_password
+from shared.passwords import VerifiedPasswords, verify_password
 from shared.ratelimit import Limiter
 
 from .store import records, stations
@@ -30,6 +30,17 @@ log = logging.getLogger("workers.rpc")
 
 REFUSALS_PER_MINUTE = 10
 _refusals = Limiter(burst=REFUSALS_PER_MINUTE, window=60.0)
+_verified = VerifiedPasswords()
+
+
+async def _password_matches(password: str, stored: str) -> bool:
+    if _verified.known(password, stored):
+        return True
+    # scrypt costs ~40 ms of CPU: off the event loop, so other messages keep flowing.
+    if not await asyncio.to_thread(verify_password, password, stored):
+        return False
+    _verified.remember(password, stored)
+    return True
 
 
 async def authenticate(
@@ -63,8 +74,7 @@ async def authenticate(
             if request.password is None:
                 result = AuthResult("unauthorized", registered, "no credentials")
                 return await _refused(db, events, request, result, "InvalidCredentials")
-            # scrypt costs ~40 ms of CPU: off the event loop, so other messages keep flowing.
-            if not await asyncio.to_thread(verify_password, request.password, stored):
+            if not await _password_matches(request.password, stored):
                 result = AuthResult("unauthorized", registered, "wrong password")
                 return await _refused(db, events, request, result, "InvalidCredentials")
     if registered > 0 and request.profile > registered:

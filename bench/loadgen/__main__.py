@@ -40,6 +40,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="gateway URL, /<stationId> is appended; comma-separated URLs spread the stations",
     )
     add("--mix", default="fleet", choices=sorted(MIXES), help="what the stations send (README)")
+    add(
+        "--reconnect",
+        action="store_true",
+        help="stations booted by an earlier run come back without BootNotification/status",
+    )
     add("--api", default="http://127.0.0.1:8080/api/v1", help="operator API base URL")
     add("--stations", type=int, default=100, help="number of simulated stations")
     add("--rate", type=float, default=50.0, help="calls/s offered across all stations")
@@ -108,6 +113,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         register_concurrency=args.register_concurrency,
         tag=run_tag(),
         mix=args.mix,
+        reconnect=args.reconnect,
     )
 
 

@@ -54,6 +54,7 @@ class Settings:
     register_concurrency: int = 8
     tag: str = "000000"
     mix: str = "fleet"  # a key of scenario.MIXES
+    reconnect: bool = False  # stations booted in an earlier run reconnect without booting
 
     @property
     def interval(self) -> float:

@@ -148,6 +148,9 @@ class Station:
         return ws
 
     async def _setup(self, ws: ClientConnection) -> None:
+        if self.settings.reconnect:  # back after a network outage, not rebooted: no boot (B04)
+            self.booted = True
+            return
         await self._call(ws, "setup", self.scenario.boot())
         self.booted = True
         for request in self.scenario.initial_status():

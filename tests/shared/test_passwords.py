@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from shared.passwords import hash_password, is_acceptable, verify_password
+from shared.passwords import VerifiedPasswords, hash_password, is_acceptable, verify_password
 
 PASSWORD = "Test-Password-0123456789"
 
@@ -144,3 +144,19 @@ def test_other_passwords_are_not_acceptable(password: str) -> None:
 
 def test_password_with_trailing_newline_is_not_acceptable() -> None:
     assert is_acceptable(PASSWORD + "\n") is False
+
+
+def test_verified_password_is_known_only_for_the_same_password_and_stored_hash() -> None:
+    cache = VerifiedPasswords()
+    cache.remember("right-password-0001", "hash-A")
+    assert cache.known("right-password-0001", "hash-A")
+    assert not cache.known("wrong-password-0001", "hash-A")
+    assert not cache.known("right-password-0001", "hash-B"), "a rotated password's new hash"
+
+
+def test_verified_passwords_forget_the_oldest_beyond_their_size() -> None:
+    cache = VerifiedPasswords(max_entries=2)
+    for stored in ("h1", "h2", "h3"):
+        cache.remember("pw-0123456789abcdef", stored)
+    assert not cache.known("pw-0123456789abcdef", "h1")
+    assert cache.known("pw-0123456789abcdef", "h2") and cache.known("pw-0123456789abcdef", "h3")
