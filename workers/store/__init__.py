@@ -54,9 +54,18 @@ async def reachable(client: AsyncMongoClient[Any]) -> bool:
 
 
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
+    """Create only the indexes that are missing. Every process runs this at start, usually
+    while others are busy; FerretDB v1 takes a global lock for createIndexes even when the
+    index exists, and was seen to deadlock that way (the lock held while it waited for a
+    pooled SQLite connection that a reader, waiting for the lock, held)."""
     for collection, indexes in INDEXES.items():
+        existing = {
+            tuple(tuple(key) for key in info["key"])
+            for info in (await db[collection].index_information()).values()
+        }
         for keys in indexes:
-            await db[collection].create_index(keys)
+            if tuple(keys) not in existing:
+                await db[collection].create_index(keys)
 
 
 async def insert_once(db: AsyncDatabase[Any], collection: str, doc: dict[str, Any]) -> bool:
