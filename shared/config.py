@@ -69,6 +69,7 @@ class Settings:
     amqp_url: str
     mongo_url: str
     mongo_db: str
+    mongo_pool_size: int
     gateway_listen: str
     gateway_id: str
     gateway_max_frame_bytes: int
@@ -111,6 +112,14 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
     ("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/", str, "RabbitMQ connection URL."),
     ("MONGO_URL", "mongodb://127.0.0.1:27017/", str, "MongoDB (or FerretDB) connection URL."),
     ("MONGO_DB", "csms", str, "Database name."),
+    (
+        "MONGO_POOL_SIZE",
+        "10",
+        _int,
+        "Store connections per process (each worker and the API). Kept small for FerretDB v1, "
+        "which deadlocks beyond about 50 concurrent updates from all clients together; "
+        "raise it on MongoDB.",
+    ),
     ("GATEWAY_LISTEN", "0.0.0.0:9000", _hostport, "Where the gateway accepts ws:// stations."),
     ("GATEWAY_ID", "", str, "Name of this gateway's reply queue; default: host name + pid."),
     (

@@ -41,6 +41,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     add("--mix", default="fleet", choices=sorted(MIXES), help="what the stations send (README)")
     add(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="seconds between ramp and window, so the window measures steady state only",
+    )
+    add(
         "--reconnect",
         action="store_true",
         help="stations booted by an earlier run come back without BootNotification/status",
@@ -114,6 +120,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         tag=run_tag(),
         mix=args.mix,
         reconnect=args.reconnect,
+        settle=args.settle,
     )
 
 
@@ -143,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         f"loadgen: {settings.stations} stations ({settings.station_id(0)} ..."
         f" {settings.station_id(settings.stations - 1)}) in {settings.processes} process(es),"
         f" {settings.rate:g} calls/s for {settings.duration:g} s after a {settings.ramp:g} s ramp"
+        f" and {settings.settle:g} s to settle"
         f" (one call per station every {settings.interval:.2f} s on average), {settings.url}"
     )
     try:

@@ -34,7 +34,9 @@ class Progress:
     def phase(self, elapsed: float) -> str:
         if elapsed < self.settings.ramp:
             return "ramp"
-        if elapsed < self.settings.ramp + self.settings.duration:
+        if elapsed < self.settings.ramp + self.settings.settle:
+            return "settle"
+        if elapsed < self.settings.ramp + self.settings.settle + self.settings.duration:
             return "load"
         return "drain"
 

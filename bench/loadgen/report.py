@@ -54,7 +54,7 @@ def build(
     settings: Settings, outcome: Outcome, registration: Registration | None
 ) -> dict[str, Any]:
     recorder = outcome.recorder
-    window_start = outcome.started_at + settings.ramp
+    window_start = outcome.started_at + settings.ramp + settings.settle
     load_seconds = settings.duration
     load_span = recorder.spans["load"]
     if outcome.stopped_early and load_span.last is not None:

@@ -54,6 +54,7 @@ class Settings:
     register_concurrency: int = 8
     tag: str = "000000"
     mix: str = "fleet"  # a key of scenario.MIXES
+    settle: float = 0.0  # seconds between the ramp and the window: connected, sending nothing
     reconnect: bool = False  # stations booted in an earlier run reconnect without booting
 
     @property
@@ -90,6 +91,8 @@ class Settings:
             problems.append("--password: 16 to 64 characters of A-Za-z0-9*-_=:+|@.")
         if self.register and self.password is None:
             problems.append("registering stations needs a password")
+        if self.settle < 0:
+            problems.append("--settle must not be negative")
         if self.mix not in MIXES:
             problems.append(f"--mix: one of {', '.join(MIXES)}")
         if not 1 <= len(self.id_token) <= 36:

@@ -73,7 +73,8 @@ async def run(
         raise RuntimeError("the parent never started the run")
     # the parent's wall-clock start, in this loop's clock
     start = loop.time() + (start_at.value - time.time())
-    window = Window(start + settings.ramp, start + settings.ramp + settings.duration)
+    opens = start + settings.ramp + settings.settle
+    window = Window(opens, opens + settings.duration)
     wall_started, cpu_started = time.time(), _cpu()
 
     stations = [Station(settings, index, recorder, window) for index in indices]

@@ -14,6 +14,7 @@ DEFAULTS = Settings(
     amqp_url="amqp://guest:guest@127.0.0.1:5672/",
     mongo_url="mongodb://127.0.0.1:27017/",
     mongo_db="csms",
+    mongo_pool_size=10,
     gateway_listen="0.0.0.0:9000",
     gateway_id="",
     gateway_max_frame_bytes=262144,
@@ -66,6 +67,7 @@ def test_every_setting_is_read_from_its_variable() -> None:
         "AMQP_URL": "amqp://u:p@rabbit:5672/v",
         "MONGO_URL": "mongodb://mongo:27017/",
         "MONGO_DB": "csms_test",
+        "MONGO_POOL_SIZE": "4",
         "GATEWAY_LISTEN": "127.0.0.1:19000",
         "GATEWAY_ID": "gw-7",
         "GATEWAY_MAX_FRAME_BYTES": "65536",
@@ -107,6 +109,7 @@ def test_every_setting_is_read_from_its_variable() -> None:
         amqp_url="amqp://u:p@rabbit:5672/v",
         mongo_url="mongodb://mongo:27017/",
         mongo_db="csms_test",
+        mongo_pool_size=4,
         gateway_listen="127.0.0.1:19000",
         gateway_id="gw-7",
         gateway_max_frame_bytes=65536,
@@ -301,7 +304,7 @@ def test_markdown_table_lists_every_setting_with_its_default() -> None:
     for line, (name, default, _parse, doc) in zip(lines[2:], config.SETTINGS, strict=True):
         assert line == f"| `{name}` | `{default}` | {doc} |"
     assert any(line.startswith("| `BOOT_POLICY` | `Accepted` |") for line in lines)
-    assert "| `GATEWAY_ID` | `` |" in lines[2 + 4]
+    assert "| `GATEWAY_ID` | `` |" in lines[2 + 5]
 
 
 @pytest.mark.filterwarnings("ignore:'shared.config' found in sys.modules:RuntimeWarning")

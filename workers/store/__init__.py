@@ -36,7 +36,10 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
 
 async def connect(settings: Settings) -> tuple[AsyncMongoClient[Any], AsyncDatabase[Any]]:
     client: AsyncMongoClient[Any] = AsyncMongoClient(
-        settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=10_000
+        settings.mongo_url,
+        tz_aware=True,
+        serverSelectionTimeoutMS=10_000,
+        maxPoolSize=settings.mongo_pool_size,
     )
     db = client[settings.mongo_db]
     await ensure_indexes(db)
