@@ -71,6 +71,8 @@ def event_key(event: str, station_id: str) -> str:
 # --- MongoDB collections --------------------------------------------------------
 STATIONS = "stations"
 STATION_STATE = "station_state"
+PRESENCE = "presence"  # one document per station, written only by the presence consumer
+LAST_SEEN = "last_seen"  # one document per station, batched $max writes from workers
 CONNECTORS = "connector_status"
 ID_TOKENS = "id_tokens"
 TRANSACTIONS = "transactions"

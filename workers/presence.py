@@ -1,4 +1,4 @@
-"""Keeps the ``connection`` fact in ``station_state`` in step with the gateways' events.
+"""Keeps each station's ``presence`` document in step with the gateways' events.
 
 The presence queue has a single active consumer, so events arrive in order; a disconnect
 clears the connection only if it is still the one that connected, so the late
@@ -16,7 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared import names
 from shared.events import utc_now
 
-from .store import station_state
+from .store import presence
 
 log = logging.getLogger("workers.presence")
 
@@ -25,10 +25,9 @@ async def apply(db: AsyncDatabase[Any], routing_key: str, body: bytes) -> None:
     event = orjson.loads(body)
     station, connection = event["station"], event["connection"]
     if routing_key.startswith(names.EVENT_STATION_CONNECTED + "."):
-        await station_state.put(
+        await presence.connected(
             db,
             station,
-            "connection",
             {
                 "id": connection,
                 "gateway": event.get("gateway", ""),
@@ -37,5 +36,4 @@ async def apply(db: AsyncDatabase[Any], routing_key: str, body: bytes) -> None:
             },
         )
     elif routing_key.startswith(names.EVENT_STATION_DISCONNECTED + "."):
-        await station_state.put_if(db, station, "connection", None, {"id": connection})
-        await station_state.put(db, station, "lastDisconnect", utc_now())
+        await presence.disconnected(db, station, connection, utc_now())

@@ -16,8 +16,8 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 async def stored(db: AsyncDatabase[Any], station: str) -> datetime | None:
-    doc = await db[names.STATION_STATE].find_one({"_id": f"{station}/lastSeen"})
-    return None if doc is None else doc["value"]
+    doc = await db[names.LAST_SEEN].find_one({"_id": station})
+    return None if doc is None else doc["at"]
 
 
 async def test_first_sighting_is_written_then_at_most_once_per_interval(db):

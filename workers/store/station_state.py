@@ -1,7 +1,8 @@
 """``station_state``: what the CSMS learns about a station over time, one document per fact
-(``<station>/<kind>``): boot (with firstAcceptedAt), connection, lastSeen, lastDisconnect,
-firmwareStatus, logStatus, firmwareUpdate, logRequest, triggered:<message>,
-networkProfile:<slot>.
+(``<station>/<kind>``): boot (with firstAcceptedAt), firmwareStatus, logStatus,
+firmwareUpdate, logRequest, triggered:<message>, networkProfile:<slot>. Connection state
+and lastSeen, written far more often, have collections of their own (``presence``,
+``last_seen``), one small document per station.
 
 Why not fields of the ``stations`` document: these facts are written by different
 messages that may be handled at the same moment by different workers (a station's
@@ -23,7 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared import names
 from shared.events import utc_now
 
-from . import bulk_upsert, upsert
+from . import bulk_upsert, presence, upsert
 
 TRIGGERED = "triggered:"
 NETWORK_PROFILE = "networkProfile:"
@@ -42,25 +43,13 @@ async def put(db: AsyncDatabase[Any], station: str, kind: str, value: Any) -> No
     )
 
 
-async def put_if(
-    db: AsyncDatabase[Any], station: str, kind: str, value: Any, expected: dict[str, Any]
-) -> None:
-    """Replace the value only if its current fields match ``expected``."""
-    query = {"_id": _key(station, kind), **{f"value.{k}": v for k, v in expected.items()}}
-    await db[names.STATION_STATE].update_one(query, {"$set": {"value": value, "at": utc_now()}})
-
-
 async def seen_many(db: AsyncDatabase[Any], seen: dict[str, datetime]) -> None:
     """One bulk write of ``lastSeen`` for many stations; ``$max`` never moves one back."""
     await bulk_upsert(
         db,
-        names.STATION_STATE,
+        names.LAST_SEEN,
         [
-            UpdateOne(
-                {"_id": _key(station, "lastSeen")},
-                {"$set": {"station": station, "kind": "lastSeen", "at": at}, "$max": {"value": at}},
-                upsert=True,
-            )
+            UpdateOne({"_id": station}, {"$max": {"at": at}}, upsert=True)
             for station, at in seen.items()
         ],
     )
@@ -77,8 +66,14 @@ async def get_kinds(db: AsyncDatabase[Any], station: str, kinds: tuple[str, ...]
 
 
 async def get_all(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
-    """Every fact as one mapping: ``triggered`` and ``networkProfiles`` are assembled."""
-    state: dict[str, Any] = {"triggered": {}, "networkProfiles": []}
+    """Every fact as one mapping, with presence and lastSeen: ``triggered`` and
+    ``networkProfiles`` are assembled."""
+    current, last_seen = await asyncio.gather(
+        presence.get(db, station), db[names.LAST_SEEN].find_one({"_id": station})
+    )
+    state: dict[str, Any] = {"triggered": {}, "networkProfiles": [], **current}
+    if last_seen is not None:
+        state["lastSeen"] = last_seen["at"]
     async for doc in db[names.STATION_STATE].find({"station": station}):
         kind: str = doc["kind"]
         if kind.startswith(TRIGGERED):
@@ -93,3 +88,5 @@ async def get_all(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
 
 async def delete_all(db: AsyncDatabase[Any], station: str) -> None:
     await db[names.STATION_STATE].delete_many({"station": station})
+    await presence.delete(db, station)
+    await db[names.LAST_SEEN].delete_one({"_id": station})

@@ -1,0 +1,43 @@
+"""``presence``: one document per station (``_id`` = station id) with its current
+``connection`` (or null) and ``lastDisconnect``.
+
+Written only by the presence queue's single active consumer, in order, so both fields can
+live in one document without concurrent writers. Kept apart from ``station_state`` because
+every connect and disconnect writes here: on FerretDB v1 an update costs a scan of its
+collection, and this one holds one small document per station instead of several.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared import names
+
+from . import upsert
+
+
+async def connected(db: AsyncDatabase[Any], station: str, connection: dict[str, Any]) -> None:
+    await upsert(db, names.PRESENCE, {"_id": station}, {"$set": {"connection": connection}})
+
+
+async def disconnected(db: AsyncDatabase[Any], station: str, connection: str, at: datetime) -> None:
+    """Clear the connection only if it is still the one that closed: the late disconnect of
+    a replaced connection must not mark the station offline."""
+    cleared = await db[names.PRESENCE].update_one(
+        {"_id": station, "connection.id": connection},
+        {"$set": {"connection": None, "lastDisconnect": at}},
+    )
+    if cleared.matched_count == 0:
+        await upsert(db, names.PRESENCE, {"_id": station}, {"$set": {"lastDisconnect": at}})
+
+
+async def get(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
+    doc = await db[names.PRESENCE].find_one({"_id": station})
+    return {} if doc is None else {k: v for k, v in doc.items() if k != "_id"}
+
+
+async def delete(db: AsyncDatabase[Any], station: str) -> None:
+    await db[names.PRESENCE].delete_one({"_id": station})
