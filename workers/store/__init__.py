@@ -108,14 +108,20 @@ async def upsert(
         await db[collection].update_one(query, update, upsert=True)
 
 
+# FerretDB v1 keeps one pooled SQLite connection open per statement of an update command
+# until the whole command ends (100 per database): a bulk write of a thousand lastSeen upserts
+# starved the pool and deadlocked it. Chunks this size keep every command far below that.
+BULK_CHUNK = 16
+
+
 async def bulk_upsert(db: AsyncDatabase[Any], collection: str, ops: list[Any]) -> None:
-    """``bulk_write`` of upserts, retried once when a concurrent writer created a document
-    first (see ``upsert``)."""
-    if not ops:
-        return
-    try:
-        await db[collection].bulk_write(ops, ordered=False)
-    except BulkWriteError as exc:
-        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-            raise
-        await db[collection].bulk_write(ops, ordered=False)
+    """``bulk_write`` of upserts in chunks of ``BULK_CHUNK``, each retried once when a
+    concurrent writer created a document first (see ``upsert``)."""
+    for start in range(0, len(ops), BULK_CHUNK):
+        chunk = ops[start : start + BULK_CHUNK]
+        try:
+            await db[collection].bulk_write(chunk, ordered=False)
+        except BulkWriteError as exc:
+            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
+            await db[collection].bulk_write(chunk, ordered=False)
