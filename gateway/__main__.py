@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 
-from shared import config, health, logs
+from shared import config, eventloop, health, logs
 
 from .server import Gateway
 
@@ -31,6 +31,6 @@ async def main() -> None:
 
 if __name__ == "__main__":
     try:
-        asyncio.run(main())
+        eventloop.run(main(), config.load().event_loop)
     except config.ConfigError as exc:
         sys.exit(f"configuration error: {exc}")

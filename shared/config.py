@@ -99,6 +99,7 @@ class Settings:
     command_timeout: float
     boot_request_full_inventory: bool
     worker_prefetch: int
+    event_loop: str
     worker_last_seen_seconds: float
     heartbeat_interval: int
     boot_policy: str
@@ -248,6 +249,12 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "Send GetBaseReport(FullInventory) after a station's first accepted boot.",
     ),
     ("WORKER_PREFETCH", "64", _int, "Inbound messages one worker handles concurrently."),
+    (
+        "EVENT_LOOP",
+        "uvloop",
+        _choice("uvloop", "asyncio"),
+        "Event loop of gateways and workers: `uvloop` (faster socket I/O) or `asyncio`.",
+    ),
     (
         "WORKER_LAST_SEEN_SECONDS",
         "60",

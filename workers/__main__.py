@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 
-from shared import config, health, logs, schemas
+from shared import config, eventloop, health, logs, schemas
 
 from .consumer import Worker
 
@@ -32,6 +32,6 @@ async def main() -> None:
 
 if __name__ == "__main__":
     try:
-        asyncio.run(main())
+        eventloop.run(main(), config.load().event_loop)
     except config.ConfigError as exc:
         sys.exit(f"configuration error: {exc}")
