@@ -9,6 +9,7 @@ answer to a CALL, so the station sees one answer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -137,6 +138,8 @@ class Worker:
         log.info("worker drained", extra={"finished": held})
         if self._last_seen_task is not None and self.last_seen is not None:
             self._last_seen_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._last_seen_task
             await self.last_seen.flush(everything=True)
         if self._channel is not None:
             await self._channel.close()

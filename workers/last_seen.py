@@ -61,15 +61,21 @@ class LastSeen:
             return 0
         try:
             await station_state.seen_many(self.db, batch)
-        except Exception as exc:
-            for station, at in batch.items():  # next tick tries again, newest moment kept
-                self._written.pop(station, None)
-                if station not in self._pending or self._pending[station] < at:
-                    self._pending[station] = at
+        except BaseException as exc:  # cancelled mid-write too: stop() writes them again
+            self._give_back(batch)
+            if not isinstance(exc, Exception):
+                raise
             level = logging.WARNING if is_transient(exc) else logging.ERROR
             log.log(level, "lastSeen write failed; will retry", extra={"error": repr(exc)[:300]})
             return 0
         return len(batch)
+
+    def _give_back(self, batch: dict[str, datetime]) -> None:
+        """Unwritten sightings return to pending, the newest moment kept."""
+        for station, at in batch.items():
+            self._written.pop(station, None)
+            if station not in self._pending or self._pending[station] < at:
+                self._pending[station] = at
 
     async def run(self) -> None:
         while True:

@@ -3,6 +3,8 @@ once per interval, never moved back by an older moment from another worker."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,3 +44,16 @@ async def test_an_older_moment_from_another_worker_does_not_move_it_back(db):
     older.note(station, T0)
     await older.flush()
     assert await stored(db, station) == T0 + timedelta(minutes=5)
+
+
+async def test_a_write_cancelled_midway_is_written_by_the_final_flush(db):
+    station = f"LS-{uuid.uuid4().hex[:8]}"
+    seen = LastSeen(db, every=3600)
+    seen.note(station, T0)
+    task = asyncio.create_task(seen.flush())
+    await asyncio.sleep(0)  # the write has started
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert await seen.flush(everything=True) == 1
+    assert await stored(db, station) == T0
