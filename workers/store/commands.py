@@ -12,6 +12,8 @@ from shared.commands import PENDING, redact
 from shared.envelope import CommandResult
 from shared.events import utc_now
 
+from . import upsert
+
 
 def _time(epoch: float | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
@@ -47,7 +49,9 @@ async def record_result(db: AsyncDatabase[Any], result: CommandResult) -> None:
             "description": result.error_description,
             "details": result.error_details,
         }
-    await db[names.COMMANDS].update_one(
+    await upsert(
+        db,
+        names.COMMANDS,
         {"_id": result.command_id},
         {
             "$set": {
@@ -62,7 +66,6 @@ async def record_result(db: AsyncDatabase[Any], result: CommandResult) -> None:
             },
             "$setOnInsert": {"createdAt": _time(result.completed_at), "source": "bus"},
         },
-        upsert=True,
     )
 
 

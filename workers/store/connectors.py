@@ -9,6 +9,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
 
+from . import upsert
+
 
 async def set_status(
     db: AsyncDatabase[Any],
@@ -29,7 +31,9 @@ async def set_status(
     current = await db[names.CONNECTORS].find_one({"_id": key}, {"timestamp": 1})
     if current is not None and current.get("timestamp") and current["timestamp"] > timestamp:
         return False
-    await db[names.CONNECTORS].update_one(
+    await upsert(
+        db,
+        names.CONNECTORS,
         {"_id": key},
         {
             "$set": {
@@ -40,7 +44,6 @@ async def set_status(
                 "timestamp": timestamp,
             }
         },
-        upsert=True,
     )
     return True
 

@@ -15,7 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
 
-from . import insert_once
+from . import insert_once, upsert
 
 
 def transaction_key(station: str, transaction_id: str) -> str:
@@ -59,9 +59,8 @@ async def apply_summary(
         update["$max"]["meterLastWh"] = max(energy_wh)
     if ended:
         update.setdefault("$set", {})["endedAt"] = timestamp
-    await db[names.TRANSACTIONS].update_one(
-        {"_id": transaction_key(station, transaction_id)}, update, upsert=True
-    )
+    # A redelivered message can race the lost worker's write still running in the store.
+    await upsert(db, names.TRANSACTIONS, {"_id": transaction_key(station, transaction_id)}, update)
 
 
 async def get(db: AsyncDatabase[Any], station: str, transaction_id: str) -> dict[str, Any] | None:
