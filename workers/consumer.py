@@ -204,17 +204,17 @@ class Worker:
             db=self.db,
             settings=self.settings,
             events=self.events,
-            station_doc=await self._station(station),
+            station_doc=await self._station(station, action),
             vendors=self.vendors,
             commands=self.commands,
             ca=self.ca,
         )
 
-    async def _station(self, station: str) -> dict[str, Any] | None:
-        """The station with its boot state (for the boot gate and handlers); notes that it
-        was heard from, written later in a batch (``last_seen``)."""
+    async def _station(self, station: str, action: str) -> dict[str, Any] | None:
+        """The station's boot state (for the boot gate and handlers); notes that it was
+        heard from, written later in a batch (``last_seen``)."""
         assert self.db is not None and self.last_seen is not None
-        doc = await stations.for_message(self.db, station)
+        doc = await stations.for_message(self.db, station, action)
         if doc is not None:
             self.last_seen.note(station, utc_now())
         return doc

@@ -60,15 +60,23 @@ async def with_state(db: AsyncDatabase[Any], station: str) -> dict[str, Any] | N
 HOT_STATE = ("boot",)
 
 
-async def for_message(db: AsyncDatabase[Any], station: str) -> dict[str, Any] | None:
-    """What handling one message needs: the station and its boot state; and, only while it
-    is Pending, what it was triggered to send (B02). ``_id`` lookups only (see
-    ``station_state.get_kinds``)."""
-    doc, state = await asyncio.gather(
-        get(db, station), station_state.get_kinds(db, station, HOT_STATE)
-    )
-    if doc is None:
-        return None
+async def for_message(db: AsyncDatabase[Any], station: str, action: str) -> dict[str, Any] | None:
+    """What handling one message needs: its boot state, and only while it is Pending what it
+    was triggered to send (B02); the station document itself only for a BootNotification,
+    whose answer depends on the station's boot policy. One ``_id`` read for every other
+    message (see ``station_state.get_kinds``). None: a BootNotification from a station that
+    is not registered (any more), or another message from one that never booted."""
+    if action == "BootNotification":
+        doc, state = await asyncio.gather(
+            get(db, station), station_state.get_kinds(db, station, HOT_STATE)
+        )
+        if doc is None:
+            return None
+    else:
+        state = await station_state.get_kinds(db, station, HOT_STATE)
+        if not state:
+            return None
+        doc = {"_id": station}
     merged = {**doc, **state}
     if (state.get("boot") or {}).get("status") == "Pending":
         merged["triggered"] = (await station_state.get_all(db, station))["triggered"]
