@@ -12,10 +12,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import time
 
 import aiohttp
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus
 
 from shared import ocppj
 
@@ -53,12 +55,19 @@ async def register(api: str, ids: list[str]) -> None:
 
 
 async def open_station(url: str, station: str, boot: bool) -> ClientConnection:
-    ws = await connect(
-        f"{url}/{station}",
-        subprotocols=["ocpp2.0.1"],  # type: ignore[list-item]
-        open_timeout=60,
-        ping_interval=None,
-    )
+    for attempt in range(60):  # admission control answers 503 when many connect at once
+        try:
+            ws = await connect(
+                f"{url}/{station}",
+                subprotocols=["ocpp2.0.1"],  # type: ignore[list-item]
+                open_timeout=60,
+                ping_interval=None,
+            )
+            break
+        except InvalidStatus as exc:
+            if exc.response.status_code != 503 or attempt == 59:
+                raise
+            await asyncio.sleep(random.uniform(1, 3))
     if not boot:
         return ws
     await ws.send(ocppj.call_frame("boot", "BootNotification", BOOT))
