@@ -65,15 +65,10 @@ async def get_kinds(db: AsyncDatabase[Any], station: str, kinds: tuple[str, ...]
     return {doc["kind"]: doc["value"] for doc in docs if doc is not None}
 
 
-async def get_all(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
-    """Every fact as one mapping, with presence and lastSeen: ``triggered`` and
-    ``networkProfiles`` are assembled."""
-    current, last_seen = await asyncio.gather(
-        presence.get(db, station), db[names.LAST_SEEN].find_one({"_id": station})
-    )
-    state: dict[str, Any] = {"triggered": {}, "networkProfiles": [], **current}
-    if last_seen is not None:
-        state["lastSeen"] = last_seen["at"]
+async def _facts(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
+    """The ``station_state`` facts as one mapping: ``triggered`` and ``networkProfiles``
+    are assembled."""
+    state: dict[str, Any] = {"triggered": {}, "networkProfiles": []}
     async for doc in db[names.STATION_STATE].find({"station": station}):
         kind: str = doc["kind"]
         if kind.startswith(TRIGGERED):
@@ -83,6 +78,26 @@ async def get_all(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
         else:
             state[kind] = doc["value"]
     state["networkProfiles"].sort(key=lambda p: p["configurationSlot"])
+    return state
+
+
+async def triggered(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
+    """What the station was asked to send by TriggerMessage (for the boot gate while it is
+    Pending), without the presence and lastSeen reads an operator view needs."""
+    result: dict[str, Any] = (await _facts(db, station))["triggered"]
+    return result
+
+
+async def get_all(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
+    """Every fact as one mapping, with presence and lastSeen (operator views)."""
+    facts, current, last_seen = await asyncio.gather(
+        _facts(db, station),
+        presence.get(db, station),
+        db[names.LAST_SEEN].find_one({"_id": station}),
+    )
+    state = {**current, **facts}
+    if last_seen is not None:
+        state["lastSeen"] = last_seen["at"]
     return state
 
 

@@ -79,5 +79,5 @@ async def for_message(db: AsyncDatabase[Any], station: str, action: str) -> dict
         doc = {"_id": station}
     merged = {**doc, **state}
     if (state.get("boot") or {}).get("status") == "Pending":
-        merged["triggered"] = (await station_state.get_all(db, station))["triggered"]
+        merged["triggered"] = await station_state.triggered(db, station)
     return merged

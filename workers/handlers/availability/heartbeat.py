@@ -1,5 +1,5 @@
-"""Heartbeat (G02): the station's clock source. ``lastSeen`` is already updated by the
-consumer for every message, so there is nothing more to store."""
+"""Heartbeat (G02): the station's clock source. ``lastSeen`` is already noted by the
+consumer for every message (and written in batches), so there is nothing more to store."""
 
 from __future__ import annotations
 
