@@ -224,32 +224,40 @@ def test_text_formatter_shows_dashes_without_ids() -> None:
     assert line.endswith("[- -] idle")
 
 
-def test_setup_installs_one_handler_with_the_chosen_formatter() -> None:
+@pytest.fixture
+def root_logger_restored() -> Iterator[logging.Logger]:
+    """``setup`` replaces the root handler with one on the sys.stdout of the moment, which
+    pytest closes after the test: later tests' log lines would hit a closed file."""
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level
-    noisy = logging.getLogger("aio_pika")
     quiet = [logging.getLogger(name) for name in NOISY]
     saved_quiet = [logger.level for logger in quiet]
-    try:
-        setup("DEBUG", "json")
-        assert len(root.handlers) == 1
-        assert isinstance(root.handlers[0].formatter, JsonFormatter)
-        assert root.level == logging.DEBUG
-        assert noisy.level == logging.WARNING
+    yield root
+    root.handlers[:] = saved_handlers
+    root.setLevel(saved_level)
+    for logger, level in zip(quiet, saved_quiet, strict=True):
+        logger.setLevel(level)
 
-        setup("ERROR", "text")
-        assert len(root.handlers) == 1
-        assert isinstance(root.handlers[0].formatter, TextFormatter)
-        assert noisy.level == logging.ERROR
-    finally:
-        root.handlers[:] = saved_handlers
-        root.setLevel(saved_level)
-        for logger, level in zip(quiet, saved_quiet, strict=True):
-            logger.setLevel(level)
+
+def test_setup_installs_one_handler_with_the_chosen_formatter(
+    root_logger_restored: logging.Logger,
+) -> None:
+    root = root_logger_restored
+    noisy = logging.getLogger("aio_pika")
+    setup("DEBUG", "json")
+    assert len(root.handlers) == 1
+    assert isinstance(root.handlers[0].formatter, JsonFormatter)
+    assert root.level == logging.DEBUG
+    assert noisy.level == logging.WARNING
+
+    setup("ERROR", "text")
+    assert len(root.handlers) == 1
+    assert isinstance(root.handlers[0].formatter, TextFormatter)
+    assert noisy.level == logging.ERROR
 
 
 def test_after_setup_extra_station_overrides_context_and_context_ids_are_stamped(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], root_logger_restored: logging.Logger
 ) -> None:
     setup("INFO", "json")
     log = logging.getLogger("test.setup")

@@ -3,6 +3,7 @@ applies every operation."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from pymongo import UpdateOne
@@ -20,3 +21,19 @@ async def test_a_bulk_larger_than_a_chunk_applies_every_operation(db):
     await bulk_upsert(db, "bulk_test", ops)  # a second time: updates, no duplicates
     docs = await db["bulk_test"].find({"_id": {"$regex": f"^{prefix}-"}}).to_list(None)
     assert sorted(doc["n"] for doc in docs) == list(range(count))
+
+
+async def test_writers_racing_to_create_the_same_documents_all_succeed(db):
+    """The losers of the race get a duplicate key (on FerretDB, a reply pymongo cannot
+    merge); each retries as a plain update, and ``$max`` keeps the largest value."""
+    prefix = uuid.uuid4().hex[:8]
+
+    def ops(value: int) -> list[UpdateOne]:
+        return [
+            UpdateOne({"_id": f"{prefix}-{i}"}, {"$max": {"n": value}}, upsert=True)
+            for i in range(3)
+        ]
+
+    await asyncio.gather(*(bulk_upsert(db, "bulk_test", ops(value)) for value in range(4)))
+    docs = await db["bulk_test"].find({"_id": {"$regex": f"^{prefix}-"}}).to_list(None)
+    assert [doc["n"] for doc in docs] == [3, 3, 3]

@@ -115,8 +115,8 @@ BULK_CHUNK = 16
 
 
 async def bulk_upsert(db: AsyncDatabase[Any], collection: str, ops: list[Any]) -> None:
-    """``bulk_write`` of upserts in chunks of ``BULK_CHUNK``, each retried once when a
-    concurrent writer created a document first (see ``upsert``)."""
+    """``bulk_write`` of idempotent upserts in chunks of ``BULK_CHUNK``, each retried once
+    when a concurrent writer created a document first (see ``upsert``)."""
     for start in range(0, len(ops), BULK_CHUNK):
         chunk = ops[start : start + BULK_CHUNK]
         try:
@@ -125,3 +125,14 @@ async def bulk_upsert(db: AsyncDatabase[Any], collection: str, ops: list[Any]) -
             if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
                 raise
             await db[collection].bulk_write(chunk, ordered=False)
+        except KeyError as exc:
+            if not _is_ferretdb_duplicate_reply(exc):
+                raise
+            await db[collection].bulk_write(chunk, ordered=False)
+
+
+def _is_ferretdb_duplicate_reply(exc: KeyError) -> bool:
+    """FerretDB v1 answers an update whose upsert lost a race with ``{"ok": 1,
+    "writeErrors": [...]}`` and no ``n``/``nModified``; pymongo's merge of a bulk reply then
+    fails on the missing count before it can raise BulkWriteError. MongoDB always sends both."""
+    return bool(exc.args) and exc.args[0] in ("n", "nModified")
