@@ -167,12 +167,9 @@ class Station:
             self._next_slot += interval
         while True:
             slot = self._next_slot
-            now = self._loop.time()
-            if slot > now:
-                await asyncio.sleep(slot - now)
-                now = self._loop.time()
-            if slot >= self.window.end:
+            if not await self._wait_for_slot(slot):
                 break
+            now = self._loop.time()
             self.recorder.slots_sent += 1
             self.recorder.lag.record(now - slot)
             if self._answered_at > slot:
@@ -186,6 +183,18 @@ class Station:
         while self._next_slot < self.window.end:  # queued behind a slow answer at the end
             self.recorder.missed += 1
             self._next_slot += interval
+
+    async def _wait_for_slot(self, slot: float) -> bool:
+        """Sleep until ``slot``; False once the window closes first. Slots can be minutes apart
+        (5,000 stations at 20 calls/s), and the window closes early when the run is stopped,
+        so sleep in short steps rather than to the slot in one go."""
+        while True:
+            now = self._loop.time()
+            if slot >= self.window.end or now >= self.window.end:
+                return False
+            if now >= slot:
+                return True
+            await asyncio.sleep(min(slot - now, 1.0))
 
     # ---- one round trip ----------------------------------------------------------------------
 
