@@ -185,16 +185,17 @@ class Station:
             self._next_slot += interval
 
     async def _wait_for_slot(self, slot: float) -> bool:
-        """Sleep until ``slot``; False once the window closes first. Slots can be minutes apart
-        (5,000 stations at 20 calls/s), and the window closes early when the run is stopped,
-        so sleep in short steps rather than to the slot in one go."""
+        """Sleep until ``slot``, or until the window closes first (then False: the station stays
+        connected to the end of the window, as a real one would, but no longer). Slots can be
+        minutes apart (5,000 stations at 20 calls/s) and the window closes early when the run
+        is stopped, so sleep in steps of at most a second."""
         while True:
             now = self._loop.time()
-            if slot >= self.window.end or now >= self.window.end:
+            if now >= self.window.end:
                 return False
             if now >= slot:
                 return True
-            await asyncio.sleep(min(slot - now, 1.0))
+            await asyncio.sleep(min(slot - now, self.window.end - now, 1.0))
 
     # ---- one round trip ----------------------------------------------------------------------
 

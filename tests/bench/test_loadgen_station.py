@@ -1,4 +1,4 @@
-"""A simulated station leaves the load window when it closes, not at its next slot, which
+"""A simulated station leaves when the load window closes, not at its next slot, which
 can be minutes away when thousands of stations share a low rate."""
 
 import asyncio
