@@ -1,8 +1,12 @@
-"""What single store operations cost against the configured MongoDB/FerretDB, at two sizes.
+"""What single store operations cost against the configured MongoDB/FerretDB, at several sizes.
 
     .venv/bin/python -m bench.store_costs [--url mongodb://127.0.0.1:27017/] [--sizes 300 3000]
+        [--ferretdb-dir .local/ferretdb]
 
-Uses (and drops afterwards) a database of its own; run it with nothing else writing to it.
+Lookups are spread over the whole collection: FerretDB v1 scans in insertion order and stops
+at the first match, so keys near the start would look cheap. With ``--ferretdb-dir`` every
+size is measured again after ``bench.ferretdb_id_index`` added its ``_id`` index. Uses (and
+drops afterwards) a database of its own; run it with nothing else writing to it.
 """
 
 from __future__ import annotations
@@ -11,9 +15,14 @@ import argparse
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from pymongo import AsyncMongoClient
+
+from bench.ferretdb_id_index import index_all
+
+DATABASE = "bench_store_costs"
 
 DOC = {
     "station": "S",
@@ -43,16 +52,19 @@ async def lost_updates(col: Any, tries: int = 100) -> int:
     return lost
 
 
-def operations(col: Any) -> dict[str, Callable[[int], Awaitable[Any]]]:
+def operations(col: Any, size: int, n: int = 30) -> dict[str, Callable[[int], Awaitable[Any]]]:
+    def spread(i: int) -> int:  # the i-th of n keys evenly over the collection
+        return i * size // n
+
     def find_by_id(i: int) -> Awaitable[Any]:
-        return col.find_one({"_id": f"S{i}/boot"})  # type: ignore[no-any-return]
+        return col.find_one({"_id": f"S{spread(i)}/boot"})  # type: ignore[no-any-return]
 
     def find_by_field(i: int) -> Awaitable[Any]:
-        return col.find_one({"station": f"S{i}"})  # type: ignore[no-any-return]
+        return col.find_one({"station": f"S{spread(i)}"})  # type: ignore[no-any-return]
 
     def update_by_id(i: int) -> Awaitable[Any]:
         return col.update_one(  # type: ignore[no-any-return]
-            {"_id": f"S{i}/boot"}, {"$set": {"value.status": "Pending"}}
+            {"_id": f"S{spread(i)}/boot"}, {"$set": {"value.status": "Pending"}}
         )
 
     def insert(i: int) -> Awaitable[Any]:
@@ -66,10 +78,10 @@ def operations(col: Any) -> dict[str, Callable[[int], Awaitable[Any]]]:
     }
 
 
-async def main(url: str, sizes: list[int]) -> None:
+async def main(url: str, sizes: list[int], ferretdb_dir: str | None) -> None:
     client: AsyncMongoClient[Any] = AsyncMongoClient(url)
-    db = client["bench_store_costs"]
-    print(f"{'operation':34}" + "".join(f"{n:>10} docs" for n in sizes))
+    db = client[DATABASE]
+    columns: list[str] = []
     rows: dict[str, list[float]] = {}
     for size in sizes:
         col = db[f"c{size}"]
@@ -78,14 +90,21 @@ async def main(url: str, sizes: list[int]) -> None:
         await col.insert_many(
             [{"_id": f"S{i}/boot", **DOC, "station": f"S{i}"} for i in range(size)]
         )
-        tests = operations(col)
-        for name, run in tests.items():
-            rows.setdefault(name, []).append(await per_op(run))
-    for name, values in rows.items():
-        print(f"{name:34}" + "".join(f"{v:>11.2f} ms" for v in values))
+        passes = ["plain"] + (["+ _id index"] if ferretdb_dir else [])
+        for name in passes:
+            if name != "plain":
+                assert ferretdb_dir is not None
+                index_all(Path(ferretdb_dir) / f"{DATABASE}.sqlite")
+                await col.find_one({"_id": "warm-up"})  # FerretDB reloads its schema
+            columns.append(f"{size} docs {name}")
+            for op, run in operations(col, size).items():
+                rows.setdefault(op, []).append(await per_op(run))
+    print(f"{'operation':26}" + "".join(f"{c:>24}" for c in columns))
+    for op, values in rows.items():
+        print(f"{op:26}" + "".join(f"{v:>21.2f} ms" for v in values))
     lost = await lost_updates(db["race"])
     print(f"concurrent $set of two fields of one document: {lost} of 100 lost an update")
-    await client.drop_database("bench_store_costs")
+    await client.drop_database(DATABASE)
     await client.close()
 
 
@@ -93,5 +112,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="mongodb://127.0.0.1:27017/")
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 3000])
+    parser.add_argument(
+        "--ferretdb-dir", help="FerretDB's SQLite directory: also measure with the _id index"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.url, args.sizes))
+    asyncio.run(main(args.url, args.sizes, args.ferretdb_dir))

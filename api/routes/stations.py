@@ -70,14 +70,14 @@ async def put_station(request: web.Request) -> web.Response:
     station = station_id(request)
     fields, unset = await _fields(await read_json(request))
     db = request.app[DB]
-    created = await stations.upsert(db, station, fields)
+    # A new station's default profile follows from whether it has a password.
+    defaults = (
+        {} if "securityProfile" in fields else {"securityProfile": int("passwordHash" in fields)}
+    )
+    created = await stations.upsert(db, station, fields, on_insert=defaults)
     for field in unset:
         await stations.unset(db, station, field)
-    if created and "securityProfile" not in fields:
-        await stations.set_fields(
-            db, station, {"securityProfile": 1 if "passwordHash" in fields else 0}
-        )
-    doc = await stations.with_state(db, station)
+    doc = await stations.with_state(db, station, created=created)
     assert doc is not None
     return json_response(views.station(doc), 201 if created else 200)
 

@@ -65,10 +65,15 @@ async def get_kinds(db: AsyncDatabase[Any], station: str, kinds: tuple[str, ...]
     return {doc["kind"]: doc["value"] for doc in docs if doc is not None}
 
 
+def no_facts() -> dict[str, Any]:
+    """What ``get_all`` answers for a station the CSMS has learnt nothing about yet."""
+    return {"triggered": {}, "networkProfiles": []}
+
+
 async def _facts(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
     """The ``station_state`` facts as one mapping: ``triggered`` and ``networkProfiles``
     are assembled."""
-    state: dict[str, Any] = {"triggered": {}, "networkProfiles": []}
+    state = no_facts()
     async for doc in db[names.STATION_STATE].find({"station": station}):
         kind: str = doc["kind"]
         if kind.startswith(TRIGGERED):
