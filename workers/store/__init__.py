@@ -3,6 +3,7 @@ updates and upserts, no transactions, so the same code runs on MongoDB and Ferre
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -93,6 +94,16 @@ async def insert_many_once(
             raise
 
 
+# How often an upsert that lost a race to create its document is tried again. Once is enough
+# on MongoDB; FerretDB v1 was seen to answer a second duplicate key for the retry too (a
+# pooled connection reading before the winner's insert), so a few, with a short pause.
+DUPLICATE_ATTEMPTS = 5
+
+
+async def _pause(attempt: int) -> None:
+    await asyncio.sleep(0.005 * (attempt + 1))
+
+
 async def upsert(
     db: AsyncDatabase[Any], collection: str, query: dict[str, Any], update: dict[str, Any]
 ) -> None:
@@ -102,10 +113,14 @@ async def upsert(
     GetBaseReport result for the same report); the loser gets DuplicateKeyError, and
     retrying turns its upsert into a plain update of the winner's document.
     """
-    try:
-        await db[collection].update_one(query, update, upsert=True)
-    except DuplicateKeyError:
-        await db[collection].update_one(query, update, upsert=True)
+    for attempt in range(DUPLICATE_ATTEMPTS):
+        try:
+            await db[collection].update_one(query, update, upsert=True)
+            return
+        except DuplicateKeyError:
+            if attempt == DUPLICATE_ATTEMPTS - 1:
+                raise
+            await _pause(attempt)
 
 
 # FerretDB v1 keeps one pooled SQLite connection open per statement of an update command
@@ -115,20 +130,24 @@ BULK_CHUNK = 16
 
 
 async def bulk_upsert(db: AsyncDatabase[Any], collection: str, ops: list[Any]) -> None:
-    """``bulk_write`` of idempotent upserts in chunks of ``BULK_CHUNK``, each retried once
-    when a concurrent writer created a document first (see ``upsert``)."""
+    """``bulk_write`` of idempotent upserts in chunks of ``BULK_CHUNK``, each chunk tried
+    again when a concurrent writer created one of its documents first (see ``upsert``)."""
     for start in range(0, len(ops), BULK_CHUNK):
         chunk = ops[start : start + BULK_CHUNK]
-        try:
-            await db[collection].bulk_write(chunk, ordered=False)
-        except BulkWriteError as exc:
-            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                raise
-            await db[collection].bulk_write(chunk, ordered=False)
-        except KeyError as exc:
-            if not _is_ferretdb_duplicate_reply(exc):
-                raise
-            await db[collection].bulk_write(chunk, ordered=False)
+        for attempt in range(DUPLICATE_ATTEMPTS):
+            try:
+                await db[collection].bulk_write(chunk, ordered=False)
+                break
+            except BulkWriteError as exc:
+                errors = exc.details.get("writeErrors", [])
+                if any(e.get("code") != 11000 for e in errors):
+                    raise
+                if attempt == DUPLICATE_ATTEMPTS - 1:
+                    raise
+            except KeyError as exc:
+                if not _is_ferretdb_duplicate_reply(exc) or attempt == DUPLICATE_ATTEMPTS - 1:
+                    raise
+            await _pause(attempt)
 
 
 def _is_ferretdb_duplicate_reply(exc: KeyError) -> bool:
