@@ -49,12 +49,16 @@ def main() -> None:
     parser.add_argument("--watch", type=float, default=0, help="repeat every S seconds")
     args = parser.parse_args()
     db_file = Path(args.dir) / f"{args.database}.sqlite"
+    waiting_said = False
     while True:
         if db_file.exists():
             for collection in index_all(db_file):
                 print(f"indexed {args.database}.{collection} on {LOOKUP}", flush=True)
         elif not args.watch:
             raise SystemExit(f"error: {db_file} does not exist (no collection created yet?)")
+        elif not waiting_said:  # a FerretDB serving another --sqlite-url dir looks the same
+            print(f"waiting for {db_file} (is FerretDB's --sqlite-url this dir?)", flush=True)
+            waiting_said = True
         if not args.watch:
             return
         time.sleep(args.watch)
