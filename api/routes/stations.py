@@ -70,10 +70,9 @@ async def put_station(request: web.Request) -> web.Response:
     station = station_id(request)
     fields, unset = await _fields(await read_json(request))
     db = request.app[DB]
-    # A new station's default profile follows from whether it has a password.
-    defaults = (
-        {} if "securityProfile" in fields else {"securityProfile": int("passwordHash" in fields)}
-    )
+    defaults = {}  # a new station's profile, unless given: 1 with a password, else 0
+    if "securityProfile" not in fields:
+        defaults["securityProfile"] = 1 if "passwordHash" in fields else 0
     created = await stations.upsert(db, station, fields, on_insert=defaults)
     for field in unset:
         await stations.unset(db, station, field)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient
@@ -90,8 +92,25 @@ async def insert_many_once(
     try:
         await db[collection].insert_many(docs, ordered=False)
     except BulkWriteError as exc:
-        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+        if not _only_duplicates(exc):
             raise
+
+
+def _only_duplicates(exc: BulkWriteError) -> bool:
+    return all(e.get("code") == 11000 for e in exc.details.get("writeErrors", []))
+
+
+def _lost_create_race(exc: Exception) -> bool:
+    """The write failed only because another writer created a document first.
+
+    FerretDB v1 answers such an ``update`` with ``{"ok": 1, "writeErrors": [...]}`` and no
+    ``n``/``nModified``; pymongo's merge of a bulk reply then fails on the missing count
+    (``KeyError``) before it can raise BulkWriteError. MongoDB always sends both."""
+    if isinstance(exc, DuplicateKeyError):
+        return True
+    if isinstance(exc, BulkWriteError):
+        return _only_duplicates(exc)
+    return isinstance(exc, KeyError) and bool(exc.args) and exc.args[0] in ("n", "nModified")
 
 
 # How often an upsert that lost a race to create its document is tried again. Once is enough
@@ -100,8 +119,16 @@ async def insert_many_once(
 DUPLICATE_ATTEMPTS = 5
 
 
-async def _pause(attempt: int) -> None:
-    await asyncio.sleep(0.005 * (attempt + 1))
+async def _retry_create_races(write: Callable[[], Awaitable[Any]]) -> None:
+    """Run an idempotent upsert write, again while it loses create races (see ``upsert``)."""
+    for attempt in range(DUPLICATE_ATTEMPTS):
+        try:
+            await write()
+            return
+        except Exception as exc:
+            if not _lost_create_race(exc) or attempt == DUPLICATE_ATTEMPTS - 1:
+                raise
+        await asyncio.sleep(0.005 * (attempt + 1))
 
 
 async def upsert(
@@ -113,14 +140,7 @@ async def upsert(
     GetBaseReport result for the same report); the loser gets DuplicateKeyError, and
     retrying turns its upsert into a plain update of the winner's document.
     """
-    for attempt in range(DUPLICATE_ATTEMPTS):
-        try:
-            await db[collection].update_one(query, update, upsert=True)
-            return
-        except DuplicateKeyError:
-            if attempt == DUPLICATE_ATTEMPTS - 1:
-                raise
-            await _pause(attempt)
+    await _retry_create_races(lambda: db[collection].update_one(query, update, upsert=True))
 
 
 # FerretDB v1 keeps one pooled SQLite connection open per statement of an update command
@@ -134,24 +154,4 @@ async def bulk_upsert(db: AsyncDatabase[Any], collection: str, ops: list[Any]) -
     again when a concurrent writer created one of its documents first (see ``upsert``)."""
     for start in range(0, len(ops), BULK_CHUNK):
         chunk = ops[start : start + BULK_CHUNK]
-        for attempt in range(DUPLICATE_ATTEMPTS):
-            try:
-                await db[collection].bulk_write(chunk, ordered=False)
-                break
-            except BulkWriteError as exc:
-                errors = exc.details.get("writeErrors", [])
-                if any(e.get("code") != 11000 for e in errors):
-                    raise
-                if attempt == DUPLICATE_ATTEMPTS - 1:
-                    raise
-            except KeyError as exc:
-                if not _is_ferretdb_duplicate_reply(exc) or attempt == DUPLICATE_ATTEMPTS - 1:
-                    raise
-            await _pause(attempt)
-
-
-def _is_ferretdb_duplicate_reply(exc: KeyError) -> bool:
-    """FerretDB v1 answers an update whose upsert lost a race with ``{"ok": 1,
-    "writeErrors": [...]}`` and no ``n``/``nModified``; pymongo's merge of a bulk reply then
-    fails on the missing count before it can raise BulkWriteError. MongoDB always sends both."""
-    return bool(exc.args) and exc.args[0] in ("n", "nModified")
+        await _retry_create_races(partial(db[collection].bulk_write, chunk, ordered=False))
