@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import time
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -13,6 +15,10 @@ from shared.ocppj import CallResult
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
 from tests.simulator import BOOT, RawStation, now, open_ws
+
+
+def log_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.startswith("{")]
 
 
 async def get(port: int, path: str) -> tuple[int, str]:
@@ -109,20 +115,28 @@ async def test_worker_finishes_what_it_holds_on_sigterm(cluster: Cluster, api: A
             )
         return answers
 
-    def redeliveries() -> int:
-        return sum(
-            p.read_text().count("redelivered message") for p in cluster.log_dir.glob("*.log")
-        )
+    def redelivered() -> set[str]:
+        return {
+            line["messageId"]
+            for path in cluster.log_dir.glob("*.log")
+            for line in log_lines(path)
+            if line.get("msg", "").startswith("redelivered message")
+        }
 
-    before = redeliveries()
+    before = redelivered()
     runs = [asyncio.create_task(traffic(raw)) for raw in stations]
     await asyncio.sleep(0.3)
     code = await asyncio.to_thread(cluster.kill, extra, signal.SIGTERM)
     results = await asyncio.gather(*runs)
     assert code == 0
     assert all(isinstance(a, CallResult) for answers in results for a in answers)
-    log = (cluster.log_dir / f"{extra}.log").read_text()
-    assert "worker drained" in log
-    assert redeliveries() == before  # it acked what it held instead of giving it back
+    held = log_lines(cluster.log_dir / f"{extra}.log")
+    assert any(line.get("msg") == "worker drained" for line in held)
+    handled = {line["messageId"] for line in held if line.get("msg") == "handled"}
+    assert handled  # it was working when the signal came
+    # It acked what it held instead of giving it back. (RabbitMQ 3.10 may requeue a message
+    # that was on its way to the consumer when basic.cancel arrived; the worker never saw
+    # that one, so only messages it handled count.)
+    assert not (redelivered() - before) & handled
     for raw in stations:
         await raw.ws.close()
