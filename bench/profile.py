@@ -43,11 +43,15 @@ def busy_functions(raw: str) -> tuple[int, int, Counter[str], Counter[str]]:
     return total, busy, inclusive, own
 
 
-def report(raw: str, top: int) -> str:
+def report(raw: str, top: int, expected: int) -> str:
+    """``expected`` is seconds x rate: py-spy leaves out samples where the process sleeps in
+    C (uvloop's epoll wait shows no Python frame), so the samples it wrote are no measure
+    of the whole time."""
     total, busy, inclusive, own = busy_functions(raw)
     if busy == 0:
         return f"{total} samples, none busy"
-    lines = [f"{total} samples, {busy} busy ({busy / total:.0%} of the time on CPU)", ""]
+    share = min(busy / expected, 1.0)
+    lines = [f"{busy} busy samples of {expected} taken ({share:.0%} of the time on CPU)", ""]
     lines.append("self time (busy samples on top of the stack):")
     lines += [f"  {n / busy:6.1%}  {frame}" for frame, n in own.most_common(top)]
     lines.append("")
@@ -73,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         if done.returncode != 0 or not out.exists():
             print(done.stderr.strip() or "py-spy failed", file=sys.stderr)
             return 1
-        print(report(out.read_text(), args.top))
+        print(report(out.read_text(), args.top, args.seconds * args.rate))
     return 0
 
 
