@@ -1,0 +1,66 @@
+"""bench.stack starts the processes it is asked for on a fresh database, runs the load
+generator through them, compares what the stations had answered with what is stored, and
+stops everything it started."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from bench.stack import answered_transaction_events, parse_args
+from tests.cluster import free_port
+from tests.conftest import AMQP_URL, MONGO_URL
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_arguments_after_the_double_dash_go_to_the_load_generator():
+    args, loadgen = parse_args(["--workers", "3", "--id-index", "--", "--stations", "5"])
+    assert (args.workers, args.gateways, args.id_index) == (3, 1, ".local/ferretdb")
+    three = parse_args(["--gateways", "3", "--gateway-port", "9100"])[0]
+    assert three.gateway_port == [9100, 9101, 9102]
+    assert args.database.startswith("bench_") and loadgen == ["--stations", "5"]
+    assert parse_args(["--database", "x"])[1] == []
+
+
+def test_answered_transaction_events_add_up_over_phases_and_event_types():
+    report = {
+        "phases": {
+            "setup": {"actions": {"BootNotification": {"ok": 4}}},
+            "load": {
+                "actions": {
+                    "TransactionEvent.Started": {"ok": 2},
+                    "TransactionEvent.Updated": {"ok": 5},
+                    "Heartbeat": {"ok": 9},
+                }
+            },
+            "teardown": {"actions": {"TransactionEvent.Ended": {"ok": 2}}},
+        }
+    }
+    assert answered_transaction_events(report) == 9
+
+
+def test_a_small_run_through_two_gateways_stores_every_answered_event(tmp_path: Path):
+    ports = free_port(), free_port(), free_port()
+    database = f"bench_test_{uuid.uuid4().hex[:8]}"
+    command = [sys.executable, "-m", "bench.stack", "--gateways", "2", "--workers", "1"]
+    command += ["--gateway-port", f"{ports[0]},{ports[1]}", "--api-port", str(ports[2])]
+    command += ["--database", database, "--logs", str(tmp_path)]
+    command += ["--", "--stations", "6", "--rate", "6", "--duration", "4", "--ramp", "1"]
+    env = {**os.environ, "AMQP_URL": AMQP_URL, "MONGO_URL": MONGO_URL}
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    summary = r"stored: (\d+) TransactionEvents answered, (\d+) stored; .* (\d+) open"
+    stored = re.search(summary, done.stdout)
+    assert stored, done.stdout[-2000:]
+    answered, events, still_open = map(int, stored.groups())
+    assert answered > 0 and events == answered and still_open == 0
+    assert (tmp_path / "gateway-2.log").exists() and (tmp_path / "loadgen.json").exists()
+    for port in ports:  # everything it started is gone
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0
