@@ -51,7 +51,8 @@ def test_a_small_run_through_two_gateways_stores_every_answered_event(tmp_path: 
     command = [sys.executable, "-m", "bench.stack", "--gateways", "2", "--workers", "1"]
     command += ["--gateway-port", f"{ports[0]},{ports[1]}", "--api-port", str(ports[2])]
     command += ["--database", database, "--logs", str(tmp_path)]
-    command += ["--", "--stations", "6", "--rate", "6", "--duration", "4", "--ramp", "1"]
+    # ~60 calls: a start is drawn with p = 0.24 per call, so none at all is p < 1e-7
+    command += ["--", "--stations", "10", "--rate", "10", "--duration", "6", "--ramp", "1"]
     env = {**os.environ, "AMQP_URL": AMQP_URL, "MONGO_URL": MONGO_URL}
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
