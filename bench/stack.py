@@ -6,8 +6,9 @@ every TransactionEvent the stations had answered is stored, and stops.
         --stations 300 --rate 150 --duration 60 --ramp 20 --settle 10
 
 Without ``--`` it serves until Ctrl-C and prints the gateway URLs to give ``bench.loadgen``.
-RabbitMQ and FerretDB must be running (``make services``). A fresh database per run keeps one
-run's documents from slowing the next (FerretDB scans: see RESULTS.md). Settings come from the
+RabbitMQ and FerretDB must be running (``make services``), and no other stack on the same
+RabbitMQ vhost (it refuses to start beside one). A fresh database per run keeps one run's
+documents from slowing the next (FerretDB scans: see RESULTS.md). Settings come from the
 environment as for ``make run`` (``WORKER_LAST_SEEN_SECONDS=3600 python -m bench.stack ...``);
 LOG_LEVEL defaults to WARNING here so logging is not what is measured. Logs and the load
 generator's JSON go to ``bench/results/stack-<database>/``.
@@ -16,6 +17,7 @@ generator's JSON go to ``bench/results/stack-<database>/``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import signal
@@ -28,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aio_pika
+import aio_pika.exceptions
 import pymongo
 
 from shared import config, names
@@ -156,6 +160,31 @@ class Stack:
                 proc.kill()
 
 
+async def _consumers(amqp_url: str) -> int:
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel()
+        try:
+            queue = await channel.declare_queue(names.INBOUND_QUEUE, passive=True)
+        except aio_pika.exceptions.ChannelClosed:  # no such queue yet: nobody consumes it
+            return 0
+        return int(queue.declaration_result.consumer_count or 0)
+    finally:
+        await connection.close()
+
+
+def refuse_a_shared_broker(amqp_url: str) -> None:
+    """Workers of another stack on the same vhost would take part of the load, and answer
+    from their own database (stations unknown there): measure nothing rather than that."""
+    consumers = asyncio.run(_consumers(amqp_url))
+    if consumers:
+        raise SystemExit(
+            f"{names.INBOUND_QUEUE} already has {consumers} consumer(s) at {amqp_url}: another "
+            "stack (make run?) is using this broker. Stop it, or give this one a vhost of "
+            "its own with AMQP_URL."
+        )
+
+
 def answered_transaction_events(report: dict[str, Any]) -> int:
     return sum(
         counts["ok"]
@@ -199,6 +228,7 @@ def run_load(stack: Stack, loadgen: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args, loadgen = parse_args(sys.argv[1:] if argv is None else argv)
+    refuse_a_shared_broker(config.load().amqp_url)
     stack = Stack(args)
     stack.start()
     try:

@@ -63,9 +63,12 @@ ensure_rabbitmq() {
     sleep 1
   done
   as_root rabbitmqctl -q await_startup
-  # A vhost of its own keeps test runs apart from a `make run` on the same broker.
-  as_root rabbitmqctl -q add_vhost csms-test >/dev/null 2>&1 || true
-  as_root rabbitmqctl -q set_permissions -p csms-test guest '.*' '.*' '.*' >/dev/null
+  # Vhosts of their own keep test runs (and the stack the benchmark tool's test starts in the
+  # middle of them) apart from a `make run` on the same broker.
+  for vhost in csms-test csms-bench-test; do
+    as_root rabbitmqctl -q add_vhost "$vhost" >/dev/null 2>&1 || true
+    as_root rabbitmqctl -q set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
+  done
   say "RabbitMQ is up on 127.0.0.1:5672"
 }
 
