@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import aio_pika
 from aio_pika.abc import (
@@ -103,7 +105,7 @@ class GatewayBus:
         self._auth_waiters[correlation] = waiter
         try:
             message = aio_pika.Message(
-                envelope.pack(request),
+                envelope.pack(replace(request, deadline=time.time() + wait)),
                 content_type=envelope.CONTENT_TYPE,
                 type=names.TYPE_AUTH,
                 correlation_id=correlation,

@@ -54,7 +54,10 @@ class AuthRequest:
     """Handshake check the gateway asks the workers for.
 
     ``profile`` is what the connection offers: 3 with a verified client certificate (whose
-    subject CN is ``certificate_cn``), 2 over TLS, 1 over plain ws.
+    subject CN is ``certificate_cn``), 2 over TLS, 1 over plain ws. ``deadline`` (epoch
+    seconds, 0 for none) is when the gateway stops waiting: in a reconnect storm, checks
+    queue up behind each other, and a worker that still ran ~40 ms of scrypt for a handshake
+    already answered 503 would spend the storm on answers nobody reads.
     """
 
     station: str
@@ -62,6 +65,10 @@ class AuthRequest:
     remote: str
     profile: int = 1
     certificate_cn: str | None = None
+    deadline: float = 0.0
+
+    def expired(self, now: float) -> bool:
+        return 0 < self.deadline < now
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,3 +33,7 @@ HOPS = Histogram(
     buckets=LATENCY_BUCKETS,
 )
 REFUSED = Counter("csms_handshakes_refused_total", "Refused websocket handshakes", ["status"])
+AUTH_CHECKS_EXPIRED = Counter(
+    "csms_auth_checks_expired_total",
+    "Handshake checks a worker dropped because the gateway had stopped waiting",
+)

@@ -26,6 +26,7 @@ from shared.config import Settings
 from shared.envelope import AuthRequest, CommandResult, Inbound, Reply
 from shared.events import EventPublisher, utc_now
 from shared.logs import bind
+from shared.metrics import AUTH_CHECKS_EXPIRED
 from shared.ocppj import ErrorCode, MessageType
 from shared.pki import Issuer
 
@@ -277,7 +278,15 @@ class Worker:
                 return
             request = envelope.unpack(AuthRequest, message.body)
             with bind(request.station):
-                result = await rpc.authenticate(self.db, request, self.events)
+                try:
+                    result = await rpc.authenticate(self.db, request, self.events)
+                except rpc.Expired:
+                    AUTH_CHECKS_EXPIRED.inc()
+                    log.info(
+                        "auth check dropped: the gateway had stopped waiting",
+                        extra={"lateSeconds": round(time.time() - request.deadline, 3)},
+                    )
+                    return
             await self._channel.default_exchange.publish(
                 aio_pika.Message(
                     envelope.pack(result),
