@@ -57,7 +57,9 @@ class AuthRequest:
     subject CN is ``certificate_cn``), 2 over TLS, 1 over plain ws. ``deadline`` (epoch
     seconds, 0 for none) is when the gateway stops waiting: in a reconnect storm, checks
     queue up behind each other, and a worker that still ran ~40 ms of scrypt for a handshake
-    already answered 503 would spend the storm on answers nobody reads.
+    already answered 503 would spend the storm on answers nobody reads. This compares the
+    gateway's clock with the worker's, so their hosts must keep time (NTP), as Kubernetes
+    nodes do; a worker that drops checks minutes late says so (clock skew).
     """
 
     station: str

@@ -42,6 +42,7 @@ from .store.errors import is_transient
 log = logging.getLogger("workers.consumer")
 
 RETRY_DELAY = 1.0
+CLOCK_SKEW_SECONDS = 60.0
 
 
 async def _retry_later(message: AbstractIncomingMessage, exc: Exception, what: str) -> bool:
@@ -282,9 +283,15 @@ class Worker:
                     result = await rpc.authenticate(self.db, request, self.events)
                 except rpc.Expired:
                     AUTH_CHECKS_EXPIRED.inc()
-                    log.info(
-                        "auth check dropped: the gateway had stopped waiting",
-                        extra={"lateSeconds": round(time.time() - request.deadline, 3)},
+                    late = time.time() - request.deadline
+                    # The broker drops a check left queued past its deadline (expiration),
+                    # so one that arrives minutes late means this host's clock runs ahead.
+                    skewed = late > CLOCK_SKEW_SECONDS
+                    log.log(
+                        logging.WARNING if skewed else logging.INFO,
+                        "auth check dropped: the gateway had stopped waiting"
+                        + (" (is this host's clock ahead of the gateway's?)" if skewed else ""),
+                        extra={"lateSeconds": round(late, 3)},
                     )
                     return
             await self._channel.default_exchange.publish(

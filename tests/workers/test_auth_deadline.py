@@ -8,6 +8,7 @@ stations connected after 60 s), and every retry queued behind them again.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from typing import Any
@@ -88,10 +89,12 @@ async def test_workers_answer_a_live_check_and_drop_an_expired_one(cluster: Clus
         answer = await ask(channel, request(station, time.time() + 5))
         assert answer is not None and answer.status == "ok"
         assert await ask(channel, request(station, time.time() - 1)) is None
+        assert await ask(channel, request(station, time.time() - 600)) is None  # clock skew
     dropped = [
-        line
+        json.loads(line)
         for path in cluster.log_dir.glob("workers-*.log")
         for line in path.read_text().splitlines()
         if "auth check dropped" in line and station in line
     ]
-    assert len(dropped) == 1
+    assert sorted(line["level"] for line in dropped) == ["info", "warning"]
+    assert "clock" in next(line["msg"] for line in dropped if line["level"] == "warning")
