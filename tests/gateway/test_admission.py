@@ -42,3 +42,40 @@ async def test_handshakes_beyond_the_limit_get_503_with_retry_after(
         await raw.ws.close()
     finally:
         cluster.kill(name)
+
+
+async def test_an_admitted_station_holds_its_slot_until_its_first_message_is_answered(
+    cluster: Cluster, api: Api, station: str
+):
+    """In a storm, admitting on the handshake check alone let stations in faster than the
+    workers could answer their boots (which then timed out as InternalError)."""
+    other = station + "-2"
+    await api.register(other, PASSWORD)
+    name, url = await cluster.start_gateway(GATEWAY_MAX_PENDING_AUTH="1")
+    try:
+        first = RawStation(await open_ws(url, station, PASSWORD))
+        with pytest.raises(InvalidStatus) as info:  # first has not been answered yet
+            await open_ws(url, other, PASSWORD)
+        assert info.value.response.status_code == 503
+        assert isinstance(await first.call("BootNotification", BOOT), CallResult)
+        second = RawStation(await open_ws(url, other, PASSWORD))  # its slot is free now
+        await second.ws.close()
+        await first.ws.close()
+    finally:
+        cluster.kill(name)
+
+
+async def test_a_station_that_says_nothing_gives_its_slot_up_after_the_reply_timeout(
+    cluster: Cluster, api: Api, station: str
+):
+    other = station + "-2"
+    await api.register(other, PASSWORD)
+    name, url = await cluster.start_gateway(GATEWAY_MAX_PENDING_AUTH="1", GATEWAY_REPLY_TIMEOUT="1")
+    try:
+        silent = RawStation(await open_ws(url, station, PASSWORD))
+        await asyncio.sleep(1.5)
+        second = RawStation(await open_ws(url, other, PASSWORD))
+        await second.ws.close()
+        await silent.ws.close()
+    finally:
+        cluster.kill(name)
