@@ -47,7 +47,6 @@ class StationConnection:
         self._calls: asyncio.Queue[_QueuedCall] = asyncio.Queue(settings.gateway_max_queued_calls)
         self._in_flight: tuple[str, asyncio.Future[Reply]] | None = None
         self._queued_ids: set[str] = set()
-        self.first_answer = asyncio.Event()  # admission control counts it until then
         self.csms = CsmsCalls(
             station, ws.send, bus.publish_command_result, settings.gateway_max_queued_commands
         )
@@ -157,7 +156,6 @@ class StationConnection:
                     await self._send(answer)
                 finally:
                     self._calls.task_done()
-                    self.first_answer.set()
 
     async def _round_trip(self, queued: _QueuedCall) -> str:
         call = queued.call

@@ -66,7 +66,7 @@ def _reject(connection: ServerConnection, status: HTTPStatus, text: str) -> Resp
 
 
 class Busy(Exception):
-    """More stations are being admitted than GATEWAY_MAX_PENDING_AUTH allows."""
+    """More handshake checks are waiting than GATEWAY_MAX_PENDING_AUTH allows."""
 
 
 class Handshake:
@@ -82,10 +82,6 @@ class Handshake:
         self._auth = auth
         self._max_pending = max_pending
         self._pending = 0
-        # Admitted stations whose first message is not answered yet (the gateway counts
-        # them): in a storm, admitting on the handshake check alone let in stations faster
-        # than workers could answer their boots, which then timed out as InternalError.
-        self.settling = 0
         self._cache_seconds = cache_seconds
         self._proxies = proxies
         self._cache: dict[tuple[str, str, int, str], tuple[float, AuthResult]] = {}
@@ -216,7 +212,7 @@ class Handshake:
         cached = self._cache.get(key)
         if cached and cached[0] > now:
             return cached[1]
-        if self._pending + self.settling >= self._max_pending:
+        if self._pending >= self._max_pending:
             raise Busy
         self._pending += 1
         try:

@@ -156,7 +156,6 @@ class Gateway:
                 await ws.close(1002, "OCPP subprotocol ocpp2.0.1 required")
                 return
             conn = StationConnection(ws, station, self.bus, self.settings)
-            settling = asyncio.create_task(self._settle(conn), name=f"settle:{station}")
             await self.registry.add(conn)
             metrics.CONNECTED_STATIONS.inc()
             remote = f"{ws.remote_address[0]}:{ws.remote_address[1]}" if ws.remote_address else ""
@@ -174,7 +173,6 @@ class Gateway:
                 )
                 await conn.serve()
             finally:
-                settling.cancel()
                 metrics.CONNECTED_STATIONS.dec()
                 if self.registry.remove(conn):
                     await self._quietly(self.bus.release(station))
@@ -188,18 +186,6 @@ class Gateway:
                 log.info(
                     "station disconnected", extra={"code": ws.close_code, "reason": ws.close_reason}
                 )
-
-    async def _settle(self, conn: StationConnection) -> None:
-        """Count the station against admission until its first message is answered, or
-        GATEWAY_REPLY_TIMEOUT has passed (a station that says nothing holds no slot)."""
-        self.handshake.settling += 1
-        try:
-            async with asyncio.timeout(self.settings.gateway_reply_timeout):
-                await conn.first_answer.wait()
-        except TimeoutError:
-            pass
-        finally:
-            self.handshake.settling -= 1
 
     async def _event(self, event: str, station: str, **fields: Any) -> None:
         assert self.bus.events is not None

@@ -151,10 +151,8 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "GATEWAY_MAX_PENDING_AUTH",
         "200",
         _int,
-        "Stations one gateway admits at once: handshake checks waiting on the workers plus "
-        "connected stations whose first message is not answered yet (each for at most "
-        "GATEWAY_REPLY_TIMEOUT); beyond, HTTP 503 with Retry-After at once (a reconnect "
-        "storm is admitted in waves instead of timing out).",
+        "Handshake checks one gateway waits on at once; beyond, HTTP 503 with Retry-After "
+        "at once (a reconnect storm is admitted in waves instead of timing out).",
     ),
     (
         "GATEWAY_MAX_QUEUED_CALLS",
