@@ -125,12 +125,16 @@ async def test_worker_finishes_what_it_holds_on_sigterm(cluster: Cluster, api: A
 
     before = redelivered()
     runs = [asyncio.create_task(traffic(raw)) for raw in stations]
-    await asyncio.sleep(0.3)
+    extra_log = cluster.log_dir / f"{extra}.log"
+    for _ in range(100):  # signal it once it is working
+        if any(line.get("msg") == "handled" for line in log_lines(extra_log)):
+            break
+        await asyncio.sleep(0.1)
     code = await asyncio.to_thread(cluster.kill, extra, signal.SIGTERM)
     results = await asyncio.gather(*runs)
     assert code == 0
     assert all(isinstance(a, CallResult) for answers in results for a in answers)
-    held = log_lines(cluster.log_dir / f"{extra}.log")
+    held = log_lines(extra_log)
     assert any(line.get("msg") == "worker drained" for line in held)
     handled = {line["messageId"] for line in held if line.get("msg") == "handled"}
     assert handled  # it was working when the signal came
