@@ -176,7 +176,10 @@ async def _consumers(amqp_url: str) -> int:
 def refuse_a_shared_broker(amqp_url: str) -> None:
     """Workers of another stack on the same vhost would take part of the load, and answer
     from their own database (stations unknown there): measure nothing rather than that."""
-    consumers = asyncio.run(_consumers(amqp_url))
+    try:
+        consumers = asyncio.run(_consumers(amqp_url))
+    except Exception as exc:
+        raise SystemExit(f"RabbitMQ not reachable at {amqp_url} ({exc!r}): make services") from exc
     if consumers:
         raise SystemExit(
             f"{names.INBOUND_QUEUE} already has {consumers} consumer(s) at {amqp_url}: another "
