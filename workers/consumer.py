@@ -233,14 +233,19 @@ class Worker:
         with bind(result.station, result.command_id):
             try:
                 await command_store.record_result(self.db, result)
-                apply = RESULT_ROUTES.get(result.action)
-                if result.status == commands.ANSWERED and apply and result.response is not None:
-                    ctx = await self._context(result.station, result.command_id, result.action)
-                    await apply(ctx, result.request, result.response)
+                try:
+                    await self._apply_result(result)
+                except Exception as exc:
+                    if is_transient(exc):
+                        raise
+                    log.exception(
+                        "applying a command result failed", extra={"action": result.action}
+                    )
+                await command_store.record_status(self.db, result)
             except Exception as exc:
                 if await _retry_later(message, exc, "result"):
                     return
-                log.exception("applying a command result failed", extra={"action": result.action})
+                log.exception("recording a command result failed", extra={"action": result.action})
             try:
                 await self.events.publish(
                     names.EVENT_COMMAND_COMPLETED,
@@ -256,6 +261,13 @@ class Worker:
                 log.error("could not publish command.completed", extra={"error": repr(exc)})
             log.info("command recorded", extra={"action": result.action, "status": result.status})
             await message.ack()
+
+    async def _apply_result(self, result: CommandResult) -> None:
+        """What the station's answer implies (device model, network profiles, links)."""
+        apply = RESULT_ROUTES.get(result.action)
+        if result.status == commands.ANSWERED and apply and result.response is not None:
+            ctx = await self._context(result.station, result.command_id, result.action)
+            await apply(ctx, result.request, result.response)
 
     async def _reply(self, item: Inbound, frame: str, started_at: float) -> None:
         assert self._channel is not None

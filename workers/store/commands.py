@@ -41,7 +41,9 @@ async def record_pending(
 
 
 async def record_result(db: AsyncDatabase[Any], result: CommandResult) -> None:
-    """Idempotent: a redelivered result writes the same fields again."""
+    """Everything about the outcome but its status (``record_status``, once its effects are
+    applied: whoever polls a command must find them in place when it reads "answered").
+    Idempotent: a redelivered result writes the same fields again."""
     error = None
     if result.error_code or result.error_description:
         error = {
@@ -58,15 +60,22 @@ async def record_result(db: AsyncDatabase[Any], result: CommandResult) -> None:
                 "station": result.station,
                 "action": result.action,
                 "request": redact(result.action, result.request),
-                "status": result.status,
                 "response": result.response,
                 "error": error,
                 "sentAt": _time(result.sent_at),
                 "completedAt": _time(result.completed_at),
             },
-            "$setOnInsert": {"createdAt": _time(result.completed_at), "source": "bus"},
+            "$setOnInsert": {
+                "createdAt": _time(result.completed_at),
+                "source": "bus",
+                "status": PENDING,
+            },
         },
     )
+
+
+async def record_status(db: AsyncDatabase[Any], result: CommandResult) -> None:
+    await set_fields(db, result.command_id, {"status": result.status})
 
 
 async def set_fields(db: AsyncDatabase[Any], command_id: str, fields: dict[str, Any]) -> None:
