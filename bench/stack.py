@@ -160,7 +160,8 @@ class Stack:
                 proc.kill()
 
 
-async def _consumers(amqp_url: str) -> int:
+async def inbound_consumers(amqp_url: str) -> int:
+    """Processes consuming ``ocpp.inbound`` on this broker and vhost: workers of a stack."""
     connection = await aio_pika.connect(amqp_url)
     try:
         channel = await connection.channel()
@@ -177,7 +178,7 @@ def refuse_a_shared_broker(amqp_url: str) -> None:
     """Workers of another stack on the same vhost would take part of the load, and answer
     from their own database (stations unknown there): measure nothing rather than that."""
     try:
-        consumers = asyncio.run(_consumers(amqp_url))
+        consumers = asyncio.run(inbound_consumers(amqp_url))
     except Exception as exc:
         raise SystemExit(f"RabbitMQ not reachable at {amqp_url} ({exc!r}): make services") from exc
     if consumers:

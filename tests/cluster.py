@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -13,18 +14,19 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import aio_pika
 
+from bench.stack import free_port, inbound_consumers
 from shared import bus, names, pki
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def log_lines(path: Path) -> list[dict[str, Any]]:
+    """A process's JSON log as records (lines that are not JSON, e.g. tracebacks, skipped)."""
+    return [json.loads(line) for line in path.read_text().splitlines() if line.startswith("{")]
 
 
 class Cluster:
@@ -145,11 +147,7 @@ class Cluster:
                 await (await channel.get_queue(queue)).purge()
 
     async def inbound_consumers(self) -> int:
-        connection = await aio_pika.connect(self.amqp_url)
-        async with connection:
-            channel = await connection.channel()
-            queue = await channel.declare_queue(names.INBOUND_QUEUE, passive=True)
-            return int(queue.declaration_result.consumer_count or 0)
+        return await inbound_consumers(self.amqp_url)
 
     async def wait_ready(self, workers: int, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import time
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from shared.ocppj import CallResult
-from tests.cluster import Cluster
+from tests.cluster import Cluster, log_lines
 from tests.conftest import PASSWORD, Api
 from tests.simulator import BOOT, RawStation, now, open_ws
-
-
-def log_lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.startswith("{")]
 
 
 async def get(port: int, path: str) -> tuple[int, str]:

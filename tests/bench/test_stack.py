@@ -18,9 +18,8 @@ import aio_pika
 import pytest
 from aio_pika.abc import AbstractIncomingMessage
 
-from bench.stack import answered_transaction_events, parse_args
+from bench.stack import answered_transaction_events, free_port, parse_args
 from shared import bus, names
-from tests.cluster import free_port
 from tests.conftest import AMQP_URL, MONGO_URL
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,6 @@ stations connected after 60 s), and every retry queued behind them again.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from typing import Any
@@ -19,7 +18,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import envelope, names
 from shared.envelope import AuthRequest, AuthResult
-from tests.cluster import Cluster
+from tests.cluster import Cluster, log_lines
 from tests.conftest import PASSWORD
 from workers import rpc
 
@@ -91,10 +90,10 @@ async def test_workers_answer_a_live_check_and_drop_an_expired_one(cluster: Clus
         assert await ask(channel, request(station, time.time() - 1)) is None
         assert await ask(channel, request(station, time.time() - 600)) is None  # clock skew
     dropped = [
-        json.loads(line)
+        line
         for path in cluster.log_dir.glob("workers-*.log")
-        for line in path.read_text().splitlines()
-        if "auth check dropped" in line and station in line
+        for line in log_lines(path)
+        if line["msg"].startswith("auth check dropped") and line["station"] == station
     ]
     assert sorted(line["level"] for line in dropped) == ["info", "warning"]
     assert "clock" in next(line["msg"] for line in dropped if line["level"] == "warning")
