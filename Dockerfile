@@ -30,13 +30,14 @@ RUN python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml
     && pip install --upgrade pip \
     && pip install --only-binary=:all: -r /tmp/requirements.txt
 COPY shared ./shared
+COPY store ./store
 COPY gateway ./gateway
 COPY workers ./workers
 COPY api ./api
 COPY bench ./bench
 # Not editable: the code is copied into site-packages; /src is not part of the final image.
 RUN pip install --no-deps . \
-    && cd / && python -c "import shared.config, shared.schemas, gateway.server, workers.consumer, api.app"
+    && cd / && python -c "import shared.config, shared.schemas, store, gateway.server, workers.consumer, api.app"
 
 # ---- runtime: the virtualenv, an entry point, a non-root user; no pip, no sources ----
 FROM ${PYTHON_IMAGE} AS runtime

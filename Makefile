@@ -21,7 +21,7 @@ lint:
 	$(VENV)/bin/ruff format --check .
 
 typecheck:
-	$(VENV)/bin/mypy shared gateway workers api bench
+	$(VENV)/bin/mypy shared store gateway workers api bench
 
 config-table:
 	@$(PY) -m shared.config

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+import store
 from shared import bus, health
 from shared.commands import CommandClient
 from shared.config import Settings
-from workers import store
 
 from . import openapi
 from .errors import error_middleware

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from workers.store.errors import is_transient
+from store.errors import is_transient
 
 
 class ApiError(Exception):

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from workers.routing import COMMAND_ACTIONS
+from shared.actions import COMMAND_ACTIONS
 
 from .errors import json_response
 

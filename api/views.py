@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from shared import names
 from shared.events import iso
 
 
@@ -17,7 +18,7 @@ def _time(value: datetime | None) -> str | None:
 def station(
     doc: Mapping[str, Any], connectors: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    boot = doc.get("boot")
+    boot = doc.get(names.STATE_BOOT)
     connection = doc.get("connection")
     view: dict[str, Any] = {
         "id": doc["_id"],
@@ -41,12 +42,12 @@ def station(
             "chargingStation": boot.get("chargingStation"),
         },
         "lastSeen": _time(doc.get("lastSeen")),
-        "firmwareStatus": _status(doc.get("firmwareStatus")),
-        "logStatus": _status(doc.get("logStatus")),
+        "firmwareStatus": _status(doc.get(names.STATE_FIRMWARE_STATUS)),
+        "logStatus": _status(doc.get(names.STATE_LOG_STATUS)),
         "createdAt": _time(doc.get("createdAt")),
-        "firmwareUpdate": _status(doc.get("firmwareUpdate")),
-        "logRequest": _status(doc.get("logRequest")),
-        "networkProfiles": doc.get("networkProfiles", []),
+        "firmwareUpdate": _status(doc.get(names.STATE_FIRMWARE_UPDATE)),
+        "logRequest": _status(doc.get(names.STATE_LOG_REQUEST)),
+        "networkProfiles": doc.get(names.STATE_NETWORK_PROFILES, []),
     }
     if connectors is not None:
         view["connectors"] = [

@@ -2,13 +2,13 @@
 with load generator arguments after ``--`` it runs ``bench.loadgen`` against it, checks that
 every TransactionEvent the stations had answered is stored, and stops.
 
-    .venv/bin/python -m bench.stack --gateways 2 --workers 3 --id-index -- \\
+    .venv/bin/python -m bench.stack --gateways 2 --workers 3 -- \\
         --stations 300 --rate 150 --duration 60 --ramp 20 --settle 10
 
 Without ``--`` it serves until Ctrl-C and prints the gateway URLs to give ``bench.loadgen``.
 RabbitMQ and FerretDB must be running (``make services``), and no other stack on the same
 RabbitMQ vhost (it refuses to start beside one). A fresh database per run keeps one run's
-documents from slowing the next (FerretDB scans: see RESULTS.md). Settings come from the
+documents from slowing the next. Settings come from the
 environment as for ``make run`` (``WORKER_LAST_SEEN_SECONDS=3600 python -m bench.stack ...``);
 LOG_LEVEL defaults to WARNING here so logging is not what is measured. Logs and the load
 generator's JSON go to ``bench/results/stack-<database>/``.
@@ -64,13 +64,6 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     )
     parser.add_argument("--api-port", type=int, default=8080)
     parser.add_argument("--database", help="default: a fresh bench_<timestamp>")
-    parser.add_argument(
-        "--id-index",
-        nargs="?",
-        const=".local/ferretdb",
-        metavar="DIR",
-        help="run bench.ferretdb_id_index on the database (FerretDB's --sqlite-url dir)",
-    )
     parser.add_argument("--logs", type=Path, help="default: bench/results/stack-<database>")
     args = parser.parse_args(ours)
     if len(args.gateway_port) == 1:
@@ -127,9 +120,6 @@ class Stack:
             )
         self.health["api"] = f"http://127.0.0.1:{self.args.api_port}/readyz"
         self._start("api", [python, "-m", "api"], API_LISTEN=f"127.0.0.1:{self.args.api_port}")
-        if self.args.id_index is not None:
-            command = [python, "-m", "bench.ferretdb_id_index", "--database", self.args.database]
-            self._start("id-index", [*command, "--dir", self.args.id_index, "--watch", "2"])
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

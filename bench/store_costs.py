@@ -1,12 +1,10 @@
 """What single store operations cost against the configured MongoDB/FerretDB, at several sizes.
 
     .venv/bin/python -m bench.store_costs [--url mongodb://127.0.0.1:27017/] [--sizes 300 3000]
-        [--ferretdb-dir .local/ferretdb]
 
-Lookups are spread over the whole collection: FerretDB v1 scans in insertion order and stops
-at the first match, so keys near the start would look cheap. With ``--ferretdb-dir`` every
-size is measured again after ``bench.ferretdb_id_index`` added its ``_id`` index. Uses (and
-drops afterwards) a database of its own; run it with nothing else writing to it.
+Lookups are spread over the whole collection, so a store that scans in insertion order and
+stops at the first match (FerretDB v1 on SQLite did) cannot look cheap. Uses (and drops
+afterwards) a database of its own; run it with nothing else writing to it.
 """
 
 from __future__ import annotations
@@ -15,12 +13,9 @@ import argparse
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from pymongo import AsyncMongoClient
-
-from bench.ferretdb_id_index import index_all
 
 DATABASE = "bench_store_costs"
 
@@ -78,7 +73,7 @@ def operations(col: Any, size: int, n: int = 30) -> dict[str, Callable[[int], Aw
     }
 
 
-async def main(url: str, sizes: list[int], ferretdb_dir: str | None) -> None:
+async def main(url: str, sizes: list[int]) -> None:
     client: AsyncMongoClient[Any] = AsyncMongoClient(url)
     db = client[DATABASE]
     columns: list[str] = []
@@ -90,15 +85,9 @@ async def main(url: str, sizes: list[int], ferretdb_dir: str | None) -> None:
         await col.insert_many(
             [{"_id": f"S{i}/boot", **DOC, "station": f"S{i}"} for i in range(size)]
         )
-        passes = ["plain"] + (["+ _id index"] if ferretdb_dir else [])
-        for name in passes:
-            if name != "plain":
-                assert ferretdb_dir is not None
-                index_all(Path(ferretdb_dir) / f"{DATABASE}.sqlite")
-                await col.find_one({"_id": "warm-up"})  # FerretDB reloads its schema
-            columns.append(f"{size} docs {name}")
-            for op, run in operations(col, size).items():
-                rows.setdefault(op, []).append(await per_op(run))
+        columns.append(f"{size} docs")
+        for op, run in operations(col, size).items():
+            rows.setdefault(op, []).append(await per_op(run))
     print(f"{'operation':26}" + "".join(f"{c:>24}" for c in columns))
     for op, values in rows.items():
         print(f"{op:26}" + "".join(f"{v:>21.2f} ms" for v in values))
@@ -112,8 +101,5 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="mongodb://127.0.0.1:27017/")
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 3000])
-    parser.add_argument(
-        "--ferretdb-dir", help="FerretDB's SQLite directory: also measure with the _id index"
-    )
     args = parser.parse_args()
-    asyncio.run(main(args.url, args.sizes, args.ferretdb_dir))
+    asyncio.run(main(args.url, args.sizes))

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/ruff check .
-.venv/bin/mypy shared gateway workers api bench
+.venv/bin/mypy shared store gateway workers api bench
 exec .venv/bin/pytest -q -p no:cacheprovider "$@"

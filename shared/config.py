@@ -117,9 +117,9 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "MONGO_POOL_SIZE",
         "10",
         _int,
-        "Store connections per process (each worker and the API). Kept small for FerretDB v1, "
-        "which deadlocks beyond about 50 concurrent updates from all clients together; "
-        "raise it on MongoDB.",
+        "Store connections per process (each worker and the API). Kept small for the local "
+        "FerretDB v1, whose own pool of PostgreSQL connections (250, set by "
+        "scripts/services.sh) all processes share; raise it on MongoDB.",
     ),
     ("GATEWAY_LISTEN", "0.0.0.0:9000", _hostport, "Where the gateway accepts ws:// stations."),
     ("GATEWAY_ID", "", str, "Name of this gateway's reply queue; default: host name + pid."),

@@ -87,3 +87,15 @@ CUSTOMER_INFORMATION = "customer_information"
 DATA_TRANSFERS = "data_transfers"
 COMMANDS = "commands"
 CERTIFICATES = "certificates"
+
+# --- Kinds of fact in STATION_STATE (one document per station and kind) -----------
+STATE_BOOT = "boot"  # the last BootNotification and its answer (firstAcceptedAt kept)
+STATE_FIRMWARE_STATUS = "firmwareStatus"  # the last FirmwareStatusNotification
+STATE_LOG_STATUS = "logStatus"  # the last LogStatusNotification
+STATE_FIRMWARE_UPDATE = "firmwareUpdate"  # the last UpdateFirmware the station accepted
+STATE_LOG_REQUEST = "logRequest"  # the last GetLog the station accepted
+STATE_TRIGGERED_PREFIX = "triggered:"  # + requestedMessage: when TriggerMessage asked for it
+STATE_NETWORK_PROFILE_PREFIX = "networkProfile:"  # + configurationSlot: a SetNetworkProfile
+# How a station's facts are assembled for readers: the prefixed kinds are gathered under these.
+STATE_TRIGGERED = "triggered"
+STATE_NETWORK_PROFILES = "networkProfiles"

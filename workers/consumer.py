@@ -20,6 +20,7 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobus
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+import store
 from shared import bus, commands, envelope, names, ocppj
 from shared.commands import CommandClient
 from shared.config import Settings
@@ -29,15 +30,15 @@ from shared.logs import bind
 from shared.metrics import AUTH_CHECKS_EXPIRED
 from shared.ocppj import ErrorCode, MessageType
 from shared.pki import Issuer
+from store import commands as command_store
+from store import stations
+from store.errors import is_transient
 
-from . import certificate_authority, presence, rpc, store
+from . import certificate_authority, presence, rpc
 from .context import Context, VendorHandler
 from .dispatch import dispatch
 from .last_seen import LastSeen
 from .routing import RESULT_ROUTES
-from .store import commands as command_store
-from .store import stations
-from .store.errors import is_transient
 
 log = logging.getLogger("workers.consumer")
 

@@ -20,8 +20,8 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from .store import station_state
-from .store.errors import is_transient
+from store import station_state
+from store.errors import is_transient
 
 log = logging.getLogger("workers.last_seen")
 

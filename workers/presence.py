@@ -15,8 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
 from shared.events import utc_now
-
-from .store import presence
+from store import presence
 
 log = logging.getLogger("workers.presence")
 

@@ -2,9 +2,9 @@
 
 Request and response schemas follow from the action name (``shared.schemas``). Every
 OCPP 2.0.1 action is either routed here, listed in ``NOT_SUPPORTED`` (a station-initiated
-action this CSMS does not implement yet: answered NotSupported) or in ``CSMS_INITIATED``
-(a station sending one gets NotSupported too). ``tests/workers/test_routing.py`` checks
-the table against the schemas shipped in ``ocpp``.
+action this CSMS does not implement yet: answered NotSupported) or in
+``shared.actions.CSMS_INITIATED`` (a station sending one gets NotSupported too).
+``tests/workers/test_routing.py`` checks the table against the schemas shipped in ``ocpp``.
 """
 
 from __future__ import annotations
@@ -64,25 +64,6 @@ ROUTES: dict[str, Route] = {
     "StatusNotification": Route(status_notification.handle),
     "TransactionEvent": Route(transaction_event.handle),
 }
-
-CSMS_INITIATED: frozenset[str] = frozenset({
-    # Sent by the CSMS to a station (commands, issue 4); a station sending one gets
-    # NotSupported.
-    "CancelReservation", "CertificateSigned", "ChangeAvailability", "ClearCache",
-    "ClearChargingProfile", "ClearDisplayMessage", "ClearVariableMonitoring",
-    "CostUpdated", "CustomerInformation", "DeleteCertificate", "GetBaseReport",
-    "GetChargingProfiles", "GetCompositeSchedule", "GetDisplayMessages",
-    "GetInstalledCertificateIds", "GetLocalListVersion", "GetLog", "GetMonitoringReport",
-    "GetReport", "GetTransactionStatus", "GetVariables", "InstallCertificate",
-    "RequestStartTransaction", "RequestStopTransaction", "ReserveNow", "Reset",
-    "SendLocalList", "SetChargingProfile", "SetDisplayMessage", "SetMonitoringBase",
-    "SetMonitoringLevel", "SetNetworkProfile", "SetVariableMonitoring", "SetVariables",
-    "TriggerMessage", "UnlockConnector", "UnpublishFirmware", "UpdateFirmware",
-    "PublishFirmware",
-})  # fmt: skip
-
-COMMAND_ACTIONS: frozenset[str] = CSMS_INITIATED | {"DataTransfer"}
-"""What operators may send to a station; DataTransfer goes both ways."""
 
 NOT_SUPPORTED: frozenset[str] = frozenset(
     {

@@ -24,8 +24,7 @@ from shared.envelope import AuthRequest, AuthResult
 from shared.events import EventPublisher, iso, utc_now
 from shared.passwords import VerifiedPasswords, verify_password
 from shared.ratelimit import Limiter
-
-from .store import records, stations
+from store import records, stations
 
 log = logging.getLogger("workers.rpc")
 

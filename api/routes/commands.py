@@ -12,12 +12,12 @@ from typing import Any
 from aiohttp import web
 
 from shared import commands
+from shared.actions import COMMAND_ACTIONS
 from shared.commands import CommandClient
 from shared.envelope import CommandResult
 from shared.schemas import SchemaViolation, validate
-from workers.routing import COMMAND_ACTIONS
-from workers.store import commands as command_store
-from workers.store import transactions
+from store import commands as command_store
+from store import transactions
 
 from .. import views
 from ..errors import ApiError, json_response, paging, read_json

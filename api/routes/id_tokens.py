@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from shared import schemas
-from workers.store import id_tokens
+from store import id_tokens
 
 from .. import views
 from ..errors import ApiError, json_response, paging, read_json

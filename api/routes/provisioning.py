@@ -7,8 +7,8 @@ from aiohttp import web
 
 from shared import commands, names
 from shared.commands import CommandClient
-from workers.store import commands as command_store
-from workers.store import device_model, records, stations
+from store import commands as command_store
+from store import device_model, records, stations
 
 from .. import views
 from ..errors import json_response

@@ -10,8 +10,8 @@ from aiohttp import web
 
 from shared import commands
 from shared.passwords import hash_password, is_acceptable
-from workers.store import certificates, stations
-from workers.store import commands as command_store
+from store import certificates, stations
+from store import commands as command_store
 
 from ..errors import ApiError, json_response, read_json
 from ..keys import COMMANDS, DB, SETTINGS

@@ -10,7 +10,7 @@ from aiohttp import web
 from shared.config import BOOT_STATUSES
 from shared.ocppj import STATION_ID_PATTERN
 from shared.passwords import hash_password, is_acceptable
-from workers.store import connectors, station_state, stations
+from store import connectors, station_state, stations
 
 from .. import views
 from ..errors import ApiError, json_response, paging, read_json

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from workers.store import meter_values, transactions
+from store import meter_values, transactions
 
 from .. import views
 from ..errors import ApiError, json_response, paging

@@ -5,8 +5,8 @@ from __future__ import annotations
 from api.app import build
 from api.openapi import SPEC
 from shared import config
+from shared.actions import COMMAND_ACTIONS
 from tests.conftest import Api
-from workers.routing import COMMAND_ACTIONS
 
 
 def test_every_registered_route_is_described():

@@ -47,8 +47,8 @@ def stack(tmp_path: Path, amqp_url: str, *args: str) -> subprocess.CompletedProc
 
 
 def test_arguments_after_the_double_dash_go_to_the_load_generator():
-    args, loadgen = parse_args(["--workers", "3", "--id-index", "--", "--stations", "5"])
-    assert (args.workers, args.gateways, args.id_index) == (3, 1, ".local/ferretdb")
+    args, loadgen = parse_args(["--workers", "3", "--", "--stations", "5"])
+    assert (args.workers, args.gateways) == (3, 1)
     three = parse_args(["--gateways", "3", "--gateway-port", "9100"])[0]
     assert three.gateway_port == [9100, 9101, 9102]
     assert args.database.startswith("bench_") and loadgen == ["--stations", "5"]

@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 
 from shared import schemas
+from shared.actions import CSMS_INITIATED
 from shared.ocppj import CallError, CallResult
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD
 from tests.simulator import BOOT, raw_station
 from tests.workers.fixtures import REQUESTS
-from workers.routing import CSMS_INITIATED, NOT_SUPPORTED, ROUTES
+from workers.routing import NOT_SUPPORTED, ROUTES
 
 
 def test_every_ocpp_action_is_routed_or_declared_unsupported():

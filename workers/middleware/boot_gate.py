@@ -15,11 +15,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from shared import commands as statuses
+from shared import names
 from shared.ocppj import ErrorCode
+from store import commands
 
 from ..context import Context
 from ..routing import TRIGGERED_ACTIONS, Route
-from ..store import commands
 
 REFUSED = ErrorCode.SECURITY_ERROR
 TRIGGER_WINDOW = timedelta(minutes=5)
@@ -28,7 +29,7 @@ FAILED = (statuses.CALLERROR, statuses.OFFLINE, statuses.TIMEOUT, statuses.DISCO
 
 async def _triggered(ctx: Context, action: str) -> bool:
     asked_for = [m for m, a in TRIGGERED_ACTIONS.items() if a == action]
-    for message, at in ((ctx.station_doc or {}).get("triggered") or {}).items():
+    for message, at in ((ctx.station_doc or {}).get(names.STATE_TRIGGERED) or {}).items():
         if message in asked_for and ctx.now - at <= TRIGGER_WINDOW:
             return True
     recent = await commands.recent(ctx.db, ctx.station, "TriggerMessage", ctx.now - TRIGGER_WINDOW)
@@ -40,7 +41,7 @@ async def _triggered(ctx: Context, action: str) -> bool:
 
 async def refusal(ctx: Context, action: str, route: Route) -> str | None:
     """The description of the SecurityError to send, or None to let the CALL through."""
-    status = ((ctx.station_doc or {}).get("boot") or {}).get("status")
+    status = ((ctx.station_doc or {}).get(names.STATE_BOOT) or {}).get("status")
     if status == "Rejected" and action != "BootNotification":
         return f"{action} not allowed: the BootNotification was Rejected"
     if status == "Pending" and not route.allowed_before_accepted:

@@ -11,8 +11,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.events import iso
-
-from ...store import id_tokens
+from store import id_tokens
 
 
 async def lookup(db: AsyncDatabase[Any], id_token: dict[str, Any], now: datetime) -> dict[str, Any]:

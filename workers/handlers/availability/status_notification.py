@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared import names
+from store import connectors
 
 from ...context import Context, Payload
-from ...store import connectors
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:

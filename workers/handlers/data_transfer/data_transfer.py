@@ -7,9 +7,9 @@ firmware is trying to tell them.
 from __future__ import annotations
 
 from shared import names
+from store import records
 
 from ...context import Context, Payload
-from ...store import records
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:

@@ -3,8 +3,10 @@ arrives as LogStatusNotification."""
 
 from __future__ import annotations
 
+from shared import names
+from store import station_state
+
 from ...context import Context, Payload
-from ...store import station_state
 
 
 async def handle(ctx: Context, request: Payload, response: Payload) -> None:
@@ -17,4 +19,4 @@ async def handle(ctx: Context, request: Payload, response: Payload) -> None:
     }
     if "filename" in response:
         log_request["filename"] = response["filename"]
-    await station_state.put(ctx.db, ctx.station, "logRequest", log_request)
+    await station_state.put(ctx.db, ctx.station, names.STATE_LOG_REQUEST, log_request)

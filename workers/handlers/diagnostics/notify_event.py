@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared import names
+from store import records
 
 from ...context import Context, Payload
-from ...store import records
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:

@@ -3,15 +3,17 @@ arrives as FirmwareStatusNotification."""
 
 from __future__ import annotations
 
+from shared import names
+from store import station_state
+
 from ...context import Context, Payload
-from ...store import station_state
 
 
 async def handle(ctx: Context, request: Payload, response: Payload) -> None:
     await station_state.put(
         ctx.db,
         ctx.station,
-        "firmwareUpdate",
+        names.STATE_FIRMWARE_UPDATE,
         {
             "requestId": request["requestId"],
             "firmware": request["firmware"],

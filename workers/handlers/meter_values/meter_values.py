@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from shared import names
+from store import meter_values
 
 from ...context import Context, Payload
-from ...store import meter_values
 from .sampling import to_docs
 
 

@@ -10,9 +10,9 @@ import random
 
 from shared import names
 from shared.events import iso
+from store import station_state
 
 from ...context import Context, Payload
-from ...store import station_state
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:
@@ -23,7 +23,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         if policy == "Accepted"
         else ctx.settings.boot_retry_interval
     )
-    previous = doc.get("boot") or {}
+    previous = doc.get(names.STATE_BOOT) or {}
     first_accepted = previous.get("firstAcceptedAt")
     if policy == "Accepted" and first_accepted is None:
         first_accepted = ctx.now
@@ -33,7 +33,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
     await station_state.put(
         ctx.db,
         ctx.station,
-        "boot",
+        names.STATE_BOOT,
         {
             "status": policy,
             "reason": request["reason"],

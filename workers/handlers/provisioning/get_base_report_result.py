@@ -3,8 +3,9 @@ and ``notify_report`` marks it complete."""
 
 from __future__ import annotations
 
+from store import device_model
+
 from ...context import Context, Payload
-from ...store import device_model
 
 
 async def handle(ctx: Context, request: Payload, response: Payload) -> None:

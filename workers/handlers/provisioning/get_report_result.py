@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from store import device_model
+
 from ...context import Context, Payload
-from ...store import device_model
 
 
 async def handle(ctx: Context, request: Payload, response: Payload) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared import names
+from store import device_model
 
 from ...context import Context, Payload
-from ...store import device_model
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:

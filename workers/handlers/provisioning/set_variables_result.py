@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from store import device_model
+
 from ...context import Context, Payload
-from ...store import device_model
 
 APPLIED = ("Accepted", "RebootRequired")
 

@@ -4,8 +4,9 @@ makes the link (see transactions/transaction_event.py)."""
 
 from __future__ import annotations
 
+from store import commands
+
 from ...context import Context, Payload
-from ...store import commands
 
 
 async def handle(ctx: Context, request: Payload, response: Payload) -> None:

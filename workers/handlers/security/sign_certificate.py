@@ -13,9 +13,9 @@ import logging
 from cryptography import x509
 
 from shared import commands, names, pki
+from store import certificates
 
 from ...context import Context, Payload
-from ...store import certificates
 
 log = logging.getLogger("workers.security")
 

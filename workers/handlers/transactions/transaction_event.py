@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from shared import names
+from store import commands, meter_values, transactions
 
 from ...context import Context, Payload
-from ...store import commands, meter_values, transactions
 from ..authorization.id_token_info import lookup
 from ..meter_values.sampling import energy_register_wh, to_docs
 

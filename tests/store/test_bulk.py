@@ -8,7 +8,7 @@ import uuid
 
 from pymongo import UpdateOne
 
-from workers.store import BULK_CHUNK, bulk_upsert
+from store import BULK_CHUNK, bulk_upsert
 
 
 async def test_a_bulk_larger_than_a_chunk_applies_every_operation(db):

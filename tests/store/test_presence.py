@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from workers.store import presence
+from store import presence
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -1,6 +1,6 @@
 """``station_state``: what the CSMS learns about a station over time, one document per fact
-(``<station>/<kind>``): boot (with firstAcceptedAt), firmwareStatus, logStatus,
-firmwareUpdate, logRequest, triggered:<message>, networkProfile:<slot>. Connection state
+(``<station>/<kind>``): boot (with firstAcceptedAt), the ``STATE_*`` kinds
+of ``shared.names``. Connection state
 and lastSeen, written far more often, have collections of their own (``presence``,
 ``last_seen``), one small document per station.
 
@@ -25,9 +25,6 @@ from shared import names
 from shared.events import utc_now
 
 from . import bulk_upsert, presence, upsert
-
-TRIGGERED = "triggered:"
-NETWORK_PROFILE = "networkProfile:"
 
 
 def _key(station: str, kind: str) -> str:
@@ -67,7 +64,7 @@ async def get_kinds(db: AsyncDatabase[Any], station: str, kinds: tuple[str, ...]
 
 def no_facts() -> dict[str, Any]:
     """What ``get_all`` answers for a station the CSMS has learnt nothing about yet."""
-    return {"triggered": {}, "networkProfiles": []}
+    return {names.STATE_TRIGGERED: {}, names.STATE_NETWORK_PROFILES: []}
 
 
 async def _facts(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
@@ -76,20 +73,21 @@ async def _facts(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
     state = no_facts()
     async for doc in db[names.STATION_STATE].find({"station": station}):
         kind: str = doc["kind"]
-        if kind.startswith(TRIGGERED):
-            state["triggered"][kind.removeprefix(TRIGGERED)] = doc["value"]
-        elif kind.startswith(NETWORK_PROFILE):
-            state["networkProfiles"].append(doc["value"])
+        if kind.startswith(names.STATE_TRIGGERED_PREFIX):
+            message = kind.removeprefix(names.STATE_TRIGGERED_PREFIX)
+            state[names.STATE_TRIGGERED][message] = doc["value"]
+        elif kind.startswith(names.STATE_NETWORK_PROFILE_PREFIX):
+            state[names.STATE_NETWORK_PROFILES].append(doc["value"])
         else:
             state[kind] = doc["value"]
-    state["networkProfiles"].sort(key=lambda p: p["configurationSlot"])
+    state[names.STATE_NETWORK_PROFILES].sort(key=lambda p: p["configurationSlot"])
     return state
 
 
 async def triggered(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
     """What the station was asked to send by TriggerMessage (for the boot gate while it is
     Pending), without the presence and lastSeen reads an operator view needs."""
-    result: dict[str, Any] = (await _facts(db, station))["triggered"]
+    result: dict[str, Any] = (await _facts(db, station))[names.STATE_TRIGGERED]
     return result
 
 

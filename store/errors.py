@@ -18,6 +18,5 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, ConnectionFailure | ExecutionTimeout | WriteConcernError):
         return True
     if isinstance(exc, OperationFailure):
-        # FerretDB on SQLite reports lock contention as a generic error with this text.
-        return exc.code in RETRYABLE_CODES or "SQLITE_BUSY" in str(exc) or "locked" in str(exc)
+        return exc.code in RETRYABLE_CODES
     return False

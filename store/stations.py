@@ -73,7 +73,7 @@ async def with_state(
     return {**doc, **facts}
 
 
-HOT_STATE = ("boot",)
+HOT_STATE = (names.STATE_BOOT,)
 
 
 async def for_message(db: AsyncDatabase[Any], station: str, action: str) -> dict[str, Any] | None:
@@ -94,6 +94,6 @@ async def for_message(db: AsyncDatabase[Any], station: str, action: str) -> dict
             return None
         doc = {"_id": station}
     merged = {**doc, **state}
-    if (state.get("boot") or {}).get("status") == "Pending":
-        merged["triggered"] = await station_state.triggered(db, station)
+    if (state.get(names.STATE_BOOT) or {}).get("status") == "Pending":
+        merged[names.STATE_TRIGGERED] = await station_state.triggered(db, station)
     return merged

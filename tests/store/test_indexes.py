@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workers.store import INDEXES, ensure_indexes
+from store import INDEXES, ensure_indexes
 
 
 async def test_every_index_exists_and_ensuring_again_changes_nothing(db):
