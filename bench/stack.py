@@ -34,6 +34,7 @@ import aio_pika
 import aio_pika.exceptions
 import pymongo
 
+from bench import cpu
 from shared import config, names
 
 TE_PREFIX = "TransactionEvent"
@@ -138,6 +139,14 @@ class Stack:
                 raise SystemExit(f"not ready after {timeout:.0f} s: {', '.join(waiting)}")
             time.sleep(0.3)
 
+    def own_pids(self) -> dict[int, str]:
+        """The processes this stack started, grouped as ``bench.cpu`` reports them."""
+        return {
+            proc.pid: ("workers" if name.startswith("worker") else name.split("-")[0])
+            for name, proc in self.procs.items()
+            if proc.poll() is None
+        }
+
     def stop(self) -> None:
         for proc in self.procs.values():
             if proc.poll() is None:
@@ -204,11 +213,21 @@ def run_load(stack: Stack, loadgen: list[str]) -> int:
         loadgen = [*loadgen, "--out", str(stack.log_dir / "loadgen.json")]
     out = Path(loadgen[loadgen.index("--out") + 1])
     command = [sys.executable, "-m", "bench.loadgen", "--url", ",".join(stack.gateway_urls)]
-    done = subprocess.run([*command, "--api", stack.api_url, *loadgen])
+    sampler = cpu.Sampler(stack.own_pids)
+    sampler.start()
+    try:
+        done = subprocess.run([*command, "--api", stack.api_url, *loadgen])
+    finally:
+        sampler.stop()
     if done.returncode != 0 or not out.exists():
         return done.returncode or 1
+    report = json.loads(out.read_text())
+    window = report["load_window"]
+    start, seconds = window["start"], window["seconds"]
+    calls = report["phases"]["load"]["overall"]["answered"]
+    print(cpu.summary(cpu.window_cpu(sampler.samples, start, start + seconds), calls, seconds))
     time.sleep(2)  # answered means stored; this only lets teardown's last answers land
-    answered = answered_transaction_events(json.loads(out.read_text()))
+    answered = answered_transaction_events(report)
     events, transactions, still_open = stored_transactions(stack.args.database)
     print(
         f"stored: {answered} TransactionEvents answered, {events} stored; "

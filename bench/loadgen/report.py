@@ -77,6 +77,8 @@ def build(
         "failures": outcome.failures,
         "registration": registration.to_dict() if registration else None,
         "offered_calls_per_second": settings.rate,
+        # Wall-clock bounds of the load window, for tools that measure the servers' CPU in it.
+        "load_window": {"start": window_start, "seconds": load_seconds},
         "phases": {phase: _phase(recorder.phases[phase], seconds[phase]) for phase in PHASES},
         "errors_by_kind": dict(
             sum((stats.errors for a in recorder.phases.values() for stats in a.values()), Counter())
