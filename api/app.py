@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 import store
 from shared import bus, health
 from shared.commands import CommandClient
 from shared.config import Settings
+from shared.passwords import PasswordKeys
 
 from . import openapi
 from .errors import error_middleware
-from .keys import COMMANDS, DB, SETTINGS
+from .keys import COMMANDS, DB, PASSWORD_KEYS, SETTINGS
 from .routes import commands, id_tokens, provisioning, security, stations, transactions
 
 
@@ -48,6 +51,14 @@ def build(settings: Settings) -> web.Application:
         await connection.close()
 
     app[SETTINGS] = settings
+    app[PASSWORD_KEYS] = PasswordKeys(
+        settings.station_password_key, settings.station_password_key_previous
+    )
+    if not app[PASSWORD_KEYS].configured:
+        logging.getLogger("api").warning(
+            "STATION_PASSWORD_KEY is not set: generated station passwords are stored as "
+            "scrypt, so a cold reconnect storm is bound by scrypt (~40 ms CPU per station)"
+        )
     app.cleanup_ctx.append(mongo)
     app.cleanup_ctx.append(rabbitmq)
     return app

@@ -1,4 +1,5 @@
-"""Typed keys for what the application holds: the database, the command client, settings."""
+"""Typed keys for what the application holds: the database, the command client, settings,
+the station password keys."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.commands import CommandClient
 from shared.config import Settings
+from shared.passwords import PasswordKeys
 
 DB = web.AppKey("db", AsyncDatabase[Any])
 COMMANDS = web.AppKey("commands", CommandClient)
 SETTINGS = web.AppKey("settings", Settings)
+PASSWORD_KEYS = web.AppKey("password_keys", PasswordKeys)

@@ -51,11 +51,18 @@ SPEC: dict[str, Any] = {
         "/api/v1/stations": {"get": _op("List stations", params=PAGING, errors=("400",))},
         "/api/v1/stations/{id}": {
             "parameters": [_path_param("id")],
-            "put": _op(
-                "Register or update a station (201 when created)",
-                body="StationInput",
-                errors=("400", "422"),
-            ),
+            "put": {
+                **_op(
+                    "Register or update a station (201 when created)",
+                    body="StationInput",
+                    errors=("400", "422"),
+                ),
+                "description": "`password` sets an operator-chosen password (stored as scrypt); "
+                '`"generatePassword": true` has the CSMS generate one (32 random characters, '
+                "stored as a keyed verifier when STATION_PASSWORD_KEY is set, which the "
+                "workers check at hash speed), returned once as `password` in the answer; "
+                "only its verifier is kept. `passwordKeyId` in the answer names the key.",
+            },
             "get": _op("What the CSMS knows of a station"),
             "delete": _op("Remove a station", ok="204"),
         },
@@ -148,8 +155,9 @@ SPEC: dict[str, Any] = {
         "/api/v1/stations/{id}/password": {
             "post": _op(
                 "Rotate the station's Basic auth password via SetVariables(BasicAuthPassword); "
-                'body `{}` generates one (returned once) or `{"password": ...}`; stored only if '
-                "the station accepted it",
+                "body `{}` generates one (returned once, stored as a keyed verifier when "
+                'STATION_PASSWORD_KEY is set) or `{"password": ...}` (stored as scrypt); stored '
+                "only if the station accepted it",
                 params=[_path_param("id")],
                 errors=("404", "409", "422", "502", "504"),
             )
@@ -191,6 +199,13 @@ SPEC: dict[str, Any] = {
                         "minLength": 16,
                         "maxLength": 64,
                         "pattern": "^[A-Za-z0-9*\\-_=:+|@.]+$",
+                        "description": "Operator-chosen password; null removes it.",
+                    },
+                    "generatePassword": {
+                        "type": "boolean",
+                        "default": False,
+                        "description": "true: the CSMS generates the password and returns it "
+                        "once as `password`; not together with `password`.",
                     },
                     "securityProfile": {"type": "integer", "minimum": 0, "maximum": 3},
                     "bootPolicy": {

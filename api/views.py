@@ -9,6 +9,7 @@ from typing import Any
 
 from shared import names
 from shared.events import iso
+from shared.passwords import stored_key_id
 
 
 def _time(value: datetime | None) -> str | None:
@@ -24,6 +25,8 @@ def station(
         "id": doc["_id"],
         "securityProfile": doc.get("securityProfile", 0),
         "hasPassword": "passwordHash" in doc,
+        # Which STATION_PASSWORD_KEY made a generated password's verifier (README, Security).
+        "passwordKeyId": stored_key_id(doc.get("passwordHash") or ""),
         "bootPolicy": doc.get("bootPolicy"),
         "connected": bool(connection),
         "connection": None

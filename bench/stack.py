@@ -10,7 +10,8 @@ RabbitMQ and FerretDB must be running (``make services``), and no other stack on
 RabbitMQ vhost (it refuses to start beside one). A fresh database per run keeps one run's
 documents from slowing the next. Settings come from the
 environment as for ``make run`` (``WORKER_LAST_SEEN_SECONDS=3600 python -m bench.stack ...``);
-LOG_LEVEL defaults to WARNING here so logging is not what is measured. Logs and the load
+LOG_LEVEL defaults to WARNING here so logging is not what is measured; STATION_PASSWORD_KEY
+to the one in ``.local/station-password.key``, as for ``make run``. Logs and the load
 generator's JSON go to ``bench/results/stack-<database>/``.
 """
 
@@ -35,7 +36,7 @@ import aio_pika.exceptions
 import pymongo
 
 from bench import cpu
-from shared import config, names
+from shared import config, names, station_key
 
 TE_PREFIX = "TransactionEvent"
 
@@ -87,6 +88,10 @@ class Stack:
         self.health: dict[str, str] = {}
         self.env = {**os.environ, "MONGO_DB": args.database, "LOG_FORMAT": "json"}
         self.env.setdefault("LOG_LEVEL", "WARNING")
+        # The key of `make run`, kept across runs: stations registered with generated
+        # passwords by one run (--generated-passwords) still connect in the next.
+        if not self.env.get("STATION_PASSWORD_KEY"):
+            self.env["STATION_PASSWORD_KEY"] = station_key.ensure()
         self.gateway_urls = [f"ws://127.0.0.1:{port}/ocpp" for port in args.gateway_port]
         self.api_url = f"http://127.0.0.1:{args.api_port}/api/v1"
 

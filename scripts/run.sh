@@ -15,6 +15,13 @@ if [ -z "${GATEWAY_TLS_CERT:-}" ] && [ -z "${GATEWAY_TLS_EC_CERT:-}" ]; then
   echo "==> development TLS certificates in $pki (CA: $pki/ca.pem)"
 fi
 export GATEWAY_TLS_LISTEN="${GATEWAY_TLS_LISTEN:-0.0.0.0:9443}"
+# One key for the API and both workers, kept across runs (README, Security): generated station
+# passwords are then checked at hash speed instead of scrypt's.
+if [ -z "${STATION_PASSWORD_KEY:-}" ]; then
+  STATION_PASSWORD_KEY="$(.venv/bin/python -m shared.station_key .local/station-password.key)"
+  export STATION_PASSWORD_KEY
+  echo "==> station password key in .local/station-password.key"
+fi
 pids=()
 start() { # label module
   .venv/bin/python -m "$2" > >(sed -u "s/^/$1 | /") 2>&1 &
@@ -41,7 +48,7 @@ cat <<MSG
                         wss://127.0.0.1:$(port "$GATEWAY_TLS_LISTEN")/ocpp/{stationId}  (profiles 2, 3)
   Operator API:         http://127.0.0.1:$(port "$API_LISTEN")/api/v1   (OpenAPI: /api/v1/openapi.json)
   Register a station:   curl -X PUT http://127.0.0.1:$(port "$API_LISTEN")/api/v1/stations/CS001 \\
-                          -d '{"password": "change-me-0123456789"}'
+                          -d '{"generatePassword": true}'   (or '{"password": "..."}')
   Ctrl-C stops.
 
 MSG

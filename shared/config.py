@@ -7,9 +7,12 @@ a setting that does not parse stops the process at start-up with a message namin
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 BOOT_STATUSES = ("Accepted", "Pending", "Rejected")
@@ -62,6 +65,28 @@ def _hostport(value: str) -> str:
     return value
 
 
+MIN_KEY_BYTES = 32
+_HEX = re.compile(r"^(?:[0-9a-fA-F]{2})+\Z")
+
+
+def _key(value: str) -> bytes:
+    """A secret key as hex or base64 (standard or URL-safe, padded), at least 32 bytes;
+    empty: none. Hex is tried first: a string of hex digits is read as hex."""
+    text = value.strip()
+    if not text:
+        return b""
+    if _HEX.fullmatch(text):
+        key = bytes.fromhex(text)
+    else:
+        try:
+            key = base64.b64decode(text.replace("-", "+").replace("_", "/"), validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("expected hex or base64") from None
+    if len(key) < MIN_KEY_BYTES:
+        raise ValueError(f"expected at least {MIN_KEY_BYTES} bytes, got {len(key)}")
+    return key
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of every process; each process reads the ones it needs."""
@@ -97,6 +122,8 @@ class Settings:
     health_listen: str
     gateway_drain_seconds: float
     command_timeout: float
+    station_password_key: bytes = field(repr=False)
+    station_password_key_previous: bytes = field(repr=False)
     boot_request_full_inventory: bool
     worker_prefetch: int
     event_loop: str
@@ -243,6 +270,22 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "Default seconds a CSMS-initiated command may take, queueing included (504 after).",
     ),
     (
+        "STATION_PASSWORD_KEY",
+        "",
+        _key,
+        "Secret key (hex or base64, 32+ bytes) for the verifiers of station passwords the CSMS "
+        "generates, checked in microseconds instead of scrypt's ~40 ms; the same in workers "
+        "and API. Empty: generated passwords are stored as scrypt too, and a cold reconnect "
+        "storm is bound by scrypt. `make run` creates one in `.local/station-password.key`.",
+    ),
+    (
+        "STATION_PASSWORD_KEY_PREVIOUS",
+        "",
+        _key,
+        "The key before the last change: verifiers made with it keep working until those "
+        "stations' passwords are rotated (README, Security). Empty: none.",
+    ),
+    (
         "BOOT_REQUEST_FULL_INVENTORY",
         "false",
         _bool,
@@ -280,6 +323,10 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
 )
 
 
+# Never echoed, not even in the message about a bad value.
+SECRET_SETTINGS = frozenset({"STATION_PASSWORD_KEY", "STATION_PASSWORD_KEY_PREVIOUS"})
+
+
 def load(environ: Mapping[str, str] | None = None) -> Settings:
     """Read every setting; raise ConfigError naming the first bad one."""
     env = os.environ if environ is None else environ
@@ -289,7 +336,8 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         try:
             values[name.lower()] = parse(raw)
         except ValueError as exc:
-            raise ConfigError(f"{name}={raw!r}: {exc}") from exc
+            shown = "<secret>" if name in SECRET_SETTINGS else repr(raw)
+            raise ConfigError(f"{name}={shown}: {exc}") from exc
     known = {f.name for f in fields(Settings)}
     assert known == set(values), "SETTINGS and Settings disagree"
     return Settings(**values)

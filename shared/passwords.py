@@ -1,7 +1,18 @@
-"""Station passwords (security profiles 1 and 2): salted scrypt, constant-time compare.
+"""Station passwords (security profiles 1 and 2): how they are stored and checked.
 
-The stored form is self-describing (``scrypt$n$r$p$salt$hash``) so the cost can be raised
-later without invalidating existing hashes.
+Two stored forms, both self-describing so that either can evolve without invalidating what
+is stored:
+
+- ``scrypt$n$r$p$salt$hash`` for passwords an operator chose. A person's password may be
+  guessable, so it costs ~40 ms of CPU per check (and per guess of someone who stole the
+  database).
+- ``hmac-sha256$keyid$salt$digest`` for passwords the CSMS generated itself (at least 128
+  random bits), where digest = HMAC-SHA256(key, salt || password) under the server-side key
+  ``STATION_PASSWORD_KEY``. No amount of guessing finds such a password, so its check may
+  cost microseconds: a cold reconnect storm of thousands of stations is bounded by the
+  network, not by scrypt. Without the key, the database alone reveals nothing about these
+  passwords; ``keyid`` names the key a verifier was made with, so a changed key is detected
+  and reported instead of looking like thousands of wrong passwords.
 """
 
 from __future__ import annotations
@@ -9,35 +20,138 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import os
 import re
+import secrets
+import string
 
 # OCPP 2.0.1 part 2, SecurityCtrlr.BasicAuthPassword: passwordString, 16 to 40 characters
 # (issue #5 allows up to 64) from this alphabet.
-PASSWORD_PATTERN = re.compile(r"^[A-Za-z0-9*\-_=:+|@.]{16,64}\Z")
+ALPHABET = string.ascii_letters + string.digits + "*-_=:+|@."
+PASSWORD_PATTERN = re.compile(f"^[{re.escape(ALPHABET)}]{{16,64}}\\Z")
 
+# Generated passwords: 32 characters of the 71 above are 196 random bits, above the 128
+# the design asks for, and within the station's own limit of 40 characters.
+GENERATED_LENGTH = 32
+GENERATED_BITS = GENERATED_LENGTH * math.log2(len(ALPHABET))
+
+SCRYPT = "scrypt"
+KEYED = "hmac-sha256"
 _N, _R, _P = 2**14, 8, 1
+_SALT_BYTES = 16
+MIN_KEY_BYTES = 32
 
 
 def is_acceptable(password: str) -> bool:
     return bool(PASSWORD_PATTERN.fullmatch(password))
 
 
+def generate_password() -> str:
+    """A fresh random BasicAuthPassword (A01 errata: randomly chosen, 16+ characters)."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(GENERATED_LENGTH))
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
+def key_id(key: bytes) -> str:
+    """A short public fingerprint of a key: enough to tell keys apart, nothing to attack."""
+    return hashlib.sha256(key).hexdigest()[:8]
+
+
+class PasswordKeys:
+    """The server-side key for ``hmac-sha256`` verifiers, and optionally the previous one.
+
+    ``current`` makes new verifiers; verifiers made with ``previous`` still verify, so the
+    key can be changed without locking out stations whose passwords were generated before
+    (README, Security). Empty ``current``: no keyed verifiers are made or accepted.
+    """
+
+    def __init__(self, current: bytes = b"", previous: bytes = b"") -> None:
+        self.current = current
+        self._by_id = {key_id(k): k for k in (previous, current) if k}
+        if previous and current and previous != current and len(self._by_id) < 2:
+            raise ValueError("the current and previous keys have the same key id")
+
+    def __repr__(self) -> str:  # never the keys themselves
+        return f"PasswordKeys(ids={sorted(self._by_id)})"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.current)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(sorted(self._by_id))
+
+    def get(self, identifier: str) -> bytes | None:
+        return self._by_id.get(identifier)
+
+
+def scheme_of(stored: str) -> str:
+    return stored.partition("$")[0]
+
+
+def stored_key_id(stored: str) -> str | None:
+    """The key id of an ``hmac-sha256`` verifier, else None."""
+    parts = stored.split("$")
+    return parts[1] if len(parts) == 4 and parts[0] == KEYED else None
+
+
 def hash_password(password: str) -> str:
-    salt = os.urandom(16)
+    """The scrypt form: for passwords a person chose (or any, when no key is configured)."""
+    salt = os.urandom(_SALT_BYTES)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${_b64(salt)}${_b64(digest)}"
+    return f"{SCRYPT}${_N}${_R}${_P}${_b64(salt)}${_b64(digest)}"
 
 
-def verify_password(password: str, stored: str) -> bool:
+def _keyed_digest(key: bytes, salt: bytes, password: str) -> bytes:
+    return hmac.new(key, salt + password.encode(), hashlib.sha256).digest()
+
+
+def keyed_verifier(password: str, keys: PasswordKeys) -> str:
+    """The ``hmac-sha256`` form under the current key: only for generated passwords, whose
+    randomness (not the hash's cost) is what protects them."""
+    if not keys.configured:
+        raise ValueError("no STATION_PASSWORD_KEY configured")
+    salt = os.urandom(_SALT_BYTES)
+    digest = _keyed_digest(keys.current, salt, password)
+    return f"{KEYED}${key_id(keys.current)}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, stored: str, keys: PasswordKeys | None = None) -> bool:
+    """Whether ``password`` matches ``stored``, by the stored scheme; False for anything
+    malformed, and for a keyed verifier whose key is not in ``keys``.
+
+    A keyed check costs microseconds and may run on the event loop; a scrypt check costs
+    ~40 ms of CPU and belongs in a thread.
+    """
+    scheme = scheme_of(stored)
+    if scheme == KEYED:
+        return _verify_keyed(password, stored, keys or PasswordKeys())
+    if scheme == SCRYPT:
+        return _verify_scrypt(password, stored)
+    return False
+
+
+def _verify_keyed(password: str, stored: str, keys: PasswordKeys) -> bool:
     try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
+        _scheme, identifier, salt, digest = stored.split("$")
+        key = keys.get(identifier)
+        if key is None:
             return False
+        expected = base64.b64decode(digest, validate=True)
+        actual = _keyed_digest(key, base64.b64decode(salt, validate=True), password)
+    except ValueError:
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def _verify_scrypt(password: str, stored: str) -> bool:
+    try:
+        _scheme, n, r, p, salt, digest = stored.split("$")
         expected = base64.b64decode(digest)
         actual = hashlib.scrypt(
             password.encode(),
@@ -61,6 +175,7 @@ class VerifiedPasswords:
     by the stored hash it matched, so a repeat costs one HMAC. Rotating a password changes the
     stored hash, which retires the entry; wrong passwords are never remembered, so guessing
     still pays the full scrypt price, and nothing here is usable outside this process.
+    Keyed (``hmac-sha256``) verifiers need none of this: they are that cheap already.
     """
 
     def __init__(self, max_entries: int = 200_000):

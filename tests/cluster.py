@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -39,6 +40,8 @@ class Cluster:
         self.tls_port = free_port()
         self.api_port = free_port()
         self.pki = pki.dev_certificates(log_dir / "pki", ["localhost", "127.0.0.1"])
+        # One key for the API and every worker, as in production; fresh per test run.
+        self.password_key = secrets.token_hex(32)
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.health_ports: dict[str, int] = {}
         self._count = 0
@@ -74,6 +77,8 @@ class Cluster:
             GATEWAY_TRUSTED_PROXIES="127.0.0.2",
             CA_CERT_FILE=str(self.pki["ca"]),
             CA_KEY_FILE=str(self.pki["ca-key"]),
+            STATION_PASSWORD_KEY=self.password_key,
+            STATION_PASSWORD_KEY_PREVIOUS="",
         )
         env.update(extra)
         return env

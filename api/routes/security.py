@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import secrets
-import string
-
 from aiohttp import web
 
 from shared import commands
-from shared.passwords import hash_password, is_acceptable
+from shared.passwords import generate_password, is_acceptable
 from store import certificates, stations
 from store import commands as command_store
 
+from ..credentials import verifier
 from ..errors import ApiError, json_response, read_json
-from ..keys import COMMANDS, DB, SETTINGS
+from ..keys import COMMANDS, DB, PASSWORD_KEYS, SETTINGS
 from .commands import result_response
 from .stations import require_registered, station_id
-
-ALPHABET = string.ascii_letters + string.digits + "*-_=:+|@."
-GENERATED_LENGTH = 32
-
-
-def generate_password() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(GENERATED_LENGTH))
 
 
 async def rotate_password(request: web.Request) -> web.Response:
@@ -69,12 +59,11 @@ async def rotate_password(request: web.Request) -> web.Response:
             "Station did not accept the new password; the old one still works",
             {"commandId": command_id, "attributeStatus": verdict},
         )
-    await stations.set_fields(
-        db, station, {"passwordHash": await asyncio.to_thread(hash_password, password)}
-    )
+    stored = await verifier(password, generated, request.app[PASSWORD_KEYS])
+    await stations.set_fields(db, station, {"passwordHash": stored})
     answer = {"commandId": command_id, "status": "rotated"}
     if generated:
-        answer["password"] = password  # shown once; only its hash is kept
+        answer["password"] = password  # shown once; only its verifier is kept
     return json_response(answer)
 
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from aiohttp import web
 
 from shared.config import BOOT_STATUSES
 from shared.ocppj import STATION_ID_PATTERN
-from shared.passwords import hash_password, is_acceptable
+from shared.passwords import PasswordKeys, generate_password, is_acceptable
 from store import connectors, station_state, stations
 
 from .. import views
+from ..credentials import verifier
 from ..errors import ApiError, json_response, paging, read_json
-from ..keys import DB
+from ..keys import DB, PASSWORD_KEYS
 
 
 def station_id(request: web.Request) -> str:
@@ -34,13 +34,29 @@ async def require_registered(request: web.Request, station: str) -> None:
         raise ApiError(404, "Unknown station", station)
 
 
-async def _fields(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+# What PUT accepts; the OpenAPI description's StationInput lists the same (tested).
+FIELDS = ("password", "generatePassword", "securityProfile", "bootPolicy")
+
+
+async def _fields(
+    body: dict[str, Any], keys: PasswordKeys
+) -> tuple[dict[str, Any], list[str], str | None]:
+    """Fields to set, fields to unset, and the password the CSMS generated (if asked to)."""
     fields: dict[str, Any] = {}
     unset: list[str] = []
-    unknown = set(body) - {"password", "securityProfile", "bootPolicy"}
+    generated: str | None = None
+    unknown = set(body) - set(FIELDS)
     if unknown:
         raise ApiError(422, "Unknown fields", sorted(unknown))
-    if "password" in body:
+    generate = body.get("generatePassword", False)
+    if type(generate) is not bool:
+        raise ApiError(422, "generatePassword must be true or false")
+    if generate and "password" in body:
+        raise ApiError(422, "Give password or generatePassword, not both")
+    if generate:
+        generated = generate_password()
+        fields["passwordHash"] = await verifier(generated, True, keys)
+    elif "password" in body:
         password = body["password"]
         if password is None:
             unset.append("passwordHash")
@@ -49,7 +65,7 @@ async def _fields(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
                 422, "Invalid password", "16 to 64 characters of a-z A-Z 0-9 * - _ = : + | @ ."
             )
         else:
-            fields["passwordHash"] = await asyncio.to_thread(hash_password, password)
+            fields["passwordHash"] = await verifier(password, False, keys)
     if "securityProfile" in body:
         profile = body["securityProfile"]
         if type(profile) is not int or not 0 <= profile <= 3:
@@ -63,12 +79,14 @@ async def _fields(body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             raise ApiError(422, "bootPolicy must be null or one of " + ", ".join(BOOT_STATUSES))
         else:
             fields["bootPolicy"] = policy
-    return fields, unset
+    return fields, unset, generated
 
 
 async def put_station(request: web.Request) -> web.Response:
+    """Register or update; with ``generatePassword`` the answer shows the new password,
+    once: only its verifier is stored."""
     station = station_id(request)
-    fields, unset = await _fields(await read_json(request))
+    fields, unset, generated = await _fields(await read_json(request), request.app[PASSWORD_KEYS])
     db = request.app[DB]
     defaults = {}  # a new station's profile, unless given: 1 with a password, else 0
     if "securityProfile" not in fields:
@@ -78,7 +96,10 @@ async def put_station(request: web.Request) -> web.Response:
         await stations.unset(db, station, field)
     doc = await stations.with_state(db, station, created=created)
     assert doc is not None
-    return json_response(views.station(doc), 201 if created else 200)
+    view = views.station(doc)
+    if generated is not None:
+        view["password"] = generated
+    return json_response(view, 201 if created else 200)
 
 
 async def get_station(request: web.Request) -> web.Response:

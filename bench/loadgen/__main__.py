@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import report, runner, selftest
+from . import passwords, report, runner, selftest
 from .register import register
 from .scenario import MIXES
 from .settings import Settings, new_password, run_tag
@@ -60,13 +60,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--ramp",
         type=float,
         help="seconds over which stations connect before the load window opens [stations/50,"
-        " at least 1]; each handshake costs the CSMS a scrypt password check (~40 ms CPU here)",
+        " at least 1]; each handshake costs the CSMS a scrypt password check (~40 ms CPU here),"
+        " unless the passwords are --generated-passwords",
     )
     add("--timeout", type=float, default=30.0, help="seconds to wait for an answer or handshake")
     add("--evses", type=int, default=2, help="EVSEs (one connector each) per station")
     add("--prefix", default="loadgen-", help="station ids are <prefix><5-digit number>")
     add("--first", type=int, default=0, help="number of the first station")
     add("--password", help="Basic auth password of every station [fresh per run when registering]")
+    add(
+        "--generated-passwords",
+        metavar="FILE",
+        help="register the stations with CSMS-generated passwords (checked at hash speed when"
+        " the CSMS has STATION_PASSWORD_KEY) and write {station: password} to FILE (0600); with"
+        " --no-register, read the passwords from FILE",
+    )
     add(
         "--no-register",
         dest="register",
@@ -93,7 +101,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     password = args.password
-    if password is None and args.register:
+    if password is None and args.register and args.generated_passwords is None:
         password = new_password()
     return Settings(
         url=args.url,
@@ -109,6 +117,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         first=args.first,
         password=password,
         register=args.register,
+        generated_passwords=args.generated_passwords,
         id_token=args.id_token,
         jitter=args.jitter,
         seed=args.seed,
@@ -165,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
         if registration.stations == 0:
             print(f"error: no station registered: {dict(registration.failures)}", file=sys.stderr)
             return 1
+        if settings.generated_passwords is not None:
+            passwords.write(Path(settings.generated_passwords), registration.passwords)
+            log(
+                f"generated passwords of {len(registration.passwords)} stations in"
+                f" {settings.generated_passwords}"
+            )
 
     started = time.perf_counter()
     outcome = runner.run(settings, log)

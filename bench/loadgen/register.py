@@ -22,6 +22,8 @@ class Registration:
     failures: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     id_token: str = "not registered"
+    # CSMS-generated passwords by station (--generated-passwords); never in the report.
+    passwords: dict[str, str] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -33,22 +35,24 @@ class Registration:
         }
 
 
-async def _put(session: aiohttp.ClientSession, url: str, body: dict[str, Any]) -> str | None:
-    """None when the API took it, else why not."""
+async def _put(
+    session: aiohttp.ClientSession, url: str, body: dict[str, Any]
+) -> tuple[str | None, dict[str, Any]]:
+    """(None, the answer) when the API took it, else (why not, {})."""
     try:
         async with session.put(url, json=body) as response:
             if response.status in (200, 201):
-                return None
-            return f"HTTP {response.status}: {(await response.text())[:120]}"
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        return f"{type(exc).__name__}: {exc}"[:160]
+                return None, await response.json()
+            return f"HTTP {response.status}: {(await response.text())[:120]}", {}
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        return f"{type(exc).__name__}: {exc}"[:160], {}
 
 
 async def register(settings: Settings, log: Any = print) -> Registration:
     result = Registration()
     timeout = aiohttp.ClientTimeout(total=max(settings.timeout, 60))
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        problem = await _put(
+        problem, _ = await _put(
             session,
             f"{settings.api}/id-tokens/{quote(settings.id_token, safe='')}",
             {"type": "ISO14443", "status": "Accepted"},
@@ -61,17 +65,19 @@ async def register(settings: Settings, log: Any = print) -> Registration:
 
         started = time.perf_counter()
         limit = asyncio.Semaphore(settings.register_concurrency)
+        generate = settings.generated_passwords is not None
+        body = {"generatePassword": True} if generate else {"password": settings.password}
 
         async def one(index: int) -> None:
             async with limit:
                 station = settings.station_id(index)
-                why = await _put(
-                    session,
-                    f"{settings.api}/stations/{station}",
-                    {"password": settings.password},
-                )
+                why, answer = await _put(session, f"{settings.api}/stations/{station}", body)
+            if why is None and generate and not isinstance(answer.get("password"), str):
+                why = "no generated password in the answer (CSMS without generatePassword?)"
             if why is None:
                 result.stations += 1
+                if generate:
+                    result.passwords[station] = answer["password"]
             else:
                 result.failures[why] += 1
 

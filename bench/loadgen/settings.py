@@ -6,10 +6,12 @@ import secrets
 import string
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from shared.ocppj import STATION_ID_PATTERN
 from shared.passwords import is_acceptable
 
+from . import passwords
 from .scenario import MIXES
 
 
@@ -44,6 +46,9 @@ class Settings:
     first: int = 0
     password: str | None = None  # None: connect without Basic auth
     register: bool = True
+    # JSON {station: password}: written when registering with CSMS-generated passwords,
+    # read with --no-register. None: every station uses `password`.
+    generated_passwords: str | None = None
     id_token: str = "LOADGEN0001"
     jitter: float = 0.5  # slot interval drawn from mean * [1 - jitter, 1 + jitter]
     seed: int = 1
@@ -70,6 +75,31 @@ class Settings:
     def station_id(self, index: int) -> str:
         return f"{self.prefix}{self.first + index:05d}"
 
+    def station_passwords(self) -> dict[str, str]:
+        """Each station's password from --generated-passwords; {} without it."""
+        if self.generated_passwords is None:
+            return {}
+        return passwords.read(Path(self.generated_passwords))
+
+    def _generated_problems(self) -> list[str]:
+        if self.password is not None:
+            return ["--password and --generated-passwords exclude each other"]
+        if self.register:
+            return []
+        try:
+            known = self.station_passwords()
+        except (OSError, ValueError) as exc:
+            return [f"--generated-passwords: {exc}"]
+        missing = [
+            self.station_id(i) for i in range(self.stations) if self.station_id(i) not in known
+        ]
+        if missing:
+            return [
+                f"--generated-passwords: no password for {len(missing)} of the stations"
+                f" (first: {missing[0]}); register them with it first"
+            ]
+        return []
+
     def check(self) -> list[str]:
         problems = []
         if self.stations < 1:
@@ -89,7 +119,9 @@ class Settings:
                 problems.append(f"station id {self.station_id(index)!r} is not an identifierString")
         if self.password is not None and not is_acceptable(self.password):
             problems.append("--password: 16 to 64 characters of A-Za-z0-9*-_=:+|@.")
-        if self.register and self.password is None:
+        if self.generated_passwords is not None:
+            problems += self._generated_problems()
+        elif self.register and self.password is None:
             problems.append("registering stations needs a password")
         if self.settle < 0:
             problems.append("--settle must not be negative")

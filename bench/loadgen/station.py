@@ -54,10 +54,12 @@ class Station:
         index: int,
         recorder: Recorder,
         window: Window,
+        password: str | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
         self.id = settings.station_id(index)
+        self.password = settings.password if password is None else password
         self.recorder = recorder
         self.window = window
         self.rng = random.Random(f"{settings.seed}/{index}")
@@ -115,8 +117,8 @@ class Station:
 
     async def _connect(self) -> ClientConnection | None:
         headers = {}
-        if self.settings.password is not None:
-            secret = f"{self.id}:{self.settings.password}".encode()
+        if self.password is not None:
+            secret = f"{self.id}:{self.password}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(secret).decode()
         started = time.perf_counter()
         try:

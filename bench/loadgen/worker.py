@@ -77,7 +77,11 @@ async def run(
     window = Window(opens, opens + settings.duration)
     wall_started, cpu_started = time.time(), _cpu()
 
-    stations = [Station(settings, index, recorder, window) for index in indices]
+    generated = settings.station_passwords()
+    stations = [
+        Station(settings, index, recorder, window, generated.get(settings.station_id(index)))
+        for index in indices
+    ]
     tasks = [
         asyncio.create_task(
             _guarded(station.run(start + settings.ramp * index / settings.stations), recorder)

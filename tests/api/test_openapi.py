@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.app import build
 from api.openapi import SPEC
+from api.routes import stations
 from shared import config
 from shared.actions import COMMAND_ACTIONS
 from tests.conftest import Api
@@ -36,3 +37,9 @@ def test_command_actions_are_listed():
 async def test_openapi_is_served(api: Api):
     status, body = await api.request("GET", "/openapi.json")
     assert status == 200 and body["openapi"].startswith("3.")
+
+
+def test_station_input_describes_exactly_the_fields_put_accepts():
+    described = SPEC["components"]["schemas"]["StationInput"]["properties"]
+    assert set(described) == set(stations.FIELDS)
+    assert "generatePassword" in described

@@ -29,6 +29,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from shared import config
 from shared.config import SETTINGS
 
 # Building kustomize on a fresh machine takes about a minute, more on a busy one.
@@ -54,6 +55,10 @@ CUSTOM_RESOURCES = {
 }
 
 SECRET_SETTINGS = {"AMQP_URL", "MONGO_URL"}
+# The station password key: its own Secret, for the workers and the API only.
+KEY_SECRET = "station-password-key"
+KEY_SETTINGS = {"STATION_PASSWORD_KEY": False, "STATION_PASSWORD_KEY_PREVIOUS": True}  # optional?
+KEY_HOLDERS = ("workers", "api")
 # Left to each process: an empty GATEWAY_ID means host name (the pod name) + pid.
 PER_POD_SETTINGS = {"GATEWAY_ID"}
 # /healthz and /readyz of gateways and workers, which the probes use. Accepted here even while
@@ -66,7 +71,7 @@ PROBE_PORTS = {"gateway": HEALTH_PORT, "workers": HEALTH_PORT, "api": 8080}
 # Secrets that the target references but does not contain: created by the operator
 # (production, see deploy/README.md) or by the overlay that uses the base. Dev has none: its
 # certificate Secrets are optional volumes.
-OPERATOR_SECRETS = {"csms-secrets", "csms-ca", "gateway-tls"}
+OPERATOR_SECRETS = {"csms-secrets", "csms-ca", "gateway-tls", KEY_SECRET}
 EXTERNAL_SECRETS = {"base": OPERATOR_SECRETS, "dev": set(), "production": OPERATOR_SECRETS}
 # Settings that name files, by the processes that read them; the files come from Secret volumes.
 FILE_SETTINGS = {
@@ -297,6 +302,8 @@ def settings_problems(objects: list[dict[str, Any]]) -> list[str]:
     for name, value in sorted(data.items()):
         if name in SECRET_SETTINGS:
             problems.append(f"{name} is a secret: it belongs in csms-secrets, not the ConfigMap")
+        elif name in KEY_SETTINGS:
+            problems.append(f"{name} is a secret: it belongs in {KEY_SECRET}, not the ConfigMap")
         elif name not in parsers:
             if name not in UPCOMING_SETTINGS:
                 problems.append(f"{name} is not a setting of shared.config")
@@ -305,7 +312,7 @@ def settings_problems(objects: list[dict[str, Any]]) -> list[str]:
                 parsers[name](value)
             except ValueError as exc:
                 problems.append(f"{name}={value!r} does not parse: {exc}")
-    missing = set(parsers) - SECRET_SETTINGS - PER_POD_SETTINGS - set(data)
+    missing = set(parsers) - SECRET_SETTINGS - set(KEY_SETTINGS) - PER_POD_SETTINGS - set(data)
     problems += [f"{name} is a setting but missing from config.env" for name in sorted(missing)]
     return problems
 
@@ -473,6 +480,10 @@ def test_config_and_secret_references_resolve(objects: list[dict[str, Any]], tar
                     assert source["configMapRef"]["name"] in config_maps, ident(workload)
                 if "secretRef" in source:
                     assert source["secretRef"]["name"] in secrets, ident(workload)
+            for variable in container.get("env", []):
+                ref = variable.get("valueFrom", {}).get("secretKeyRef")
+                if ref is not None and not ref.get("optional"):
+                    assert ref["name"] in secrets, ident(workload)
         for volume in workload["spec"]["template"]["spec"].get("volumes", []):
             if "secret" in volume and not volume["secret"].get("optional"):
                 assert volume["secret"]["secretName"] in secrets, ident(workload)
@@ -484,6 +495,42 @@ def test_config_and_secret_references_resolve(objects: list[dict[str, Any]], tar
         refs = {next(iter(s.values()))["name"] for s in container["envFrom"]}
         assert any(r.startswith("csms-config") for r in refs), name
         assert any(r.startswith("csms-secrets") for r in refs), name
+
+
+def key_refs(deployment: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The station password key variables of the deployment's container, by name."""
+    (container,) = containers(deployment)
+    return {
+        v["name"]: v["valueFrom"]["secretKeyRef"]
+        for v in container.get("env", [])
+        if v["name"] in KEY_SETTINGS
+    }
+
+
+def test_only_workers_and_api_get_the_station_password_key(
+    objects: list[dict[str, Any]], target: str
+) -> None:
+    for component in KEY_HOLDERS:
+        refs = key_refs(named(objects, "Deployment", component))
+        assert set(refs) == set(KEY_SETTINGS), component
+        for name, optional in KEY_SETTINGS.items():
+            # dev: the generated Secret's name carries a content hash
+            assert refs[name]["name"].startswith(KEY_SECRET), (component, name)
+            assert refs[name]["key"] == name and refs[name].get("optional", False) == optional
+    gateway = named(objects, "Deployment", "gateway")
+    assert key_refs(gateway) == {}, "the gateway never sees the key"
+    for source in containers(gateway)[0].get("envFrom", []):
+        assert KEY_SECRET not in next(iter(source.values()))["name"]
+    secrets = [
+        o for o in of_kind(objects, "Secret") if o["metadata"]["name"].startswith(KEY_SECRET)
+    ]
+    if target != "dev":
+        assert secrets == [], "created by the operator; rendering one would overwrite it"
+        return
+    (secret,) = secrets
+    data = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
+    assert set(data) == {"STATION_PASSWORD_KEY"}
+    assert len(config.load(data).station_password_key) >= 32
 
 
 def test_config_map_matches_settings(objects: list[dict[str, Any]]) -> None:

@@ -17,7 +17,8 @@ from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatu
 
 from shared import names, ocppj, pki
 from shared.ocppj import Call, CallResult
-from tests.cluster import Cluster
+from shared.passwords import key_id
+from tests.cluster import Cluster, log_lines
 from tests.conftest import PASSWORD, Api
 from tests.simulator import BOOT, RawStation, auth_header, open_ws
 from tests.test_end_to_end import eventually
@@ -264,6 +265,8 @@ async def test_password_rotation(
         assert status == 200 and body["password"] == new_password and len(new_password) == 32
         assert await booted(RawStation(await open_ws(cluster.ws_url, station, new_password)))
         assert await refused(open_ws(cluster.ws_url, station, PASSWORD)) == 401
+        stored = (await db[names.STATIONS].find_one({"_id": station}))["passwordHash"]
+        assert stored.startswith(f"hmac-sha256${cluster_key_id(cluster)}$"), "generated: keyed"
     else:
         assert status == 409 and "password" not in body
         assert await booted(RawStation(await open_ws(cluster.ws_url, station, PASSWORD)))
@@ -277,6 +280,75 @@ async def test_password_rotation(
 async def test_rotation_refuses_a_weak_password(api: Api, station: str):
     status, _ = await api.request("POST", f"/stations/{station}/password", {"password": "short"})
     assert status == 422
+
+
+# --- generated passwords: keyed verifiers ------------------------------------------------
+
+
+def cluster_key_id(cluster: Cluster) -> str:
+    return key_id(bytes.fromhex(cluster.password_key))
+
+
+async def test_a_station_registered_with_a_generated_password_connects(
+    cluster: Cluster, api: Api, station_id: str, db: AsyncDatabase[Any]
+):
+    status, body = await api.request("PUT", f"/stations/{station_id}", {"generatePassword": True})
+    assert status == 201, body
+    password = body.pop("password")
+    assert len(password) == 32 and body["hasPassword"] and body["securityProfile"] == 1
+    assert body["passwordKeyId"] == cluster_key_id(cluster)
+    _, fetched = await api.request("GET", f"/stations/{station_id}")
+    assert "password" not in fetched, "shown once"
+    stored = (await db[names.STATIONS].find_one({"_id": station_id}))["passwordHash"]
+    assert stored.startswith(f"hmac-sha256${cluster_key_id(cluster)}$") and password not in stored
+
+    assert await booted(RawStation(await open_ws(cluster.ws_url, station_id, password)))
+    assert await refused(open_ws(cluster.ws_url, station_id, password[:-1] + "x")) == 401
+
+
+async def test_an_operator_chosen_password_stays_scrypt(
+    api: Api, station: str, db: AsyncDatabase[Any]
+):
+    stored = (await db[names.STATIONS].find_one({"_id": station}))["passwordHash"]
+    assert stored.startswith("scrypt$")
+    _, view = await api.request("GET", f"/stations/{station}")
+    assert view["passwordKeyId"] is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"generatePassword": True, "password": PASSWORD}, {"generatePassword": "yes"}],
+    ids=["both", "not-a-boolean"],
+)
+async def test_generate_password_is_refused_with_a_password_or_a_non_boolean(
+    api: Api, station_id: str, body: dict[str, Any]
+):
+    status, answer = await api.request("PUT", f"/stations/{station_id}", body)
+    assert status == 422 and "password" not in answer
+    assert (await api.request("GET", f"/stations/{station_id}"))[0] == 404
+
+
+async def test_a_verifier_of_another_key_is_a_401_and_a_logged_key_mismatch(
+    cluster: Cluster, api: Api, station_id: str, db: AsyncDatabase[Any]
+):
+    status, body = await api.request("PUT", f"/stations/{station_id}", {"generatePassword": True})
+    assert status == 201
+    stored = (await db[names.STATIONS].find_one({"_id": station_id}))["passwordHash"]
+    foreign = stored.replace(cluster_key_id(cluster), "0badc0de")
+    await db[names.STATIONS].update_one({"_id": station_id}, {"$set": {"passwordHash": foreign}})
+
+    assert await refused(open_ws(cluster.ws_url, station_id, body["password"])) == 401
+
+    async def mismatches() -> list[dict[str, Any]]:
+        return [
+            line
+            for name in cluster.workers()
+            for line in log_lines(cluster.log_dir / f"{name}.log")
+            if "key mismatch" in line.get("msg", "") and line.get("storedKeyId") == "0badc0de"
+        ]
+
+    (line,) = await eventually(mismatches)
+    assert line["level"] == "error" and line["configuredKeyIds"] == [cluster_key_id(cluster)]
 
 
 # --- A02/A03: certificate signing --------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import runpy
 
@@ -42,6 +43,8 @@ DEFAULTS = Settings(
     health_listen="",
     gateway_drain_seconds=10.0,
     command_timeout=30.0,
+    station_password_key=b"",
+    station_password_key_previous=b"",
     boot_request_full_inventory=False,
     worker_prefetch=64,
     event_loop="uvloop",
@@ -79,6 +82,8 @@ def test_every_setting_is_read_from_its_variable() -> None:
         "GATEWAY_MAX_PENDING_AUTH": "5",
         "GATEWAY_MAX_QUEUED_COMMANDS": "3",
         "COMMAND_TIMEOUT": "7.5",
+        "STATION_PASSWORD_KEY": "ab" * 32,
+        "STATION_PASSWORD_KEY_PREVIOUS": base64.b64encode(b"p" * 40).decode(),
         "BOOT_REQUEST_FULL_INVENTORY": "yes",
         "GATEWAY_PING_INTERVAL": "0",
         "GATEWAY_COMPRESSION": "off",
@@ -122,6 +127,8 @@ def test_every_setting_is_read_from_its_variable() -> None:
         gateway_max_pending_auth=5,
         gateway_max_queued_commands=3,
         command_timeout=7.5,
+        station_password_key=b"\xab" * 32,
+        station_password_key_previous=b"p" * 40,
         boot_request_full_inventory=True,
         gateway_ping_interval=0.0,
         gateway_compression=False,
@@ -320,3 +327,42 @@ def test_running_the_module_prints_the_markdown_table(capsys: pytest.CaptureFixt
 def test_every_default_parses() -> None:
     for name, default, parse, _doc in config.SETTINGS:
         assert parse(default) == getattr(DEFAULTS, name.lower()), name
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("00" * 32, bytes(32)),
+        ("  " + "0F" * 40 + "\n", b"\x0f" * 40),
+        (base64.b64encode(b"k" * 32).decode(), b"k" * 32),
+        (base64.urlsafe_b64encode(b"\xfb\xff" * 20).decode(), b"\xfb\xff" * 20),
+        ("", b""),
+    ],
+    ids=["hex", "hex-whitespace", "base64", "base64-urlsafe", "empty-means-none"],
+)
+def test_station_password_key_is_read_as_hex_or_base64(value: str, expected: bytes) -> None:
+    assert load({"STATION_PASSWORD_KEY": value}).station_password_key == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ab" * 31,
+        base64.b64encode(b"k" * 31).decode(),
+        "secret-key-that-is-neither-hex-nor-base64!",
+        base64.b64encode(b"k" * 32).decode().rstrip("="),
+        "abc",
+    ],
+    ids=["hex-31-bytes", "base64-31-bytes", "neither", "base64-unpadded", "odd-hex"],
+)
+def test_bad_station_password_key_stops_the_start_without_echoing_it(value: str) -> None:
+    for name in ("STATION_PASSWORD_KEY", "STATION_PASSWORD_KEY_PREVIOUS"):
+        with pytest.raises(ConfigError) as caught:
+            load({name: value})
+        assert str(caught.value).startswith(f"{name}=<secret>: ")
+        assert value not in str(caught.value)
+
+
+def test_the_key_is_not_in_the_settings_repr() -> None:
+    settings = load({"STATION_PASSWORD_KEY": "ab" * 32})
+    assert "abab" not in repr(settings) and "\\xab" not in repr(settings)
