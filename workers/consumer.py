@@ -193,12 +193,7 @@ class Worker:
                     item.message_id, ErrorCode.INTERNAL_ERROR, "CSMS failed to process the message"
                 )
             try:
-                # The reply and the handler's events go out together: one wait for the
-                # broker's confirms instead of one after the other.
-                publishing = [self._reply(item, frame, started_at)]
-                if ctx is not None:
-                    publishing.append(ctx.publish_events())
-                await asyncio.gather(*publishing)
+                await self._reply(item, frame, started_at)
             except Exception as exc:
                 log.error(
                     "could not publish reply; message will be retried", extra={"error": repr(exc)}
@@ -206,17 +201,11 @@ class Worker:
                 await message.nack(requeue=True)
                 return
             await message.ack()
-            if ctx is not None:
-                await self._follow_up(ctx)
-
-    async def _follow_up(self, ctx: Context) -> None:
-        """Work that waited for the station's answer, and the events it emits."""
-        for work in ctx.after_reply:
-            try:
-                await work()
-                await ctx.publish_events()
-            except Exception:
-                log.exception("follow-up work after the reply failed")
+            for work in ctx.after_reply if ctx else ():
+                try:
+                    await work()
+                except Exception:
+                    log.exception("follow-up work after the reply failed")
 
     async def _context(self, station: str, message_id: str, action: str) -> Context:
         assert self.db is not None and self.events is not None
@@ -289,7 +278,6 @@ class Worker:
         if result.status == commands.ANSWERED and apply and result.response is not None:
             ctx = await self._context(result.station, result.command_id, result.action)
             await apply(ctx, result.request, result.response)
-            await ctx.publish_events()
 
     async def _reply(self, item: Inbound, frame: str, started_at: float) -> None:
         assert self._channel is not None

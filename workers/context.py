@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,28 +38,12 @@ class Context:
     """Work that must wait until the station has its answer (e.g. a CALL to it after an
     accepted boot); run by the consumer once the reply is confirmed."""
 
-    pending_events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    """Events emitted while handling, published by ``publish_events``."""
-
     async def emit(self, event: str, **fields: Any) -> None:
-        """Note a domain event; the consumer publishes it together with the reply.
-
-        Publishing here would put a confirmed broker round trip inside every handler, in
-        series with the reply's own: measured, that was most of a Heartbeat's handling time
-        under load."""
-        self.pending_events.append((event, fields))
-
-    async def publish_events(self) -> None:
-        """Publish what was emitted, all at once; a failure is logged, not raised, since the
-        data is stored."""
-        events, self.pending_events = self.pending_events, []
-        results = await asyncio.gather(
-            *(self.events.publish(event, self.station, **fields) for event, fields in events),
-            return_exceptions=True,
-        )
-        for (event, _), result in zip(events, results, strict=True):
-            if isinstance(result, BaseException):
-                log.error("could not publish event", extra={"event": event, "error": repr(result)})
+        """Publish a domain event; a failure is logged, not raised, since the data is stored."""
+        try:
+            await self.events.publish(event, self.station, **fields)
+        except Exception as exc:
+            log.error("could not publish event", extra={"event": event, "error": repr(exc)})
 
     def record_id(self, *parts: object) -> str:
         """A document id unique to this message, so a redelivery writes nothing new."""
