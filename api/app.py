@@ -10,7 +10,7 @@ import store
 from shared import bus, health
 from shared.commands import CommandClient
 from shared.config import Settings
-from shared.passwords import PasswordKeys
+from shared.passwords import NO_KEY_WARNING, PasswordKeys
 
 from . import openapi
 from .errors import error_middleware
@@ -51,14 +51,9 @@ def build(settings: Settings) -> web.Application:
         await connection.close()
 
     app[SETTINGS] = settings
-    app[PASSWORD_KEYS] = PasswordKeys(
-        settings.station_password_key, settings.station_password_key_previous
-    )
+    app[PASSWORD_KEYS] = PasswordKeys.from_settings(settings)
     if not app[PASSWORD_KEYS].configured:
-        logging.getLogger("api").warning(
-            "STATION_PASSWORD_KEY is not set: generated station passwords are stored as "
-            "scrypt, so a cold reconnect storm is bound by scrypt (~40 ms CPU per station)"
-        )
+        logging.getLogger("api").warning(NO_KEY_WARNING)
     app.cleanup_ctx.append(mongo)
     app.cleanup_ctx.append(rabbitmq)
     return app

@@ -29,7 +29,7 @@ from shared.events import EventPublisher, utc_now
 from shared.logs import bind
 from shared.metrics import AUTH_CHECKS_EXPIRED
 from shared.ocppj import ErrorCode, MessageType
-from shared.passwords import PasswordKeys
+from shared.passwords import NO_KEY_WARNING, PasswordKeys
 from shared.pki import Issuer
 from store import commands as command_store
 from store import stations
@@ -71,9 +71,7 @@ class Worker:
         self.events: EventPublisher | None = None
         self.commands: CommandClient | None = None
         self.ca: Issuer | None = None
-        self.password_keys = PasswordKeys(
-            settings.station_password_key, settings.station_password_key_previous
-        )
+        self.password_keys = PasswordKeys.from_settings(settings)
         self._consumers: list[tuple[Any, str]] = []
         self._in_flight = 0
         self.last_seen: LastSeen | None = None
@@ -84,10 +82,7 @@ class Worker:
     async def start(self) -> None:
         self.ca = certificate_authority.load(self.settings)
         if not self.password_keys.configured:
-            log.warning(
-                "STATION_PASSWORD_KEY is not set: generated station passwords are stored as "
-                "scrypt, so a cold reconnect storm is bound by scrypt (~40 ms CPU per station)"
-            )
+            log.warning(NO_KEY_WARNING)
         self._mongo, self.db = await store.connect(self.settings)
         self.last_seen = LastSeen(self.db, self.settings.worker_last_seen_seconds)
         self._last_seen_task = asyncio.create_task(self.last_seen.run())
