@@ -47,6 +47,7 @@ class StationConnection:
         self._calls: asyncio.Queue[_QueuedCall] = asyncio.Queue(settings.gateway_max_queued_calls)
         self._in_flight: tuple[str, asyncio.Future[Reply]] | None = None
         self._queued_ids: set[str] = set()
+        self._boot = ""  # what the last answer said of the boot; opaque here (Reply.boot)
         self.csms = CsmsCalls(
             station, ws.send, bus.publish_command_result, settings.gateway_max_queued_commands
         )
@@ -187,6 +188,8 @@ class StationConnection:
             )
         finally:
             self._in_flight = None
+        if reply.boot:
+            self._boot = reply.boot
         metrics.ROUND_TRIP.labels(call.action).observe(time.time() - queued.received_at)
         _record_hops(queued.received_at, publishing, published, reply)
         log.debug(
@@ -208,6 +211,7 @@ class StationConnection:
             call.action,
             text,
             received_at,
+            self._boot,
         )
 
     async def _send(self, frame: str) -> None:

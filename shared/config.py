@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-BOOT_STATUSES = ("Accepted", "Pending", "Rejected")
+from shared.names import BOOT_STATUSES
 
 
 class ConfigError(ValueError):

@@ -8,7 +8,7 @@ field before the other knows it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import msgpack
@@ -35,6 +35,9 @@ class Inbound:
     action: str | None
     frame: str
     received_at: float
+    boot: str = ""
+    """The boot status a worker last reported for this connection (``Reply.boot``), echoed
+    back by the gateway, which does not read it; "" until a worker has reported one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,12 @@ class Reply:
     frame: str
     started_at: float = 0.0
     handled_at: float = 0.0
+    boot: str = ""
+    """The station's boot status as the worker saw it ("" if it did not look). The gateway
+    keeps it for the connection and sends it with the next CALL, so while it is Accepted a
+    worker need not read it from the store for every message: only the station's own
+    BootNotification (on this connection, answered before the next CALL is sent) changes
+    it, and a new connection starts without it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +126,9 @@ class CommandResult:
 
 
 def pack(item: Inbound | Reply | AuthRequest | AuthResult | Command | CommandResult) -> bytes:
-    body = asdict(item)
+    # Shallow on purpose: ``asdict`` deep-copies every nested payload, and the copy is
+    # thrown away once packed.
+    body = {name: getattr(item, name) for name in item.__slots__}
     body["v"] = VERSION
     packed: bytes = msgpack.packb(body, use_bin_type=True)
     return packed

@@ -88,6 +88,12 @@ DATA_TRANSFERS = "data_transfers"
 COMMANDS = "commands"
 CERTIFICATES = "certificates"
 
+# --- BootNotification answers (B01-B03): what the boot policy may be and the boot gate reads
+BOOT_ACCEPTED = "Accepted"
+BOOT_PENDING = "Pending"
+BOOT_REJECTED = "Rejected"
+BOOT_STATUSES = (BOOT_ACCEPTED, BOOT_PENDING, BOOT_REJECTED)
+
 # --- Kinds of fact in STATION_STATE (one document per station and kind) -----------
 STATE_BOOT = "boot"  # the last BootNotification and its answer (firstAcceptedAt kept)
 STATE_FIRMWARE_STATUS = "firmwareStatus"  # the last FirmwareStatusNotification

@@ -94,6 +94,6 @@ async def for_message(db: AsyncDatabase[Any], station: str, action: str) -> dict
             return None
         doc = {"_id": station}
     merged = {**doc, **state}
-    if (state.get(names.STATE_BOOT) or {}).get("status") == "Pending":
+    if (state.get(names.STATE_BOOT) or {}).get("status") == names.BOOT_PENDING:
         merged[names.STATE_TRIGGERED] = await station_state.triggered(db, station)
     return merged

@@ -34,6 +34,9 @@ class Context:
     commands: CommandClient | None = None
     ca: Issuer | None = None
     now: datetime = field(default_factory=utc_now)
+    boot_status: str = ""
+    """The station's boot status, sent back to the gateway with the reply (``Reply.boot``);
+    a BootNotification handler sets the one it answered."""
     after_reply: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Work that must wait until the station has its answer (e.g. a CALL to it after an
     accepted boot); run by the consumer once the reply is confirmed."""

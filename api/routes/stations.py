@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from shared.config import BOOT_STATUSES
+from shared.names import BOOT_STATUSES
 from shared.ocppj import STATION_ID_PATTERN
 from shared.passwords import PasswordKeys, generate_password, is_acceptable
 from store import connectors, station_state, stations

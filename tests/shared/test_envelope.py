@@ -85,6 +85,7 @@ def test_packed_envelope_is_a_msgpack_map_with_version() -> None:
         "frame": "[3]",
         "started_at": 0.0,
         "handled_at": 0.0,
+        "boot": "",
         "v": 1,
     }
     assert CONTENT_TYPE == "application/msgpack"

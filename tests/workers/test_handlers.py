@@ -14,6 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
 from shared.ocppj import CallError, CallResult
+from store import station_state
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
 from tests.simulator import BOOT, RawStation, now, raw_station
@@ -82,6 +83,38 @@ async def test_boot_policy_per_station_and_the_boot_gate(
         await api.register(station, bootPolicy=None)
         assert (await result(raw, "BootNotification", BOOT))["status"] == "Accepted"
         assert "currentTime" in await result(raw, "Heartbeat", {})
+
+
+async def test_a_reboot_into_pending_closes_the_gate_on_the_same_connection(
+    cluster: Cluster, api: Api, station: str
+):
+    """The gateway carries the boot status of the last answer to the next CALL
+    (``Inbound.boot``) so workers skip the store while it is Accepted; a later Pending
+    answer on the same connection must take that back at once."""
+    await api.register(station)
+    async with raw_station(cluster.ws_url, station, PASSWORD) as raw:
+        assert (await result(raw, "BootNotification", BOOT))["status"] == "Accepted"
+        assert "currentTime" in await result(raw, "Heartbeat", {})
+        assert "currentTime" in await result(raw, "Heartbeat", {})
+        await api.register(station, bootPolicy="Pending")
+        assert (await result(raw, "BootNotification", BOOT))["status"] == "Pending"
+        refused = await raw.call("Heartbeat", {})
+        assert isinstance(refused, CallError) and refused.code == "SecurityError"
+
+
+async def test_a_new_connection_reads_the_boot_status_again(
+    cluster: Cluster, station: str, db: AsyncDatabase[Any]
+):
+    """What one connection was told is not carried to the next: a station whose stored
+    boot was Rejected meanwhile (by a boot through another gateway, written here directly)
+    is refused when it reconnects without booting."""
+    async with raw_station(cluster.ws_url, station, PASSWORD) as raw:
+        assert (await result(raw, "BootNotification", BOOT))["status"] == "Accepted"
+        assert "currentTime" in await result(raw, "Heartbeat", {})
+    await station_state.put(db, station, names.STATE_BOOT, {"status": names.BOOT_REJECTED})
+    async with raw_station(cluster.ws_url, station, PASSWORD) as raw:
+        refused = await raw.call("Heartbeat", {})
+        assert isinstance(refused, CallError) and refused.code == "SecurityError"
 
 
 async def test_boot_stores_hardware_and_publishes_event(

@@ -42,9 +42,9 @@ async def _triggered(ctx: Context, action: str) -> bool:
 async def refusal(ctx: Context, action: str, route: Route) -> str | None:
     """The description of the SecurityError to send, or None to let the CALL through."""
     status = ((ctx.station_doc or {}).get(names.STATE_BOOT) or {}).get("status")
-    if status == "Rejected" and action != "BootNotification":
+    if status == names.BOOT_REJECTED and action != "BootNotification":
         return f"{action} not allowed: the BootNotification was Rejected"
-    if status == "Pending" and not route.allowed_before_accepted:
+    if status == names.BOOT_PENDING and not route.allowed_before_accepted:
         if not await _triggered(ctx, action):
             return f"{action} not allowed while the BootNotification is Pending"
     return None

@@ -42,6 +42,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
             "firstAcceptedAt": first_accepted,
         },
     )
+    ctx.boot_status = policy
     await ctx.emit(
         names.EVENT_STATION_BOOTED,
         status=policy,
