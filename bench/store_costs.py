@@ -65,12 +65,40 @@ def operations(col: Any, size: int, n: int = 30) -> dict[str, Callable[[int], Aw
     def insert(i: int) -> Awaitable[Any]:
         return col.insert_one({**DOC, "n": i})  # type: ignore[no-any-return]
 
+    async def read_then_upsert(i: int) -> None:
+        """How connector status was written before: read the stored timestamp, then write."""
+        key = f"S{spread(i)}/boot"
+        await col.find_one({"_id": key}, {"n": 1})
+        await col.update_one({"_id": key}, {"$set": {"n": i}}, upsert=True)
+
+    def conditional_update(i: int) -> Awaitable[Any]:
+        """How it is written now: one update by ``_id`` and a comparison on the document."""
+        return col.update_one(  # type: ignore[no-any-return]
+            {"_id": f"S{spread(i)}/boot", "n": {"$lte": i}}, {"$set": {"n": i}}
+        )
+
     return {
         "find_one by _id": find_by_id,
         "find by indexed field": find_by_field,
         "update_one by _id": update_by_id,
         "insert_one": insert,
+        "find_one + upsert by _id": read_then_upsert,
+        "update_one by _id and $lte": conditional_update,
     }
+
+
+async def finds_per_second(col: Any, size: int, concurrency: int = 20, n: int = 2000) -> float:
+    """The store's ceiling for the hot path's most common operation, many callers at once
+    (what bounds a reconnect storm on the local store)."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(i: int) -> None:
+        async with gate:
+            await col.find_one({"_id": f"S{i * 7919 % size}/boot"})
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(n)))
+    return n / (time.perf_counter() - started)
 
 
 async def main(url: str, sizes: list[int]) -> None:
@@ -78,6 +106,7 @@ async def main(url: str, sizes: list[int]) -> None:
     db = client[DATABASE]
     columns: list[str] = []
     rows: dict[str, list[float]] = {}
+    ceilings: list[float] = []
     for size in sizes:
         col = db[f"c{size}"]
         await col.drop()
@@ -86,11 +115,15 @@ async def main(url: str, sizes: list[int]) -> None:
             [{"_id": f"S{i}/boot", **DOC, "station": f"S{i}"} for i in range(size)]
         )
         columns.append(f"{size} docs")
+        await col.update_many({}, {"$set": {"n": -1}})
         for op, run in operations(col, size).items():
             rows.setdefault(op, []).append(await per_op(run))
-    print(f"{'operation':26}" + "".join(f"{c:>24}" for c in columns))
+        ceilings.append(await finds_per_second(col, size))
+    print(f"{'operation':28}" + "".join(f"{c:>24}" for c in columns))
     for op, values in rows.items():
-        print(f"{op:26}" + "".join(f"{v:>21.2f} ms" for v in values))
+        print(f"{op:28}" + "".join(f"{v:>21.2f} ms" for v in values))
+    label = "find_one by _id, 20 at once"
+    print(f"{label:28}" + "".join(f"{v:>22.0f}/s" for v in ceilings))
     lost = await lost_updates(db["race"])
     print(f"concurrent $set of two fields of one document: {lost} of 100 lost an update")
     await client.drop_database(DATABASE)
