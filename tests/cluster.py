@@ -42,6 +42,8 @@ class Cluster:
         self.pki = pki.dev_certificates(log_dir / "pki", ["localhost", "127.0.0.1"])
         # One key for the API and every worker, as in production; fresh per test run.
         self.password_key = secrets.token_hex(32)
+        # The operator API's bootstrap admin key (API_ADMIN_KEY), sent by tests.conftest.Api.
+        self.admin_key = secrets.token_urlsafe(32)
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.health_ports: dict[str, int] = {}
         self._count = 0
@@ -64,6 +66,7 @@ class Cluster:
             AMQP_URL=self.amqp_url,
             MONGO_URL=self.mongo_url,
             MONGO_DB=self.mongo_db,
+            API_ADMIN_KEY=self.admin_key,
             GATEWAY_LISTEN=f"127.0.0.1:{self.gateway_port}",
             API_LISTEN=f"127.0.0.1:{self.api_port}",
             LOG_LEVEL="INFO",

@@ -103,11 +103,20 @@ async def db(cluster: Cluster) -> AsyncIterator[AsyncDatabase[Any]]:
 
 
 class Api:
-    def __init__(self, base: str, session: aiohttp.ClientSession) -> None:
-        self.base, self.session = base, session
+    """The operator API as one key holder sees it (the cluster's admin key by default)."""
+
+    def __init__(self, base: str, session: aiohttp.ClientSession, key: str | None = None) -> None:
+        self.base, self.session, self.key = base, session, key
+
+    def as_key(self, key: str | None) -> Api:
+        """The same API seen with another key (None: no Authorization header at all)."""
+        return Api(self.base, self.session, key)
 
     async def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        async with self.session.request(method, self.base + path, json=body) as response:
+        headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
+        async with self.session.request(
+            method, self.base + path, json=body, headers=headers
+        ) as response:
             data = await response.json() if response.content_type == "application/json" else None
             return response.status, data
 
@@ -122,7 +131,7 @@ class Api:
 @pytest.fixture(scope="session")
 async def api(cluster: Cluster) -> AsyncIterator[Api]:
     async with aiohttp.ClientSession() as session:
-        yield Api(cluster.api_url, session)
+        yield Api(cluster.api_url, session, cluster.admin_key)
 
 
 @pytest.fixture
