@@ -1,4 +1,5 @@
-"""The operator API application: an explicit route list, JSON errors, MongoDB on app state."""
+"""The operator API application: an explicit route list, authenticated by key and role,
+audited, JSON errors, MongoDB on app state."""
 
 from __future__ import annotations
 
@@ -7,15 +8,25 @@ import logging
 from aiohttp import web
 
 import store
-from shared import bus, health
+from shared import bus, health, names
 from shared.commands import CommandClient
 from shared.config import Settings
+from shared.events import EventPublisher
 from shared.passwords import NO_KEY_WARNING, PasswordKeys
 
-from . import openapi
-from .errors import error_middleware
-from .keys import COMMANDS, DB, PASSWORD_KEYS, SETTINGS
-from .routes import commands, id_tokens, provisioning, security, stations, transactions
+from . import auth, bootstrap, openapi
+from .errors import error_middleware, request_ids
+from .keys import COMMANDS, DB, EVENTS, PASSWORD_KEYS, SETTINGS
+from .routes import (
+    api_keys,
+    audit,
+    commands,
+    id_tokens,
+    provisioning,
+    security,
+    stations,
+    transactions,
+)
 
 
 async def _ready(app: web.Application) -> dict[str, bool]:
@@ -23,7 +34,10 @@ async def _ready(app: web.Application) -> dict[str, bool]:
 
 
 def build(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[error_middleware], client_max_size=1024 * 1024)
+    app = web.Application(
+        middlewares=[request_ids, auth.audit, error_middleware, auth.authenticate],
+        client_max_size=1024 * 1024,
+    )
     app.add_routes(
         [
             *health.routes(lambda: _ready(app)),
@@ -34,18 +48,22 @@ def build(settings: Settings) -> web.Application:
             *commands.ROUTES,
             *provisioning.ROUTES,
             *security.ROUTES,
+            *api_keys.ROUTES,
+            *audit.ROUTES,
         ]
     )
 
     async def mongo(app: web.Application):  # type: ignore[no-untyped-def]
         client, app[DB] = await store.connect(settings)
+        await bootstrap.first_admin_key(app[DB], settings)
         yield
         await client.close()
 
     async def rabbitmq(app: web.Application):  # type: ignore[no-untyped-def]
         connection = await bus.connect(settings.amqp_url)
-        channel = await connection.channel()
+        channel = await connection.channel(publisher_confirms=True)
         await bus.declare_topology(channel)
+        app[EVENTS] = EventPublisher(await channel.get_exchange(names.EVENTS_EXCHANGE))
         app[COMMANDS] = await CommandClient.start(connection)
         yield
         await connection.close()

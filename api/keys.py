@@ -10,9 +10,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.commands import CommandClient
 from shared.config import Settings
+from shared.events import EventPublisher
 from shared.passwords import PasswordKeys
 
 DB = web.AppKey("db", AsyncDatabase[Any])
 COMMANDS = web.AppKey("commands", CommandClient)
 SETTINGS = web.AppKey("settings", Settings)
 PASSWORD_KEYS = web.AppKey("password_keys", PasswordKeys)
+EVENTS = web.AppKey("events", EventPublisher)

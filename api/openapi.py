@@ -7,7 +7,9 @@ from typing import Any
 from aiohttp import web
 
 from shared.actions import COMMAND_ACTIONS
+from shared.names import ROLES
 
+from .access import ADMIN_COMMANDS, ROUTE_ROLES
 from .errors import json_response
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -174,8 +176,39 @@ SPEC: dict[str, Any] = {
                 errors=("404", "409"),
             )
         },
+        "/api/v1/api-keys": {
+            "get": _op("API keys (never the keys themselves)", params=PAGING, errors=("400",)),
+            "post": {
+                **_op("Create an API key", ok="201", body="ApiKeyInput", errors=("400", "422")),
+                "description": "201: `{id, name, role, createdAt, createdBy, revokedAt, key}`. "
+                "`key` is shown this once; only its SHA-256 is stored.",
+            },
+        },
+        "/api/v1/api-keys/{keyId}": {
+            "parameters": [_path_param("keyId")],
+            "delete": _op("Revoke an API key, at once on every API replica", ok="204"),
+        },
+        "/api/v1/audit": {
+            "get": _op(
+                "State-changing API requests and their outcome, newest first",
+                params=[_query("station"), _query("keyId"), *PAGING],
+                errors=("400",),
+            )
+        },
     },
+    "security": [{"apiKey": []}],
     "components": {
+        "securitySchemes": {
+            "apiKey": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An operator API key (`csms_...`, or API_ADMIN_KEY) with a role: "
+                "viewer reads everything except secrets; operator also sends commands and "
+                "manages id tokens; admin also manages stations, credentials, certificates, "
+                "API keys and reads the audit log. Each operation's `x-role` names the least "
+                "role it needs. Missing or unknown key: 401; role too low: 403.",
+            }
+        },
         "responses": {
             "OcppPayload": {"type": "object", "description": "OCPP 2.0.1 request payload"},
             "Error": {
@@ -188,7 +221,23 @@ SPEC: dict[str, Any] = {
             "Error": {
                 "type": "object",
                 "required": ["error"],
-                "properties": {"error": {"type": "string"}, "detail": {}},
+                "properties": {
+                    "error": {"type": "string"},
+                    "detail": {},
+                    "requestId": {
+                        "type": "string",
+                        "description": "Also in the X-Request-Id header and the log lines.",
+                    },
+                },
+            },
+            "ApiKeyInput": {
+                "type": "object",
+                "required": ["name", "role"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "role": {"type": "string", "enum": list(ROLES)},
+                },
             },
             "StationInput": {
                 "type": "object",
@@ -228,6 +277,22 @@ SPEC: dict[str, Any] = {
         },
     },
 }
+
+
+def _with_roles(spec: dict[str, Any]) -> dict[str, Any]:
+    """Each operation names the role it needs (``x-role``) and answers 401 and 403."""
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method == "parameters":
+                continue
+            op["x-role"] = ROUTE_ROLES[(method.upper(), path)]
+            op["responses"].update({"401": _ERROR, "403": _ERROR})
+    command = spec["paths"]["/api/v1/stations/{id}/ocpp/{action}"]["post"]
+    command["description"] += " Needs admin for " + ", ".join(sorted(ADMIN_COMMANDS)) + "."
+    return spec
+
+
+_with_roles(SPEC)
 
 
 async def get_openapi(request: web.Request) -> web.Response:

@@ -139,3 +139,24 @@ def command(doc: Mapping[str, Any]) -> dict[str, Any]:
         "sentAt": _time(doc.get("sentAt")),
         "completedAt": _time(doc.get("completedAt")),
     }
+
+
+def api_key(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Never the key nor its digest: the key is shown once, when it is created."""
+    return {
+        "id": doc["_id"],
+        "name": doc["name"],
+        "role": doc["role"],
+        "createdAt": _time(doc.get("createdAt")),
+        "createdBy": doc.get("createdBy"),
+        "revokedAt": _time(doc.get("revokedAt")),
+    }
+
+
+def audit_entry(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "requestId": doc["_id"],
+        "at": _time(doc.get("at")),
+        **{k: doc.get(k) for k in ("keyId", "keyName", "role", "method", "path", "station")},
+        **{k: doc.get(k) for k in ("status", "ms", "remote")},
+    }

@@ -87,6 +87,20 @@ def _key(value: str) -> bytes:
     return key
 
 
+MIN_API_KEY_CHARS = 24
+
+
+def _api_key(value: str) -> str:
+    """An operator API key chosen by the deployment: long enough that guessing is hopeless
+    (24 URL-safe characters are 144 bits); empty: none."""
+    text = value.strip()
+    if text and len(text) < MIN_API_KEY_CHARS:
+        raise ValueError(f"expected at least {MIN_API_KEY_CHARS} characters, got {len(text)}")
+    if any(c.isspace() for c in text):
+        raise ValueError("must not contain spaces")
+    return text
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of every process; each process reads the ones it needs."""
@@ -124,6 +138,7 @@ class Settings:
     command_timeout: float
     station_password_key: bytes = field(repr=False)
     station_password_key_previous: bytes = field(repr=False)
+    api_admin_key: str = field(repr=False)
     boot_request_full_inventory: bool
     worker_prefetch: int
     event_loop: str
@@ -286,6 +301,15 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "stations' passwords are rotated (README, Security). Empty: none.",
     ),
     (
+        "API_ADMIN_KEY",
+        "",
+        _api_key,
+        "An operator API key with the admin role, accepted besides the keys in the store, so "
+        "a deployment or script can start without a manual step (24+ characters; generate "
+        "one with `openssl rand -base64 32`). Empty: on its first start the API creates an "
+        "admin key and prints it once. `make run` keeps one in `.local/api-admin.key`.",
+    ),
+    (
         "BOOT_REQUEST_FULL_INVENTORY",
         "false",
         _bool,
@@ -324,7 +348,9 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
 
 
 # Never echoed, not even in the message about a bad value.
-SECRET_SETTINGS = frozenset({"STATION_PASSWORD_KEY", "STATION_PASSWORD_KEY_PREVIOUS"})
+SECRET_SETTINGS = frozenset(
+    {"STATION_PASSWORD_KEY", "STATION_PASSWORD_KEY_PREVIOUS", "API_ADMIN_KEY"}
+)
 
 
 def load(environ: Mapping[str, str] | None = None) -> Settings:

@@ -56,6 +56,7 @@ EVENT_CUSTOMER_INFORMATION = "customer.information"
 EVENT_DATA_TRANSFER = "data.transfer"
 EVENT_COMMAND_COMPLETED = "command.completed"
 EVENT_CERTIFICATE = "certificate.status"
+EVENT_API_AUDIT = "api.request"  # an operator API request that changed (or tried to) state
 
 
 def event_key(event: str, station_id: str) -> str:
@@ -70,6 +71,8 @@ def event_key(event: str, station_id: str) -> str:
 
 # --- MongoDB collections --------------------------------------------------------
 STATIONS = "stations"
+API_KEYS = "api_keys"  # operator API keys: role and SHA-256 of the key, never the key
+AUDIT = "audit"  # every state-changing operator API request and its outcome
 STATION_STATE = "station_state"
 PRESENCE = "presence"  # one document per station, written only by the presence consumer
 LAST_SEEN = "last_seen"  # one document per station, batched $max writes from workers
@@ -87,6 +90,12 @@ CUSTOMER_INFORMATION = "customer_information"
 DATA_TRANSFERS = "data_transfers"
 COMMANDS = "commands"
 CERTIFICATES = "certificates"
+
+# --- Operator API roles, each allowed what the one before it is (README, Security) --------
+ROLE_VIEWER = "viewer"  # read everything except secrets
+ROLE_OPERATOR = "operator"  # also send commands, manage id tokens
+ROLE_ADMIN = "admin"  # also stations, credentials, certificates, API keys, the audit log
+ROLES = (ROLE_VIEWER, ROLE_OPERATOR, ROLE_ADMIN)
 
 # --- BootNotification answers (B01-B03): what the boot policy may be and the boot gate reads
 BOOT_ACCEPTED = "Accepted"

@@ -34,6 +34,7 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     names.REPORTS: [[("station", ASCENDING)]],
     names.REPORT_PARTS: [[("station", ASCENDING), ("requestId", ASCENDING)]],
     names.STATION_STATE: [[("station", ASCENDING)]],
+    names.AUDIT: [[("at", ASCENDING)], [("station", ASCENDING)], [("keyId", ASCENDING)]],
 }
 
 

@@ -1,0 +1,65 @@
+"""Which role each operator API route needs: one table, checked by the auth middleware and
+tested route by route from itself (every route the app serves must be in it).
+
+Commands that can take a station away from this CSMS or change what it trusts (its
+network profile, certificates, firmware) are admin's, like credentials; every other
+command is operator's.
+"""
+
+from __future__ import annotations
+
+from shared.names import ROLE_ADMIN, ROLE_OPERATOR, ROLE_VIEWER
+
+PUBLIC = frozenset({"/healthz", "/readyz", "/metrics"})
+
+ADMIN_COMMANDS = frozenset(
+    {
+        "SetNetworkProfile",
+        "InstallCertificate",
+        "DeleteCertificate",
+        "CertificateSigned",
+        "UpdateFirmware",
+    }
+)
+
+COMMAND_ROUTE = "/api/v1/stations/{id}/ocpp/{action}"
+
+ROUTE_ROLES: dict[tuple[str, str], str] = {
+    ("GET", "/api/v1/openapi.json"): ROLE_VIEWER,
+    ("GET", "/api/v1/stations"): ROLE_VIEWER,
+    ("GET", "/api/v1/stations/{id}"): ROLE_VIEWER,
+    ("PUT", "/api/v1/stations/{id}"): ROLE_ADMIN,
+    ("DELETE", "/api/v1/stations/{id}"): ROLE_ADMIN,
+    ("POST", "/api/v1/stations/{id}/accept"): ROLE_ADMIN,
+    ("GET", "/api/v1/stations/{id}/device-model"): ROLE_VIEWER,
+    ("GET", "/api/v1/stations/{id}/reports"): ROLE_VIEWER,
+    ("GET", "/api/v1/stations/{id}/customer-information"): ROLE_VIEWER,
+    ("POST", "/api/v1/stations/{id}/password"): ROLE_ADMIN,
+    ("GET", "/api/v1/stations/{id}/certificates"): ROLE_VIEWER,
+    ("POST", COMMAND_ROUTE): ROLE_OPERATOR,  # ADMIN_COMMANDS: admin
+    ("GET", "/api/v1/commands"): ROLE_VIEWER,
+    ("GET", "/api/v1/commands/{commandId}"): ROLE_VIEWER,
+    ("GET", "/api/v1/id-tokens"): ROLE_VIEWER,
+    ("GET", "/api/v1/id-tokens/{idToken}"): ROLE_VIEWER,
+    ("PUT", "/api/v1/id-tokens/{idToken}"): ROLE_OPERATOR,
+    ("DELETE", "/api/v1/id-tokens/{idToken}"): ROLE_OPERATOR,
+    ("GET", "/api/v1/transactions"): ROLE_VIEWER,
+    ("GET", "/api/v1/transactions/{transactionId}"): ROLE_VIEWER,
+    ("GET", "/api/v1/transactions/{transactionId}/meter-values"): ROLE_VIEWER,
+    ("GET", "/api/v1/api-keys"): ROLE_ADMIN,
+    ("POST", "/api/v1/api-keys"): ROLE_ADMIN,
+    ("DELETE", "/api/v1/api-keys/{keyId}"): ROLE_ADMIN,
+    ("GET", "/api/v1/audit"): ROLE_ADMIN,
+}
+
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def needed_role(method: str, route: str, action: str | None = None) -> str | None:
+    """The role a request needs; None for a public route. A route missing from the table
+    needs admin, so forgetting to list one can only make it stricter."""
+    if route in PUBLIC:
+        return None
+    if route == COMMAND_ROUTE and action in ADMIN_COMMANDS:
+        return ROLE_ADMIN
+    return ROUTE_ROLES.get((method.upper(), route), ROLE_ADMIN)
