@@ -92,6 +92,8 @@ class Stack:
         # passwords by one run (--generated-passwords) still connect in the next.
         if not self.env.get("STATION_PASSWORD_KEY"):
             self.env["STATION_PASSWORD_KEY"] = station_key.ensure()
+        if not self.env.get("API_ADMIN_KEY"):
+            self.env["API_ADMIN_KEY"] = station_key.ensure(station_key.ADMIN_KEY_FILE)
         self.gateway_urls = [f"ws://127.0.0.1:{port}/ocpp" for port in args.gateway_port]
         self.api_url = f"http://127.0.0.1:{args.api_port}/api/v1"
 
@@ -221,7 +223,10 @@ def run_load(stack: Stack, loadgen: list[str]) -> int:
     sampler = cpu.Sampler(stack.own_pids)
     sampler.start()
     try:
-        done = subprocess.run([*command, "--api", stack.api_url, *loadgen])
+        key = {"API_KEY": stack.env["API_ADMIN_KEY"]}
+        done = subprocess.run(
+            [*command, "--api", stack.api_url, *loadgen], env={**os.environ, **key}
+        )
     finally:
         sampler.stop()
     if done.returncode != 0 or not out.exists():

@@ -22,6 +22,12 @@ if [ -z "${STATION_PASSWORD_KEY:-}" ]; then
   export STATION_PASSWORD_KEY
   echo "==> station password key in .local/station-password.key"
 fi
+# The operator API's admin key, kept across runs like the station key: every route but the
+# health ones needs a key (README, Operator API).
+if [ -z "${API_ADMIN_KEY:-}" ]; then
+  API_ADMIN_KEY="$(.venv/bin/python -m shared.station_key .local/api-admin.key)"
+  export API_ADMIN_KEY
+fi
 pids=()
 start() { # label module
   .venv/bin/python -m "$2" > >(sed -u "s/^/$1 | /") 2>&1 &
@@ -47,7 +53,9 @@ cat <<MSG
   Stations connect to:  ws://127.0.0.1:$(port "$GATEWAY_LISTEN")/ocpp/{stationId}   (profile 1)
                         wss://127.0.0.1:$(port "$GATEWAY_TLS_LISTEN")/ocpp/{stationId}  (profiles 2, 3)
   Operator API:         http://127.0.0.1:$(port "$API_LISTEN")/api/v1   (OpenAPI: /api/v1/openapi.json)
-  Register a station:   curl -X PUT http://127.0.0.1:$(port "$API_LISTEN")/api/v1/stations/CS001 \\
+  Admin API key:        $API_ADMIN_KEY   (API_ADMIN_KEY; make run keeps it in .local/api-admin.key)
+  Register a station:   export H="Authorization: Bearer $API_ADMIN_KEY"
+                        curl -H "\$H" -X PUT http://127.0.0.1:$(port "$API_LISTEN")/api/v1/stations/CS001 \\
                           -d '{"generatePassword": true}'   (or '{"password": "..."}')
   Ctrl-C stops.
 

@@ -1,9 +1,11 @@
-"""``python -m shared.station_key FILE``: print the local STATION_PASSWORD_KEY, creating it
-(32 random bytes as hex, mode 0600) the first time.
+"""``python -m shared.station_key FILE``: print a local secret key, creating it (32 random
+bytes as hex, mode 0600) the first time: the STATION_PASSWORD_KEY and the API_ADMIN_KEY of
+a local run.
 
-``make run`` and ``bench.stack`` share this file, so the API and every worker they start get
-the same key, and stations registered in one run still connect in the next. In production
-the key comes from a secret store instead (deploy/README.md).
+``make run`` and ``bench.stack`` share these files, so the API and every worker they start
+get the same keys, stations registered in one run still connect in the next, and the load
+generator finds the API key. In production the keys come from a secret store instead
+(deploy/README.md).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 from pathlib import Path
 
 DEFAULT_FILE = Path(".local/station-password.key")
+ADMIN_KEY_FILE = Path(".local/api-admin.key")
 
 
 def ensure(path: Path = DEFAULT_FILE) -> str:

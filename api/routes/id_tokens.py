@@ -21,6 +21,9 @@ def _enum(action: str, definition: str) -> list[str]:
 
 
 TOKEN_TYPES = _enum("Authorize", "IdTokenEnumType")
+MAX_TOKEN: int = schemas.load("Authorize", "Request")["definitions"]["IdTokenType"]["properties"][
+    "idToken"
+]["maxLength"]
 STATUSES = schemas.load("Authorize", "Response")["definitions"]["AuthorizationStatusEnumType"][
     "enum"
 ]
@@ -31,6 +34,8 @@ def _token_ref(value: Any, what: str) -> dict[str, str]:
         raise ApiError(422, f"{what} must be null or {{idToken, type}}")
     if value["type"] not in TOKEN_TYPES or not isinstance(value["idToken"], str):
         raise ApiError(422, f"{what}: type must be one of {', '.join(TOKEN_TYPES)}")
+    if not 0 < len(value["idToken"]) <= MAX_TOKEN:
+        raise ApiError(422, f"{what}.idToken is 1 to {MAX_TOKEN} characters (IdTokenType)")
     return {"idToken": value["idToken"], "type": value["type"]}
 
 
@@ -64,8 +69,8 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
 
 def _token(request: web.Request) -> str:
     token = request.match_info["idToken"]
-    if len(token) > 36:
-        raise ApiError(400, "idToken is at most 36 characters (IdTokenType)")
+    if len(token) > MAX_TOKEN:
+        raise ApiError(400, f"idToken is at most {MAX_TOKEN} characters (IdTokenType)")
     return token
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from shared.station_key import ADMIN_KEY_FILE
 
 from . import passwords, report, runner, selftest
 from .register import register
@@ -52,6 +55,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="stations booted by an earlier run come back without BootNotification/status",
     )
     add("--api", default="http://127.0.0.1:8080/api/v1", help="operator API base URL")
+    add(
+        "--api-key",
+        default=None,
+        help="operator API key (admin, to register stations); default: $API_KEY, else the "
+        f"key `make run` and bench.stack keep in {ADMIN_KEY_FILE}",
+    )
     add("--stations", type=int, default=100, help="number of simulated stations")
     add("--rate", type=float, default=50.0, help="calls/s offered across all stations")
     add("--duration", type=float, default=30.0, help="seconds of paced load (after the ramp)")
@@ -99,6 +108,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _local_admin_key() -> str | None:
+    return ADMIN_KEY_FILE.read_text().strip() if ADMIN_KEY_FILE.exists() else None
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     password = args.password
     if password is None and args.register and args.generated_passwords is None:
@@ -106,6 +119,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(
         url=args.url,
         api=args.api.rstrip("/"),
+        api_key=args.api_key or os.environ.get("API_KEY") or _local_admin_key(),
         stations=args.stations,
         rate=args.rate,
         duration=args.duration,

@@ -51,7 +51,8 @@ async def _put(
 async def register(settings: Settings, log: Any = print) -> Registration:
     result = Registration()
     timeout = aiohttp.ClientTimeout(total=max(settings.timeout, 60))
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
+    async with aiohttp.ClientSession(timeout=timeout, headers=headers) as session:
         problem, _ = await _put(
             session,
             f"{settings.api}/id-tokens/{quote(settings.id_token, safe='')}",

@@ -57,6 +57,7 @@ class Settings:
     compression: bool = True
     end_transactions: bool = True
     register_concurrency: int = 8
+    api_key: str | None = None  # Bearer key for the operator API (registration)
     tag: str = "000000"
     mix: str = "fleet"  # a key of scenario.MIXES
     settle: float = 0.0  # seconds between the ramp and the window: connected, sending nothing

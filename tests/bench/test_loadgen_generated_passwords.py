@@ -87,7 +87,9 @@ async def test_registration_keeps_the_generated_passwords_out_of_the_report(
     cluster: Cluster, api: Api, tmp_path: Path
 ):
     path = tmp_path / "pw.json"
-    settings = run("--api", cluster.api_url, "--generated-passwords", str(path))
+    settings = run(
+        "--api", cluster.api_url, "--api-key", cluster.admin_key, "--generated-passwords", str(path)
+    )
 
     result = await register(settings, log=lambda line: None)
 

@@ -59,6 +59,9 @@ SECRET_SETTINGS = {"AMQP_URL", "MONGO_URL"}
 KEY_SECRET = "station-password-key"
 KEY_SETTINGS = {"STATION_PASSWORD_KEY": False, "STATION_PASSWORD_KEY_PREVIOUS": True}  # optional?
 KEY_HOLDERS = ("workers", "api")
+# The operator API's admin key: a Secret of its own, optional, for the API alone.
+ADMIN_KEY_SECRET = "api-admin-key"
+ADMIN_KEY_SETTING = "API_ADMIN_KEY"
 # Left to each process: an empty GATEWAY_ID means host name (the pod name) + pid.
 PER_POD_SETTINGS = {"GATEWAY_ID"}
 # /healthz and /readyz of gateways and workers, which the probes use. Accepted here even while
@@ -304,6 +307,8 @@ def settings_problems(objects: list[dict[str, Any]]) -> list[str]:
             problems.append(f"{name} is a secret: it belongs in csms-secrets, not the ConfigMap")
         elif name in KEY_SETTINGS:
             problems.append(f"{name} is a secret: it belongs in {KEY_SECRET}, not the ConfigMap")
+        elif name == ADMIN_KEY_SETTING:
+            problems.append(f"{name} is a secret: it belongs in {ADMIN_KEY_SECRET}")
         elif name not in parsers:
             if name not in UPCOMING_SETTINGS:
                 problems.append(f"{name} is not a setting of shared.config")
@@ -313,6 +318,7 @@ def settings_problems(objects: list[dict[str, Any]]) -> list[str]:
             except ValueError as exc:
                 problems.append(f"{name}={value!r} does not parse: {exc}")
     missing = set(parsers) - SECRET_SETTINGS - set(KEY_SETTINGS) - PER_POD_SETTINGS - set(data)
+    missing.discard(ADMIN_KEY_SETTING)
     problems += [f"{name} is a setting but missing from config.env" for name in sorted(missing)]
     return problems
 
@@ -505,6 +511,25 @@ def key_refs(deployment: dict[str, Any]) -> dict[str, dict[str, Any]]:
         for v in container.get("env", [])
         if v["name"] in KEY_SETTINGS
     }
+
+
+def test_only_the_api_gets_the_admin_key_and_from_an_optional_secret(
+    objects: list[dict[str, Any]],
+) -> None:
+    for component in ("gateway", "workers", "api"):
+        refs = {
+            v["name"]: v["valueFrom"]["secretKeyRef"]
+            for c in containers(named(objects, "Deployment", component))
+            for v in c.get("env", [])
+            if v["name"] == ADMIN_KEY_SETTING
+        }
+        if component != "api":
+            assert refs == {}, component
+            continue
+        ref = refs[ADMIN_KEY_SETTING]
+        assert ref["name"] == ADMIN_KEY_SECRET and ref["key"] == ADMIN_KEY_SETTING
+        assert ref["optional"] is True
+    assert not [o for o in of_kind(objects, "Secret") if o["metadata"]["name"] == ADMIN_KEY_SECRET]
 
 
 def test_only_workers_and_api_get_the_station_password_key(
