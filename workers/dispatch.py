@@ -10,7 +10,7 @@ import logging
 import time
 from typing import Any
 
-from shared import metrics, ocppj, schemas
+from shared import metrics, ocppj, schemas, timestamps
 from shared.ocppj import Call, ErrorCode, FrameError
 from shared.schemas import SchemaViolation
 
@@ -53,7 +53,15 @@ async def dispatch(ctx: Context, frame: str) -> str:
         log.warning("refused by boot gate", extra={"action": call.action})
         return ocppj.error_frame(call.message_id, boot_gate.REFUSED, refusal)
     started = time.perf_counter()
-    response: dict[str, Any] = await route.handler(ctx, call.payload)
+    try:
+        response: dict[str, Any] = await route.handler(ctx, call.payload)
+    except timestamps.NotADateTime as exc:
+        # Schema validation checks every ``format: date-time`` with the same parser, so only
+        # a date-time in a field the schema does not mark as one gets here.
+        log.warning("request has a date-time no store can hold", extra={"action": call.action})
+        return ocppj.error_frame(
+            call.message_id, ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, f"{call.action}Request: {exc}"
+        )
     try:
         schemas.validate(call.action, "Response", response)
     except SchemaViolation as exc:
