@@ -1,7 +1,9 @@
 """One CALL from a station -> the CALLRESULT or CALLERROR text to send back.
 
-The generic steps are written once here: parse, route, validate the request, apply the
-boot gate, call the handler, validate the response. Handlers only ever see dicts.
+The generic steps are written once here: parse, route, validate the request, check that
+the store can hold it, apply the boot gate, call the handler, validate the response.
+Handlers only ever see dicts, and only ones the store can hold as sent (``shared.storable``),
+so none fails half-way through its writes on a value the schema let through.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import logging
 import time
 from typing import Any
 
-from shared import metrics, ocppj, schemas
+from shared import metrics, ocppj, schemas, storable, timestamps
 from shared.ocppj import Call, ErrorCode, FrameError
 from shared.schemas import SchemaViolation
 
@@ -48,12 +50,32 @@ async def dispatch(ctx: Context, frame: str) -> str:
             extra={"action": call.action, "code": exc.code, "path": exc.path},
         )
         return ocppj.error_frame(call.message_id, exc.code, exc.description, {"path": exc.path})
+    unstorable = storable.first_unstorable(call.payload)
+    if unstorable is not None:
+        log.warning(
+            "request cannot be stored as sent",
+            extra={"action": call.action, "path": unstorable.path, "reason": unstorable.reason},
+        )
+        return ocppj.error_frame(
+            call.message_id,
+            storable.REFUSED,
+            unstorable.describe(f"{call.action}Request"),
+            {"path": unstorable.path},
+        )
     refusal = await boot_gate.refusal(ctx, call.action, route)
     if refusal is not None:
         log.warning("refused by boot gate", extra={"action": call.action})
         return ocppj.error_frame(call.message_id, boot_gate.REFUSED, refusal)
     started = time.perf_counter()
-    response: dict[str, Any] = await route.handler(ctx, call.payload)
+    try:
+        response: dict[str, Any] = await route.handler(ctx, call.payload)
+    except timestamps.NotADateTime as exc:
+        # Schema validation checks every ``format: date-time`` with the same parser, so only
+        # a date-time in a field the schema does not mark as one gets here.
+        log.warning("request has a date-time no store can hold", extra={"action": call.action})
+        return ocppj.error_frame(
+            call.message_id, ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, f"{call.action}Request: {exc}"
+        )
     try:
         schemas.validate(call.action, "Response", response)
     except SchemaViolation as exc:

@@ -330,6 +330,30 @@ def test_bad_date_time_is_property_constraint_violation(value: str) -> None:
     assert exc.path == "currentTime"
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "\u0662\u0660\u0662\u0664-05-01T10:00:00Z",
+        "0000-05-01T10:00:00Z",
+        "9999-12-31T23:30:00-01:00",
+    ],
+    ids=["arabic-indic-digits", "year-0", "past-year-9999-in-utc"],
+)
+def test_date_time_the_library_pattern_passes_but_no_store_holds_is_refused(value: str) -> None:
+    exc = violation("Heartbeat", "Response", {"currentTime": value})
+
+    assert exc.code is ErrorCode.PROPERTY_CONSTRAINT_VIOLATION
+    assert exc.path == "currentTime"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2024-05-01t10:00:00z", "2016-12-31T23:59:60Z", "2024-05-01T10:00:00.1234567+00:00"],
+)
+def test_every_rfc_3339_date_time_form_passes(value: str) -> None:
+    assert validate("Heartbeat", "Response", {"currentTime": value}) is None
+
+
 def test_bad_nested_date_time_names_its_index_path() -> None:
     payload = changed(TRANSACTION_EVENT, "meterValue.0.timestamp", "now")
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from shared import names
+from shared import names, timestamps
 from store import connectors
 
 from ...context import Context, Payload
@@ -17,7 +15,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         request["evseId"],
         request["connectorId"],
         request["connectorStatus"],
-        datetime.fromisoformat(request["timestamp"]),
+        timestamps.parse(request["timestamp"]),
     )
     if current:
         await ctx.emit(

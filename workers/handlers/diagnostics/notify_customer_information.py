@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from shared import names
+from shared import names, timestamps
 from store import records
 
 from ...context import Context, Payload
@@ -18,7 +16,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         "seqNo": request["seqNo"],
         "tbc": request.get("tbc", False),
         "data": request["data"],
-        "generatedAt": datetime.fromisoformat(request["generatedAt"]),
+        "generatedAt": timestamps.parse(request["generatedAt"]),
         "receivedAt": ctx.now,
     }
     if await records.add_customer_information(ctx.db, doc):

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from shared import names
+from shared import names, timestamps
 from store import records
 
 from ...context import Context, Payload
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:
-    generated = datetime.fromisoformat(request["generatedAt"])
+    generated = timestamps.parse(request["generatedAt"])
     docs = [
         {
             "_id": ctx.record_id(i),
@@ -20,7 +18,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
             "seqNo": request["seqNo"],
             "receivedAt": ctx.now,
             **event,
-            "timestamp": datetime.fromisoformat(event["timestamp"]),
+            "timestamp": timestamps.parse(event["timestamp"]),
         }
         for i, event in enumerate(request["eventData"])
     ]

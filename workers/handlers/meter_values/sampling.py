@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
+
+from shared import timestamps
 
 ENERGY_REGISTER = "Energy.Active.Import.Register"  # the default measurand (part 2, 2.45)
 
@@ -15,7 +16,7 @@ def to_docs(
         {
             "_id": f"{id_prefix}/{i}",
             **base,
-            "timestamp": datetime.fromisoformat(mv["timestamp"]),
+            "timestamp": timestamps.parse(mv["timestamp"]),
             "sampledValue": mv["sampledValue"],
         }
         for i, mv in enumerate(meter_values)

@@ -3,9 +3,7 @@ track the report's parts (``tbc`` paging) per requestId."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from shared import names
+from shared import names, timestamps
 from store import device_model
 
 from ...context import Context, Payload
@@ -21,7 +19,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         request["requestId"],
         request["seqNo"],
         tbc,
-        datetime.fromisoformat(request["generatedAt"]),
+        timestamps.parse(request["generatedAt"]),
         len(items),
     )
     await ctx.emit(

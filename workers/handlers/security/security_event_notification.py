@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from shared import names
+from shared import names, timestamps
 from store import records
 
 from ...context import Context, Payload
@@ -15,7 +13,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         "_id": ctx.record_id(),
         "station": ctx.station,
         "type": request["type"],
-        "timestamp": datetime.fromisoformat(request["timestamp"]),
+        "timestamp": timestamps.parse(request["timestamp"]),
         "techInfo": request.get("techInfo"),
         "source": "station",
         "receivedAt": ctx.now,

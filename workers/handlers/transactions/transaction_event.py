@@ -7,10 +7,9 @@ transactionId + seqNo, so the resend is answered again but counted once.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from shared import names
+from shared import names, timestamps
 from store import commands, meter_values, transactions
 
 from ...context import Context, Payload
@@ -57,7 +56,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
     info = request["transactionInfo"]
     transaction_id: str = info["transactionId"]
     seq_no: int = request["seqNo"]
-    timestamp = datetime.fromisoformat(request["timestamp"])
+    timestamp = timestamps.parse(request["timestamp"])
     samples = request.get("meterValue", [])
 
     first_time = await transactions.add_event(
