@@ -16,6 +16,7 @@ from shared.actions import COMMAND_ACTIONS
 from shared.commands import CommandClient
 from shared.envelope import CommandResult
 from shared.schemas import SchemaViolation, validate
+from shared.storable import first_unstorable
 from store import commands as command_store
 from store import transactions
 
@@ -107,6 +108,15 @@ async def post_command(request: web.Request) -> web.Response:
             f"Invalid {action}Request",
             {"code": exc.code, "message": exc.description, "path": exc.path},
         ) from None
+    # The command is recorded with its request: what the store cannot hold is refused here,
+    # before anything is sent, instead of failing after the station got it.
+    unstorable = first_unstorable(payload)
+    if unstorable is not None:
+        raise ApiError(
+            422,
+            f"Invalid {action}Request",
+            {"message": unstorable.reason, "path": unstorable.path},
+        )
     return await send(request, station, action, payload)
 
 

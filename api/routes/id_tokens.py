@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
-from shared import schemas
+from shared import schemas, timestamps
 from store import id_tokens
 
 from .. import views
@@ -58,12 +57,11 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
         fields["groupIdToken"] = _token_ref(body["groupIdToken"], "groupIdToken")
     if body.get("expiresAt") is not None:
         try:
-            expires = datetime.fromisoformat(str(body["expiresAt"]))
-        except ValueError:
-            raise ApiError(422, "expiresAt must be an ISO 8601 date-time") from None
-        if expires.tzinfo is None:
-            raise ApiError(422, "expiresAt needs a time zone (e.g. Z)")
-        fields["expiresAt"] = expires
+            fields["expiresAt"] = timestamps.parse(str(body["expiresAt"]))
+        except timestamps.NotADateTime:
+            raise ApiError(
+                422, "expiresAt must be an RFC 3339 date-time with a time zone (e.g. Z)"
+            ) from None
     return fields
 
 
