@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -114,7 +115,9 @@ async def audit(request: web.Request, handler: Handler) -> web.StreamResponse:
 async def _record(request: web.Request, identity: Identity, status: int, seconds: float) -> None:
     station = request.match_info.get("id")
     entry: dict[str, Any] = {
-        "_id": request[REQUEST_ID],
+        # Not the request id: a caller may send one twice, and each request is recorded.
+        "_id": uuid.uuid4().hex,
+        "requestId": request[REQUEST_ID],
         "at": utc_now(),
         "keyId": identity.key_id,
         "keyName": identity.name,
@@ -135,9 +138,7 @@ async def _record(request: web.Request, identity: Identity, status: int, seconds
         return
     try:
         fields = {k: v for k, v in _loggable(entry).items() if k != "station"}
-        await events.publish(
-            names.EVENT_API_AUDIT, station or NO_STATION, **fields, requestId=entry["_id"]
-        )
+        await events.publish(names.EVENT_API_AUDIT, station or NO_STATION, **fields)
     except Exception as exc:
         log.error("could not publish the audit event", extra={"error": repr(exc)})
 

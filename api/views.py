@@ -155,7 +155,7 @@ def api_key(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 def audit_entry(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "requestId": doc["_id"],
+        "requestId": doc.get("requestId"),
         "at": _time(doc.get("at")),
         **{k: doc.get(k) for k in ("keyId", "keyName", "role", "method", "path", "station")},
         **{k: doc.get(k) for k in ("status", "ms", "remote")},

@@ -14,7 +14,7 @@ from . import insert_once
 
 
 async def record(db: AsyncDatabase[Any], entry: dict[str, Any]) -> None:
-    """``entry`` carries its own ``_id`` (the request id), so a retry stores it once."""
+    """``entry`` carries its own ``_id``, so a retried write stores it once."""
     await insert_once(db, names.AUDIT, entry)
 
 
