@@ -19,13 +19,14 @@ from websockets.exceptions import ConnectionClosed
 from shared import metrics, ocppj, schemas
 from shared.config import Settings
 from shared.envelope import Inbound, Reply
-from shared.logs import bind
+from shared.logs import Limited, bind
 from shared.ocppj import Call, ErrorCode, FrameError
 
 from .bus import GatewayBus
 from .csms_calls import CsmsCalls
 
 log = logging.getLogger("gateway.connection")
+limited = Limited(log)  # what a station can make us log, capped per station and kind
 
 
 @dataclass(slots=True)
@@ -98,9 +99,8 @@ class StationConnection:
             message = ocppj.parse(data)
         except FrameError as exc:
             with bind(self.station, exc.message_id):
-                log.warning(
-                    "invalid frame",
-                    extra={"code": exc.code, "detail": exc.description, "frame": _preview(data)},
+                limited.warning(
+                    "invalid frame", code=exc.code, detail=exc.description, frame=_preview(data)
                 )
                 if exc.answerable:
                     await self._send(exc.to_frame())
@@ -111,11 +111,11 @@ class StationConnection:
             if isinstance(message, Call):
                 await self._accept_call(message, text, received_at)
             elif not self.csms.on_answer(message):
-                log.warning("dropped an answer to no outstanding CSMS call (late or unknown)")
+                limited.warning("dropped an answer to no outstanding CSMS call (late or unknown)")
 
     async def _accept_call(self, call: Call, text: str, received_at: float) -> None:
         if call.action not in schemas.actions():
-            log.warning("unknown action", extra={"action": call.action})
+            limited.warning("unknown action", action=call.action[:64])
             await self._send(
                 ocppj.error_frame(
                     call.message_id, ErrorCode.NOT_IMPLEMENTED, f"Unknown action {call.action!r}"
@@ -138,7 +138,7 @@ class StationConnection:
             self._calls.put_nowait(_QueuedCall(call, text, received_at))
             self._queued_ids.add(call.message_id)
         except asyncio.QueueFull:
-            log.warning("too many CALLs outstanding", extra={"action": call.action})
+            limited.warning("too many CALLs outstanding", action=call.action)
             await self._send(
                 ocppj.error_frame(
                     call.message_id,

@@ -7,7 +7,10 @@ import time
 
 
 class Limiter:
-    """At most ``burst`` events per key in any ``window`` seconds; counts the rest."""
+    """At most ``burst`` events per key in any ``window`` seconds; counts the rest.
+
+    At most ``max_keys`` keys are kept; beyond, the oldest key is forgotten (it starts over).
+    """
 
     def __init__(self, burst: int, window: float, max_keys: int = 10_000) -> None:
         self.burst = burst
@@ -23,7 +26,7 @@ class Limiter:
             start, count = moment, 0
         if count < self.burst:
             if len(self._seen) >= self.max_keys and key not in self._seen:
-                self._seen.clear()
+                del self._seen[next(iter(self._seen))]
             self._seen[key] = (start, count + 1, 0)
             return True, dropped
         self._seen[key] = (start, count, dropped + 1)

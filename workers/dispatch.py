@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from shared import metrics, ocppj, schemas
+from shared.logs import Limited
 from shared.ocppj import Call, ErrorCode, FrameError
 from shared.schemas import SchemaViolation
 
@@ -19,6 +20,7 @@ from .middleware import boot_gate
 from .routing import NOT_SUPPORTED, ROUTES
 
 log = logging.getLogger("workers.dispatch")
+limited = Limited(log)  # what a station can make us log, capped per station and kind
 
 
 async def dispatch(ctx: Context, frame: str) -> str:
@@ -31,7 +33,7 @@ async def dispatch(ctx: Context, frame: str) -> str:
     route = ROUTES.get(call.action)
     if route is None:
         if call.action in schemas.actions() or call.action in NOT_SUPPORTED:
-            log.warning("action not supported from a station", extra={"action": call.action})
+            limited.warning("action not supported from a station", action=call.action)
             return ocppj.error_frame(
                 call.message_id,
                 ErrorCode.NOT_SUPPORTED,
@@ -43,23 +45,23 @@ async def dispatch(ctx: Context, frame: str) -> str:
     try:
         schemas.validate(call.action, "Request", call.payload)
     except SchemaViolation as exc:
-        log.warning(
-            "request violates schema",
-            extra={"action": call.action, "code": exc.code, "path": exc.path},
-        )
+        limited.warning("request violates schema", action=call.action, code=exc.code, path=exc.path)
         return ocppj.error_frame(call.message_id, exc.code, exc.description, {"path": exc.path})
     refusal = await boot_gate.refusal(ctx, call.action, route)
     if refusal is not None:
-        log.warning("refused by boot gate", extra={"action": call.action})
+        limited.warning("refused by boot gate", action=call.action)
         return ocppj.error_frame(call.message_id, boot_gate.REFUSED, refusal)
     started = time.perf_counter()
     response: dict[str, Any] = await route.handler(ctx, call.payload)
     try:
         schemas.validate(call.action, "Response", response)
     except SchemaViolation as exc:
-        log.error(
+        limited.log(
+            logging.ERROR,
             "handler produced an invalid response",
-            extra={"action": call.action, "detail": exc.description, "path": exc.path},
+            action=call.action,
+            detail=exc.description,
+            path=exc.path,
         )
         return ocppj.error_frame(
             call.message_id, ErrorCode.INTERNAL_ERROR, "CSMS produced an invalid response"

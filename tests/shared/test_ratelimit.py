@@ -24,3 +24,12 @@ def test_memory_is_bounded():
     for i in range(1000):
         limiter.allow(f"key-{i}", now=0.0)
     assert len(limiter._seen) <= 10
+
+
+def test_the_oldest_key_is_forgotten_first_when_full():
+    limiter = Limiter(burst=1, window=60.0, max_keys=2)
+    limiter.allow("a", now=0.0)
+    limiter.allow("b", now=0.0)
+    limiter.allow("c", now=0.0)
+    assert limiter.allow("b", now=1.0) == (False, 0), "b is still limited"
+    assert limiter.allow("a", now=1.0) == (True, 0), "a was forgotten"
