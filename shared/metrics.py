@@ -32,6 +32,11 @@ HOPS = Histogram(
     ["hop"],
     buckets=LATENCY_BUCKETS,
 )
+FRAMES_LIMITED = Counter(
+    "csms_frames_limited_total",
+    "Station frames over GATEWAY_FRAME_RATE: refused (not forwarded) or closing the connection",
+    ["verdict"],
+)
 REFUSED = Counter("csms_handshakes_refused_total", "Refused websocket handshakes", ["status"])
 AUTH_CHECKS_EXPIRED = Counter(
     "csms_auth_checks_expired_total",

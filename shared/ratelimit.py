@@ -1,9 +1,14 @@
-"""Rate limits for what an attacker can make us write: refusal log lines and stored
-security events. A flood of bad handshakes must not fill the disk or the database."""
+"""Rate limits for what an attacker can make us do or write: frames a station sends, failed
+logins at the handshake, log lines and stored security events.
+
+Everything here is pure: the caller passes the time (``now``, seconds on a monotonic clock),
+so the decisions are tested without sockets or sleeping, and every table has a size cap.
+"""
 
 from __future__ import annotations
 
 import time
+from enum import Enum
 
 
 class Limiter:
@@ -31,3 +36,36 @@ class Limiter:
             return True, dropped
         self._seen[key] = (start, count, dropped + 1)
         return False, 0
+
+
+class Verdict(Enum):
+    PASS = "pass"  # handle the frame
+    REFUSE = "refuse"  # answer RpcFrameworkError (a CALL) or drop it (an answer); forward nothing
+    CLOSE = "close"  # close the connection
+
+
+class FrameRate:
+    """One connection's frame budget: a token bucket that may go into debt.
+
+    The bucket holds up to ``burst`` frames and refills at ``rate`` per second. Every frame
+    costs one, the refused ones too, so a station that keeps sending faster than ``rate``
+    sinks deeper; once it owes more than ``close_after`` frames the verdict is CLOSE. A
+    station that pauses pays its debt back at ``rate`` per second and is served again.
+    """
+
+    def __init__(self, rate: float, burst: int, close_after: int, now: float) -> None:
+        self.rate = rate
+        self.burst = float(burst)
+        self.close_after = close_after
+        self._level = float(burst)
+        self._at = now
+
+    def admit(self, now: float) -> Verdict:
+        self._level = min(self.burst, self._level + (now - self._at) * self.rate)
+        self._at = now
+        self._level -= 1
+        if self._level >= 0:
+            return Verdict.PASS
+        if -self._level > self.close_after:
+            return Verdict.CLOSE
+        return Verdict.REFUSE

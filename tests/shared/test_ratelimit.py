@@ -1,8 +1,8 @@
-"""The limiter that keeps refusal floods out of logs and the database."""
+"""The limits that keep a hostile station from making us work, log or store without bound."""
 
 from __future__ import annotations
 
-from shared.ratelimit import Limiter
+from shared.ratelimit import FrameRate, Limiter, Verdict
 
 
 def test_burst_then_drop_then_report_dropped_after_the_window():
@@ -33,3 +33,34 @@ def test_the_oldest_key_is_forgotten_first_when_full():
     limiter.allow("c", now=0.0)
     assert limiter.allow("b", now=1.0) == (False, 0), "b is still limited"
     assert limiter.allow("a", now=1.0) == (True, 0), "a was forgotten"
+
+
+# --- FrameRate: one connection's frame budget -----------------------------------------------
+
+
+def verdicts(rate: FrameRate, times: list[float]) -> list[str]:
+    return [rate.admit(t).value for t in times]
+
+
+def test_a_burst_passes_then_frames_are_refused_then_the_connection_closes():
+    rate = FrameRate(rate=1.0, burst=3, close_after=2, now=0.0)
+    assert verdicts(rate, [0.0] * 6) == ["pass"] * 3 + ["refuse"] * 2 + ["close"]
+
+
+def test_a_station_at_the_rate_is_never_refused():
+    rate = FrameRate(rate=10.0, burst=5, close_after=5, now=0.0)
+    assert set(verdicts(rate, [i * 0.1 for i in range(10_000)])) == {"pass"}
+
+
+def test_refused_frames_count_so_a_station_above_the_rate_is_closed():
+    rate = FrameRate(rate=10.0, burst=20, close_after=20, now=0.0)
+    # 20 frames a second: 10 over the rate each second, so closed after about 4 seconds.
+    out = verdicts(rate, [i * 0.05 for i in range(200)])
+    assert "refuse" in out and out.index("close") in range(75, 85)
+
+
+def test_a_station_that_pauses_repays_its_debt_and_is_served_again():
+    rate = FrameRate(rate=2.0, burst=2, close_after=10, now=0.0)
+    assert verdicts(rate, [0.0] * 6) == ["pass", "pass"] + ["refuse"] * 4
+    assert rate.admit(1.0) is Verdict.REFUSE, "still owes 3 after one second"
+    assert rate.admit(3.5) is Verdict.PASS  # 4 owed at 1.0, repaid at 2/s by 3.0
