@@ -8,6 +8,7 @@ so the decisions are tested without sockets or sleeping, and every table has a s
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from enum import Enum
 
 
@@ -69,3 +70,46 @@ class FrameRate:
         if -self._level > self.close_after:
             return Verdict.CLOSE
         return Verdict.REFUSE
+
+
+class FailureWindow:
+    """Failed logins per key (a station id, a remote address): after ``limit`` failures in
+    one window of ``window`` seconds (counted from the first), the key is throttled until
+    that window ends. Throttled attempts are not counted, so the window is never extended:
+    the real station can log in once it has passed.
+
+    At most ``max_keys`` keys are kept, least recently failed dropped first; a key of 48
+    characters costs about 250 bytes (tests/shared/test_ratelimit.py), 10,000 keys ~2.5 MB.
+    """
+
+    def __init__(self, limit: int, window: float, max_keys: int = 10_000) -> None:
+        self.limit = limit
+        self.window = window
+        self.max_keys = max_keys
+        self._failures: OrderedDict[str, tuple[float, int]] = OrderedDict()  # key -> (start, n)
+
+    def retry_after(self, key: str, now: float) -> float:
+        """Seconds until ``key`` may try again; 0 when it may try now."""
+        entry = self._failures.get(key)
+        if entry is None:
+            return 0.0
+        start, count = entry
+        left = start + self.window - now
+        if left <= 0:
+            del self._failures[key]
+            return 0.0
+        return left if count >= self.limit else 0.0
+
+    def failed(self, key: str, now: float) -> None:
+        start, count = self._failures.pop(key, (now, 0))
+        if now - start >= self.window:
+            start, count = now, 0
+        self._failures[key] = (start, count + 1)
+        while len(self._failures) > self.max_keys:
+            self._failures.popitem(last=False)
+
+    def succeeded(self, key: str) -> None:
+        self._failures.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._failures)

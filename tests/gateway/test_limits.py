@@ -1,17 +1,21 @@
-"""Abuse limits against the real servers: a station's frame rate (GATEWAY_FRAME_*)."""
+"""Abuse limits against the real servers: a station's frame rate (GATEWAY_FRAME_*) and
+failed-login throttling at the handshake (GATEWAY_LOGIN_*)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
-from websockets.exceptions import ConnectionClosed
+from pymongo.asynchronous.database import AsyncDatabase
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from shared import names
 from shared.ocppj import CallError, CallResult
 from tests.cluster import Cluster, log_lines
 from tests.conftest import PASSWORD, Api
-from tests.simulator import BOOT, raw_station
+from tests.simulator import BOOT, open_ws, raw_station
 from tests.test_operations import get
 
 
@@ -85,3 +89,68 @@ async def test_a_well_behaved_station_is_not_limited_by_the_defaults(
         rate = 400 / (time.monotonic() - started)
     refused = [a for a in answers if not isinstance(a, CallResult)]
     assert refused == [], f"{len(refused)} refused at {rate:.0f} CALLs/s: {refused[0]}"
+
+
+# --- failed-login throttling --------------------------------------------------------------
+
+WRONG = "Wrong-Password-0123456"
+
+
+async def status_of(url: str, station: str, password: str | None, **kwargs: Any) -> int:
+    try:
+        ws = await open_ws(url, station, password, **kwargs)
+    except InvalidStatus as exc:
+        if exc.response.status_code == 429:
+            status_of.retry_after = int(exc.response.headers["Retry-After"])  # type: ignore[attr-defined]
+        return exc.response.status_code
+    await ws.close()
+    return 101
+
+
+async def test_failed_logins_per_station_get_429_without_a_password_check(
+    cluster: Cluster, station: str, db: AsyncDatabase[Any]
+):
+    name, url = await cluster.start_gateway(
+        GATEWAY_LOGIN_FAILURES_PER_STATION="3", GATEWAY_LOGIN_WINDOW="3"
+    )
+    try:
+        assert [await status_of(url, station, WRONG) for _ in range(3)] == [401] * 3
+        started = time.monotonic()
+        attempts = [await status_of(url, station, WRONG) for _ in range(20)]
+        assert attempts == [429] * 20
+        assert 1 <= status_of.retry_after <= 3  # type: ignore[attr-defined]
+        # The real station is refused as well until the window ends (the trade-off)...
+        assert await status_of(url, station, PASSWORD) == 429
+        # ...and only the first three attempts reached a worker's password check.
+        refusals = await db[names.SECURITY_EVENTS].count_documents(
+            {"station": station, "type": "InvalidCredentials"}
+        )
+        assert refusals == 3
+        assert await metric(cluster, name, 'csms_logins_throttled_total{by="station"}') == 21
+        await asyncio.sleep(max(0.0, 3.2 - (time.monotonic() - started)))
+        assert await status_of(url, station, PASSWORD) == 101, "after the window"
+    finally:
+        cluster.kill(name)
+
+
+async def test_failed_logins_per_address_throttle_that_address_only(
+    cluster: Cluster, api: Api, station: str
+):
+    name, url = await cluster.start_gateway(
+        GATEWAY_LOGIN_FAILURES_PER_ADDRESS="4", GATEWAY_LOGIN_WINDOW="30"
+    )
+    here = {"local_addr": ("127.0.0.3", 0)}
+    try:
+        other = station + "-B"
+        await api.register(other, PASSWORD)
+        # Unknown ids count against the address, as wrong passwords for any station do.
+        assert await status_of(url, "NEVER-REGISTERED-1", PASSWORD, **here) == 404
+        assert await status_of(url, "NEVER-REGISTERED-2", PASSWORD, **here) == 404
+        assert await status_of(url, other, WRONG, **here) == 401
+        assert await status_of(url, other, WRONG, **here) == 401
+        assert await status_of(url, station, PASSWORD, **here) == 429
+        assert await metric(cluster, name, 'csms_logins_throttled_total{by="address"}') == 1
+        assert await status_of(url, station, PASSWORD) == 101, "from another address"
+        assert await status_of(url, other, PASSWORD) == 101, "the station id is not throttled"
+    finally:
+        cluster.kill(name)

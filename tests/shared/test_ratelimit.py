@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from shared.ratelimit import FrameRate, Limiter, Verdict
+import tracemalloc
+
+from shared.ratelimit import FailureWindow, FrameRate, Limiter, Verdict
 
 
 def test_burst_then_drop_then_report_dropped_after_the_window():
@@ -64,3 +66,41 @@ def test_a_station_that_pauses_repays_its_debt_and_is_served_again():
     assert verdicts(rate, [0.0] * 6) == ["pass", "pass"] + ["refuse"] * 4
     assert rate.admit(1.0) is Verdict.REFUSE, "still owes 3 after one second"
     assert rate.admit(3.5) is Verdict.PASS  # 4 owed at 1.0, repaid at 2/s by 3.0
+
+
+# --- FailureWindow: failed logins per key ---------------------------------------------------
+
+
+def test_after_the_limit_a_key_waits_until_the_window_ends():
+    window = FailureWindow(limit=3, window=60.0)
+    for t in (0.0, 1.0, 2.0):
+        assert window.retry_after("CS1", t) == 0
+        window.failed("CS1", t)
+    assert window.retry_after("CS1", 10.0) == 50.0
+    assert window.retry_after("CS2", 10.0) == 0, "other keys are not affected"
+    assert window.retry_after("CS1", 60.0) == 0, "the real station may log in after the window"
+
+
+def test_throttled_attempts_do_not_extend_the_window_and_success_resets():
+    window = FailureWindow(limit=2, window=10.0)
+    window.failed("CS1", 0.0)
+    window.failed("CS1", 0.0)
+    assert window.retry_after("CS1", 9.0) == 1.0
+    window.failed("CS1", 12.0)
+    assert window.retry_after("CS1", 12.0) == 0, "a new window: one failure so far"
+    window.succeeded("CS1")
+    assert len(window) == 0
+
+
+def test_the_failure_table_is_capped_and_its_memory_bounded():
+    window = FailureWindow(limit=10, window=60.0, max_keys=10_000)
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    for i in range(50_000):
+        window.failed(f"{i:048d}", 0.0)  # 48 characters: the longest station id
+    used = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    assert len(window) == 10_000
+    assert used < 3_000_000, used  # ~2 MB for 10,000 keys, as the docstring says
+    window.failed("last", 1.0)
+    assert window.retry_after(f"{0:048d}", 1.0) == 0, "the oldest key went first"
