@@ -28,7 +28,7 @@ from shared import metrics, pki
 from shared.envelope import AuthRequest, AuthResult
 from shared.logs import bind
 from shared.ocppj import STATION_ID_PATTERN
-from shared.ratelimit import Limiter
+from shared.ratelimit import CappedDict, Limiter
 
 from .logins import Logins
 from .tls import ProxyCertificates, peer_certificate
@@ -36,6 +36,7 @@ from .tls import ProxyCertificates, peer_certificate
 log = logging.getLogger("gateway.handshake")
 
 AuthCall = Callable[[AuthRequest], Awaitable[AuthResult]]
+MAX_CACHED_CHECKS = 100_000
 
 
 def station_id_from_path(path: str) -> str | None:
@@ -87,7 +88,10 @@ class Handshake:
         self._pending = 0
         self._cache_seconds = cache_seconds
         self._proxies = proxies
-        self._cache: dict[tuple[str, str, int, str], tuple[float, AuthResult]] = {}
+        # Capped (~37 MB): a station without a password accepts any, each a new entry.
+        self._cache: dict[tuple[str, str, int, str], tuple[float, AuthResult]] = CappedDict(
+            MAX_CACHED_CHECKS
+        )
         self._log_limit = Limiter(burst=20, window=10.0)
 
     def _refuse(

@@ -113,3 +113,16 @@ class FailureWindow:
 
     def __len__(self) -> int:
         return len(self._failures)
+
+
+class CappedDict(dict):  # type: ignore[type-arg]
+    """A dict of at most ``max_entries`` items: storing one more drops the oldest stored."""
+
+    def __init__(self, max_entries: int) -> None:
+        super().__init__()
+        self.max_entries = max_entries
+
+    def __setitem__(self, key: object, value: object) -> None:
+        if key not in self and len(self) >= self.max_entries:
+            del self[next(iter(self))]
+        super().__setitem__(key, value)

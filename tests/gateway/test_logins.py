@@ -45,3 +45,16 @@ def test_retry_after_is_a_whole_number_of_seconds_at_least_one():
     logins = Logins(per_station=1, per_address=10, window=1.0)
     logins.failed("CS1", None, 0.0)
     assert logins.throttled("CS1", None, 0.999) == Throttled("station", 1)
+
+
+async def test_the_handshake_cache_of_successful_checks_is_capped():
+    from gateway.handshake import MAX_CACHED_CHECKS, Handshake
+    from shared.envelope import AuthRequest, AuthResult
+
+    async def anything_goes(request: AuthRequest) -> AuthResult:
+        return AuthResult("ok", 0)  # a station without a password accepts any
+
+    handshake = Handshake(anything_goes, cache_seconds=60)
+    for i in range(MAX_CACHED_CHECKS + 500):
+        await handshake._check(AuthRequest("CS1", f"password-{i}", "10.0.0.1:1", 1, None))
+    assert len(handshake._cache) == MAX_CACHED_CHECKS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tracemalloc
 
-from shared.ratelimit import FailureWindow, FrameRate, Limiter, Verdict
+from shared.ratelimit import CappedDict, FailureWindow, FrameRate, Limiter, Verdict
 
 
 def test_burst_then_drop_then_report_dropped_after_the_window():
@@ -104,3 +104,11 @@ def test_the_failure_table_is_capped_and_its_memory_bounded():
     assert used < 3_000_000, used  # ~2 MB for 10,000 keys, as the docstring says
     window.failed("last", 1.0)
     assert window.retry_after(f"{0:048d}", 1.0) == 0, "the oldest key went first"
+
+
+def test_a_capped_dict_drops_the_oldest_entry():
+    table = CappedDict(max_entries=3)
+    for key in "abcde":
+        table[key] = key.upper()
+    table["d"] = "again"  # replacing keeps the size
+    assert table == {"c": "C", "d": "again", "e": "E"}
