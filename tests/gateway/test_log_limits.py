@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from shared.ocppj import CallResult
-from tests.cluster import Cluster, log_lines
+from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
 from tests.simulator import BOOT, raw_station
 
@@ -58,12 +58,5 @@ async def test_hostile_frames_cost_a_bounded_number_of_log_bytes(
         per_frame = (station_bytes(cluster.log_dir, station) - before) / frames
         print(f"\nlog bytes per hostile frame: {per_frame:.1f} ({frames} frames)")
         assert per_frame < 40, per_frame
-        summaries = [
-            line
-            for path in cluster.log_dir.glob("*.log")
-            for line in log_lines(path)
-            if line.get("station") == station and line.get("suppressedBefore")
-        ]
-        assert summaries == [] or all(s["suppressedBefore"] > 0 for s in summaries)
     finally:
         cluster.kill(name)
