@@ -14,7 +14,9 @@ from .server import Gateway
 
 async def main() -> None:
     settings = config.load()
-    logs.setup(settings.log_level, settings.log_format)
+    logs.setup(
+        settings.log_level, settings.log_format, settings.log_limit_lines, settings.log_limit_window
+    )
     gateway = Gateway(settings)
     await gateway.start()
     health_server = await health.serve(settings.health_listen, gateway.ready)

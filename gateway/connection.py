@@ -19,13 +19,17 @@ from websockets.exceptions import ConnectionClosed
 from shared import metrics, ocppj, schemas
 from shared.config import Settings
 from shared.envelope import Inbound, Reply
-from shared.logs import bind
+from shared.logs import Limited, bind
 from shared.ocppj import Call, ErrorCode, FrameError
+from shared.ratelimit import FrameRate, Verdict
 
 from .bus import GatewayBus
 from .csms_calls import CsmsCalls
 
 log = logging.getLogger("gateway.connection")
+# RFC 6455, 7.4.1: 1008, a message that violates the endpoint's policy. OCPP-J names none.
+POLICY_VIOLATION = 1008
+limited = Limited(log)  # what a station can make us log, capped per station and kind
 
 
 @dataclass(slots=True)
@@ -48,6 +52,13 @@ class StationConnection:
         self._in_flight: tuple[str, asyncio.Future[Reply]] | None = None
         self._queued_ids: set[str] = set()
         self._boot = ""  # what the last answer said of the boot; opaque here (Reply.boot)
+        self._rate = FrameRate(
+            settings.gateway_frame_rate,
+            settings.gateway_frame_burst,
+            settings.gateway_frame_close_after,
+            time.monotonic(),
+        )
+        self._closing = False
         self.csms = CsmsCalls(
             station, ws.send, bus.publish_command_result, settings.gateway_max_queued_commands
         )
@@ -93,14 +104,19 @@ class StationConnection:
             await self.csms.fail_pending()
 
     async def _on_frame(self, data: str | bytes) -> None:
+        if self._closing:
+            return
+        verdict = self._rate.admit(time.monotonic())
+        if verdict is not Verdict.PASS:
+            await self._over_rate(data, verdict)
+            return
         received_at = time.time()
         try:
             message = ocppj.parse(data)
         except FrameError as exc:
             with bind(self.station, exc.message_id):
-                log.warning(
-                    "invalid frame",
-                    extra={"code": exc.code, "detail": exc.description, "frame": _preview(data)},
+                limited.warning(
+                    "invalid frame", code=exc.code, detail=exc.description, frame=_preview(data)
                 )
                 if exc.answerable:
                     await self._send(exc.to_frame())
@@ -111,11 +127,38 @@ class StationConnection:
             if isinstance(message, Call):
                 await self._accept_call(message, text, received_at)
             elif not self.csms.on_answer(message):
-                log.warning("dropped an answer to no outstanding CSMS call (late or unknown)")
+                limited.warning("dropped an answer to no outstanding CSMS call (late or unknown)")
+
+    async def _over_rate(self, data: str | bytes, verdict: Verdict) -> None:
+        """A frame beyond GATEWAY_FRAME_RATE: never forwarded nor matched to a CSMS call. A
+        CALL gets RpcFrameworkError; past GATEWAY_FRAME_CLOSE_AFTER the connection closes."""
+        metrics.FRAMES_LIMITED.labels(verdict.value).inc()
+        rate = self._settings.gateway_frame_rate
+        if verdict is Verdict.CLOSE:
+            self._closing = True
+            reason = f"Frame rate limit exceeded ({rate:g}/s); slow down before reconnecting"
+            with bind(self.station):
+                log.warning(
+                    "closing: frame rate limit exceeded",
+                    extra={"code": POLICY_VIOLATION, "reason": reason},
+                )
+            await self.ws.close(POLICY_VIOLATION, reason)
+            return
+        message_id = _answerable_id(data)
+        with bind(self.station, message_id):
+            limited.warning("frame over the rate limit, not forwarded", rate=rate)
+            if message_id is not None:
+                await self._send(
+                    ocppj.error_frame(
+                        message_id,
+                        ErrorCode.RPC_FRAMEWORK_ERROR,
+                        f"Frame rate limit exceeded ({rate:g}/s): not processed, slow down",
+                    )
+                )
 
     async def _accept_call(self, call: Call, text: str, received_at: float) -> None:
         if call.action not in schemas.actions():
-            log.warning("unknown action", extra={"action": call.action})
+            limited.warning("unknown action", action=call.action[:64])
             await self._send(
                 ocppj.error_frame(
                     call.message_id, ErrorCode.NOT_IMPLEMENTED, f"Unknown action {call.action!r}"
@@ -138,7 +181,7 @@ class StationConnection:
             self._calls.put_nowait(_QueuedCall(call, text, received_at))
             self._queued_ids.add(call.message_id)
         except asyncio.QueueFull:
-            log.warning("too many CALLs outstanding", extra={"action": call.action})
+            limited.warning("too many CALLs outstanding", action=call.action)
             await self._send(
                 ocppj.error_frame(
                     call.message_id,
@@ -222,6 +265,15 @@ class StationConnection:
             await self.ws.send(frame)
         except ConnectionClosed:
             log.info("station left before its answer was sent")
+
+
+def _answerable_id(data: str | bytes) -> str | None:
+    """The message id to answer a refused frame with; None for answers (never answered)."""
+    try:
+        message = ocppj.parse(data)
+    except FrameError as exc:
+        return exc.message_id if exc.answerable else None
+    return message.message_id if isinstance(message, Call) else None
 
 
 def _action_label(message: ocppj.Message) -> str:

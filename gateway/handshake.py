@@ -28,13 +28,15 @@ from shared import metrics, pki
 from shared.envelope import AuthRequest, AuthResult
 from shared.logs import bind
 from shared.ocppj import STATION_ID_PATTERN
-from shared.ratelimit import Limiter
+from shared.ratelimit import CappedDict, Limiter
 
+from .logins import Logins
 from .tls import ProxyCertificates, peer_certificate
 
 log = logging.getLogger("gateway.handshake")
 
 AuthCall = Callable[[AuthRequest], Awaitable[AuthResult]]
+MAX_CACHED_CHECKS = 100_000
 
 
 def station_id_from_path(path: str) -> str | None:
@@ -78,13 +80,18 @@ class Handshake:
         cache_seconds: float,
         proxies: ProxyCertificates | None = None,
         max_pending: int = 200,
+        logins: Logins | None = None,
     ) -> None:
         self._auth = auth
+        self._logins = logins
         self._max_pending = max_pending
         self._pending = 0
         self._cache_seconds = cache_seconds
         self._proxies = proxies
-        self._cache: dict[tuple[str, str, int, str], tuple[float, AuthResult]] = {}
+        # Capped (~37 MB): a station without a password accepts any, each a new entry.
+        self._cache: dict[tuple[str, str, int, str], tuple[float, AuthResult]] = CappedDict(
+            MAX_CACHED_CHECKS
+        )
         self._log_limit = Limiter(burst=20, window=10.0)
 
     def _refuse(
@@ -140,6 +147,19 @@ class Handshake:
                 profile=profile,
                 certificate_cn=certificate_cn,
             )
+            address = self._counted_address(connection)
+            throttled = self._logins and self._logins.throttled(station, address, time.monotonic())
+            if throttled:
+                metrics.LOGINS_THROTTLED.labels(throttled.by).inc()
+                response = self._refuse(
+                    connection,
+                    HTTPStatus.TOO_MANY_REQUESTS,
+                    "Too many failed logins, retry later",
+                    f"too many failed logins per {throttled.by}",
+                    remote=remote,
+                )
+                response.headers["Retry-After"] = str(throttled.retry_after)
+                return response
             try:
                 result = await self._check(check)
             except Busy:
@@ -158,6 +178,7 @@ class Handshake:
                     extra={"remote": remote, "status": 503, "error": repr(exc)},
                 )
                 return _reject(connection, HTTPStatus.SERVICE_UNAVAILABLE, "CSMS busy, retry later")
+            self._count_login(result, station, address)
             if result.status == "unknown":
                 return self._refuse(
                     connection,
@@ -187,6 +208,22 @@ class Handshake:
             connection.station_id = station  # type: ignore[attr-defined]
             connection.security_profile = result.security_profile  # type: ignore[attr-defined]
             return None
+
+    def _counted_address(self, connection: ServerConnection) -> str | None:
+        """The remote host whose failed logins are counted; None behind a trusted proxy."""
+        address = connection.remote_address
+        if not address or (self._proxies is not None and self._proxies.trusted(address[0])):
+            return None
+        return str(address[0])
+
+    def _count_login(self, result: AuthResult, station: str, address: str | None) -> None:
+        if self._logins is None:
+            return
+        if result.status == "ok":
+            self._logins.succeeded(station)
+        elif result.status in ("unauthorized", "unknown"):
+            known = station if result.status == "unauthorized" else None
+            self._logins.failed(known, address, time.monotonic())
 
     def _transport(self, connection: ServerConnection, request: Request) -> tuple[int, str | None]:
         """The security profile this connection offers, and its client certificate's CN."""

@@ -22,6 +22,7 @@ from shared.logs import bind
 from .bus import GatewayBus
 from .connection import StationConnection
 from .handshake import Handshake
+from .logins import Logins
 from .registry import Registry
 from .tls import ProxyCertificates, server_context
 
@@ -53,6 +54,7 @@ class Gateway:
             settings.gateway_auth_cache_seconds,
             proxies,
             settings.gateway_max_pending_auth,
+            Logins.from_settings(settings),
         )
         self.servers: list[Server] = []
 

@@ -118,6 +118,12 @@ class Settings:
     gateway_max_pending_auth: int
     gateway_max_queued_calls: int
     gateway_max_queued_commands: int
+    gateway_frame_rate: float
+    gateway_frame_burst: int
+    gateway_frame_close_after: int
+    gateway_login_failures_per_station: int
+    gateway_login_failures_per_address: int
+    gateway_login_window: float
     gateway_ping_interval: float
     gateway_compression: bool
     gateway_tls_listen: str
@@ -148,6 +154,8 @@ class Settings:
     boot_retry_interval: int
     log_level: str
     log_format: str
+    log_limit_lines: int
+    log_limit_window: float
 
 
 # name, default, parser, description. Order is the README's order.
@@ -207,6 +215,48 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "100",
         _int,
         "CSMS commands queued per station behind the outstanding one before `busy` results.",
+    ),
+    (
+        "GATEWAY_FRAME_RATE",
+        "100",
+        _float,
+        "Frames per second a station may send, sustained (CALLs, answers and invalid frames "
+        "alike; waiting for each answer over a round trip of 10 ms or more stays below it). "
+        "Over it a CALL gets RpcFrameworkError and an answer is dropped, neither forwarded "
+        "(README, Security).",
+    ),
+    (
+        "GATEWAY_FRAME_BURST",
+        "500",
+        _int,
+        "Frames a station may send at once before GATEWAY_FRAME_RATE applies.",
+    ),
+    (
+        "GATEWAY_FRAME_CLOSE_AFTER",
+        "500",
+        _int,
+        "Frames over the rate (refused ones count, repaid at GATEWAY_FRAME_RATE) after which "
+        "the connection is closed with 1008 and a reason.",
+    ),
+    (
+        "GATEWAY_LOGIN_FAILURES_PER_STATION",
+        "10",
+        _int,
+        "Failed logins (401) per station id in GATEWAY_LOGIN_WINDOW after which that id gets "
+        "HTTP 429 with Retry-After, without a password check, until the window ends.",
+    ),
+    (
+        "GATEWAY_LOGIN_FAILURES_PER_ADDRESS",
+        "100",
+        _int,
+        "The same per remote address (401 and unknown station ids); not applied to "
+        "GATEWAY_TRUSTED_PROXIES. Higher than per station: stations share addresses behind NAT.",
+    ),
+    (
+        "GATEWAY_LOGIN_WINDOW",
+        "60",
+        _float,
+        "Seconds, from the first failure, over which failed logins are counted.",
     ),
     ("GATEWAY_PING_INTERVAL", "60", _float, "Websocket ping interval in seconds (0 disables)."),
     (
@@ -344,6 +394,15 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         _choice("json", "text"),
         "`json`: one JSON object a line; `text`: the same fields, easier to read.",
     ),
+    (
+        "LOG_LIMIT_LINES",
+        "10",
+        _int,
+        "Lines of one kind a station can trigger (invalid frame, unknown action, schema "
+        "violation...) logged per station per LOG_LIMIT_WINDOW; the next line out says how "
+        "many were suppressed (`suppressedBefore`).",
+    ),
+    ("LOG_LIMIT_WINDOW", "60", _float, "Seconds of the LOG_LIMIT_LINES window."),
 )
 
 

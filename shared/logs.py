@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 
+from shared.ratelimit import Limiter
+
 station_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("station", default=None)
 message_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("message", default=None)
 
@@ -90,7 +92,51 @@ class TextFormatter(logging.Formatter):
         return line + (f"\n{exc}" if exc else "")
 
 
-def setup(level: str = "INFO", fmt: str = "json") -> None:
+DEFAULT_LIMIT_LINES = 10
+DEFAULT_LIMIT_WINDOW = 60.0
+_limited: list[Limited] = []
+
+
+class Limited:
+    """Log lines a station can trigger, capped per station and kind: a flood cannot fill a disk.
+
+    The kind is the message itself ("invalid frame"). Of each kind, a station gets at most
+    ``lines`` lines per ``window`` seconds (LOG_LIMIT_LINES, LOG_LIMIT_WINDOW; ``setup``
+    applies them); the next line that goes out carries ``suppressedBefore``, how many were
+    left out. The station is the one bound to the context (``bind``).
+    """
+
+    def __init__(self, logger: logging.Logger, max_keys: int = 10_000) -> None:
+        self.logger = logger
+        self._limiter = Limiter(DEFAULT_LIMIT_LINES, DEFAULT_LIMIT_WINDOW, max_keys)
+        _limited.append(self)
+
+    def configure(self, lines: int, window: float) -> None:
+        self._limiter.burst, self._limiter.window = lines, window
+
+    def log(self, level: int, kind: str, exc_info: bool = False, **extra: Any) -> bool:
+        """Log ``kind`` unless this station had its share of it; True if logged."""
+        allowed, dropped = self._limiter.allow(f"{station_var.get()}\x00{kind}")
+        if not allowed:
+            return False
+        if dropped:
+            extra["suppressedBefore"] = dropped
+        self.logger.log(level, kind, exc_info=exc_info, extra=extra)
+        return True
+
+    def warning(self, kind: str, **extra: Any) -> bool:
+        return self.log(logging.WARNING, kind, **extra)
+
+    def exception(self, kind: str, **extra: Any) -> bool:
+        return self.log(logging.ERROR, kind, exc_info=True, **extra)
+
+
+def setup(
+    level: str = "INFO",
+    fmt: str = "json",
+    limit_lines: int = DEFAULT_LIMIT_LINES,
+    limit_window: float = DEFAULT_LIMIT_WINDOW,
+) -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     factory = logging.getLogRecordFactory()
@@ -99,5 +145,7 @@ def setup(level: str = "INFO", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for limited in _limited:
+        limited.configure(limit_lines, limit_window)
     for noisy in ("aio_pika", "aiormq", "pymongo", "websockets", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -32,6 +32,16 @@ HOPS = Histogram(
     ["hop"],
     buckets=LATENCY_BUCKETS,
 )
+FRAMES_LIMITED = Counter(
+    "csms_frames_limited_total",
+    "Station frames over GATEWAY_FRAME_RATE: refused (not forwarded) or closing the connection",
+    ["verdict"],
+)
+LOGINS_THROTTLED = Counter(
+    "csms_logins_throttled_total",
+    "Handshakes answered 429 after too many failed logins, without a password check",
+    ["by"],
+)
 REFUSED = Counter("csms_handshakes_refused_total", "Refused websocket handshakes", ["status"])
 AUTH_CHECKS_EXPIRED = Counter(
     "csms_auth_checks_expired_total",

@@ -14,7 +14,9 @@ from .consumer import Worker
 
 async def main() -> None:
     settings = config.load()
-    logs.setup(settings.log_level, settings.log_format)
+    logs.setup(
+        settings.log_level, settings.log_format, settings.log_limit_lines, settings.log_limit_window
+    )
     schemas.precompile()
     worker = Worker(settings)
     await worker.start()

@@ -26,7 +26,7 @@ from shared.commands import CommandClient
 from shared.config import Settings
 from shared.envelope import AuthRequest, CommandResult, Inbound, Reply
 from shared.events import EventPublisher, utc_now
-from shared.logs import bind
+from shared.logs import Limited, bind
 from shared.metrics import AUTH_CHECKS_EXPIRED
 from shared.ocppj import ErrorCode, MessageType
 from shared.passwords import NO_KEY_WARNING, PasswordKeys
@@ -42,6 +42,7 @@ from .last_seen import LastSeen
 from .routing import RESULT_ROUTES
 
 log = logging.getLogger("workers.consumer")
+limited = Limited(log)  # what a station can make us log, capped per station and kind
 
 RETRY_DELAY = 1.0
 CLOCK_SKEW_SECONDS = 60.0
@@ -185,7 +186,7 @@ class Worker:
             except Exception as exc:
                 if await _retry_later(message, exc, "message"):
                     return
-                log.exception("handler failed", extra={"action": item.action})
+                limited.exception("handler failed", action=item.action)
                 frame = ocppj.error_frame(
                     item.message_id, ErrorCode.INTERNAL_ERROR, "CSMS failed to process the message"
                 )
@@ -202,7 +203,7 @@ class Worker:
                 try:
                     await work()
                 except Exception:
-                    log.exception("follow-up work after the reply failed")
+                    limited.exception("follow-up work after the reply failed")
 
     async def _context(self, station: str, message_id: str, action: str, boot: str = "") -> Context:
         assert self.db is not None and self.events is not None
@@ -254,14 +255,12 @@ class Worker:
                 except Exception as exc:
                     if is_transient(exc):
                         raise
-                    log.exception(
-                        "applying a command result failed", extra={"action": result.action}
-                    )
+                    limited.exception("applying a command result failed", action=result.action)
                 await command_store.record_status(self.db, result)
             except Exception as exc:
                 if await _retry_later(message, exc, "result"):
                     return
-                log.exception("recording a command result failed", extra={"action": result.action})
+                limited.exception("recording a command result failed", action=result.action)
             try:
                 await self.events.publish(
                     names.EVENT_COMMAND_COMPLETED,

@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from shared import metrics, ocppj, schemas, storable, timestamps
+from shared.logs import Limited
 from shared.ocppj import Call, ErrorCode, FrameError
 from shared.schemas import SchemaViolation
 
@@ -21,6 +22,7 @@ from .middleware import boot_gate
 from .routing import NOT_SUPPORTED, ROUTES
 
 log = logging.getLogger("workers.dispatch")
+limited = Limited(log)  # what a station can make us log, capped per station and kind
 
 
 async def dispatch(ctx: Context, frame: str) -> str:
@@ -33,7 +35,7 @@ async def dispatch(ctx: Context, frame: str) -> str:
     route = ROUTES.get(call.action)
     if route is None:
         if call.action in schemas.actions() or call.action in NOT_SUPPORTED:
-            log.warning("action not supported from a station", extra={"action": call.action})
+            limited.warning("action not supported from a station", action=call.action)
             return ocppj.error_frame(
                 call.message_id,
                 ErrorCode.NOT_SUPPORTED,
@@ -45,16 +47,15 @@ async def dispatch(ctx: Context, frame: str) -> str:
     try:
         schemas.validate(call.action, "Request", call.payload)
     except SchemaViolation as exc:
-        log.warning(
-            "request violates schema",
-            extra={"action": call.action, "code": exc.code, "path": exc.path},
-        )
+        limited.warning("request violates schema", action=call.action, code=exc.code, path=exc.path)
         return ocppj.error_frame(call.message_id, exc.code, exc.description, {"path": exc.path})
     unstorable = storable.first_unstorable(call.payload)
     if unstorable is not None:
-        log.warning(
+        limited.warning(
             "request cannot be stored as sent",
-            extra={"action": call.action, "path": unstorable.path, "reason": unstorable.reason},
+            action=call.action,
+            path=unstorable.path,
+            reason=unstorable.reason,
         )
         return ocppj.error_frame(
             call.message_id,
@@ -64,7 +65,7 @@ async def dispatch(ctx: Context, frame: str) -> str:
         )
     refusal = await boot_gate.refusal(ctx, call.action, route)
     if refusal is not None:
-        log.warning("refused by boot gate", extra={"action": call.action})
+        limited.warning("refused by boot gate", action=call.action)
         return ocppj.error_frame(call.message_id, boot_gate.REFUSED, refusal)
     started = time.perf_counter()
     try:
@@ -72,16 +73,19 @@ async def dispatch(ctx: Context, frame: str) -> str:
     except timestamps.NotADateTime as exc:
         # Schema validation checks every ``format: date-time`` with the same parser, so only
         # a date-time in a field the schema does not mark as one gets here.
-        log.warning("request has a date-time no store can hold", extra={"action": call.action})
+        limited.warning("request has a date-time no store can hold", action=call.action)
         return ocppj.error_frame(
             call.message_id, ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, f"{call.action}Request: {exc}"
         )
     try:
         schemas.validate(call.action, "Response", response)
     except SchemaViolation as exc:
-        log.error(
+        limited.log(
+            logging.ERROR,
             "handler produced an invalid response",
-            extra={"action": call.action, "detail": exc.description, "path": exc.path},
+            action=call.action,
+            detail=exc.description,
+            path=exc.path,
         )
         return ocppj.error_frame(
             call.message_id, ErrorCode.INTERNAL_ERROR, "CSMS produced an invalid response"

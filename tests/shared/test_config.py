@@ -25,6 +25,12 @@ DEFAULTS = Settings(
     gateway_max_queued_calls=8,
     gateway_max_pending_auth=200,
     gateway_max_queued_commands=100,
+    gateway_frame_rate=100.0,
+    gateway_frame_burst=500,
+    gateway_frame_close_after=500,
+    gateway_login_failures_per_station=10,
+    gateway_login_failures_per_address=100,
+    gateway_login_window=60.0,
     gateway_ping_interval=60.0,
     gateway_compression=True,
     gateway_tls_listen="0.0.0.0:9443",
@@ -55,6 +61,8 @@ DEFAULTS = Settings(
     boot_retry_interval=60,
     log_level="INFO",
     log_format="json",
+    log_limit_lines=10,
+    log_limit_window=60.0,
 )
 
 
@@ -112,6 +120,14 @@ def test_every_setting_is_read_from_its_variable() -> None:
         "BOOT_RETRY_INTERVAL": "5",
         "LOG_LEVEL": "DEBUG",
         "LOG_FORMAT": "text",
+        "GATEWAY_FRAME_RATE": "2.5",
+        "GATEWAY_FRAME_BURST": "7",
+        "GATEWAY_FRAME_CLOSE_AFTER": "9",
+        "GATEWAY_LOGIN_FAILURES_PER_STATION": "3",
+        "GATEWAY_LOGIN_FAILURES_PER_ADDRESS": "30",
+        "GATEWAY_LOGIN_WINDOW": "15",
+        "LOG_LIMIT_LINES": "4",
+        "LOG_LIMIT_WINDOW": "30",
     }
 
     assert load(env) == Settings(
@@ -158,6 +174,14 @@ def test_every_setting_is_read_from_its_variable() -> None:
         boot_retry_interval=5,
         log_level="DEBUG",
         log_format="text",
+        gateway_frame_rate=2.5,
+        gateway_frame_burst=7,
+        gateway_frame_close_after=9,
+        gateway_login_failures_per_station=3,
+        gateway_login_failures_per_address=30,
+        gateway_login_window=15.0,
+        log_limit_lines=4,
+        log_limit_window=30.0,
     )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import sys
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,17 @@ from typing import Any
 import orjson
 import pytest
 
-from shared.logs import JsonFormatter, TextFormatter, bind, message_var, setup, station_var
+from shared.logs import (
+    DEFAULT_LIMIT_LINES,
+    DEFAULT_LIMIT_WINDOW,
+    JsonFormatter,
+    Limited,
+    TextFormatter,
+    bind,
+    message_var,
+    setup,
+    station_var,
+)
 
 LOGGER = logging.getLogger("tests.shared.logs")
 NOISY = ("aio_pika", "aiormq", "pymongo", "websockets", "aiohttp.access")
@@ -270,3 +281,60 @@ def test_after_setup_extra_station_overrides_context_and_context_ids_are_stamped
         ("implicit", "CTX-STATION", "ctx-message"),
     ]
     assert not any(key.startswith("_ctx") for line in lines for key in line)
+
+
+# --- Limited: what a station can make us log ------------------------------------------------
+
+
+def test_limited_lines_per_station_and_kind_then_a_count_of_the_suppressed(
+    json_lines: list[str],
+) -> None:
+    limited = Limited(logging.getLogger("tests.shared.logs.capture"))
+    limited.configure(lines=2, window=60.0)
+    with bind("CS1"):
+        sent = [limited.warning("invalid frame", frame=str(i)) for i in range(5)]
+        limited.warning("unknown action")
+    with bind("CS2"):
+        limited.warning("invalid frame")
+    assert sent == [True, True, False, False, False]
+    lines = [orjson.loads(line) for line in json_lines]
+    assert [(d["station"], d["msg"]) for d in lines] == [
+        ("CS1", "invalid frame"),
+        ("CS1", "invalid frame"),
+        ("CS1", "unknown action"),
+        ("CS2", "invalid frame"),
+    ]
+    assert all("suppressedBefore" not in d for d in lines)
+
+
+def test_the_next_line_after_the_window_says_how_many_were_suppressed(
+    json_lines: list[str],
+) -> None:
+    limited = Limited(logging.getLogger("tests.shared.logs.capture"))
+    limited.configure(lines=1, window=0.05)
+    with bind("CS1"):
+        for _ in range(4):
+            limited.warning("invalid frame")
+        time.sleep(0.06)
+        limited.warning("invalid frame")
+    lines = [orjson.loads(line) for line in json_lines]
+    assert [d.get("suppressedBefore") for d in lines] == [None, 3]
+
+
+def test_setup_applies_the_configured_limits(root_logger_restored: logging.Logger) -> None:
+    limited = Limited(logging.getLogger("tests.shared.logs.capture"))
+    setup("INFO", "json", limit_lines=3, limit_window=7.0)
+    try:
+        assert (limited._limiter.burst, limited._limiter.window) == (3, 7.0)
+    finally:
+        setup("INFO", "json", DEFAULT_LIMIT_LINES, DEFAULT_LIMIT_WINDOW)
+
+
+def test_limited_exceptions_carry_the_traceback(json_lines: list[str]) -> None:
+    limited = Limited(logging.getLogger("tests.shared.logs.capture"))
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        limited.exception("handler failed", action="Heartbeat")
+    (line,) = [orjson.loads(line) for line in json_lines]
+    assert line["level"] == "error" and "ValueError: boom" in line["exc"]
