@@ -13,6 +13,7 @@ from shared import names
 from shared.ocppj import CallError, CallResult
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
+from tests.proxy import Proxy
 from tests.simulator import BOOT, RawStation, now, open_ws, raw_station, sim_station
 
 
@@ -119,3 +120,48 @@ async def test_station_gets_internal_error_when_workers_do_not_answer_and_messag
         with pytest.raises(TimeoutError):
             await raw.receive(timeout=0.5)
     cluster.kill(gateway, signal.SIGTERM)
+
+
+async def test_a_store_outage_delays_answers_but_loses_or_doubles_no_message(
+    cluster: Cluster, api: Api, db: AsyncDatabase[Any]
+):
+    """The only worker reaches the store through a proxy that drops every connection for
+    3 s: messages in hand are given back and retried, every CALL is answered CallResult
+    (the outage is shorter than GATEWAY_REPLY_TIMEOUT) and stored exactly once."""
+    ids = [f"STORE-{i:02d}" for i in range(5)]
+    calls = 30
+    for station in ids:
+        await api.register(station, PASSWORD)
+    host, _, port = cluster.mongo_url.removeprefix("mongodb://").strip("/").partition(":")
+    proxy = await Proxy(host, int(port or 27017)).start()
+    for worker in cluster.workers():
+        cluster.kill(worker, signal.SIGTERM)
+    proxied = cluster.start("workers", MONGO_URL=proxy.url("mongodb"))
+    try:
+        await cluster.wait_ready(workers=1)
+        async with asyncio.TaskGroup() as group:
+            stations = [RawStation(await open_ws(cluster.ws_url, s, PASSWORD)) for s in ids]
+            for raw in stations:
+                assert isinstance(await raw.call("BootNotification", BOOT), CallResult)
+            runs = [
+                group.create_task(drive(raw, s, calls))
+                for raw, s in zip(stations, ids, strict=True)
+            ]
+            await asyncio.sleep(0.5)
+            proxy.cut()
+            await asyncio.sleep(3)
+            proxy.restore()
+        for station, run, raw in zip(ids, runs, stations, strict=True):
+            assert run.result() == [f"{station}-{seq}" for seq in range(calls)]
+            await raw.ws.close()
+        for station in ids:
+            stored = await db[names.TRANSACTION_EVENTS].count_documents({"station": station})
+            assert stored == calls
+    finally:
+        # SIGKILL: how this worker stops is not what is tested here (once, its SIGTERM drain
+        # hung 30 s in the final lastSeen write after the outage; not yet explained).
+        cluster.kill(proxied, signal.SIGKILL)
+        await proxy.close()
+        cluster.start("workers")
+        cluster.start("workers")
+        await cluster.wait_ready(workers=2)
