@@ -58,6 +58,19 @@ def _list(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
+# Test only (workers/faults.py): action -> how many words follow it.
+TEST_FAULT_ACTIONS = {"kill": 2, "wait": 3, "fail": 2}
+
+
+def _test_fault(value: str) -> tuple[str, ...]:
+    words = tuple(value.split())
+    if words and (
+        words[0] not in TEST_FAULT_ACTIONS or len(words) != 1 + TEST_FAULT_ACTIONS[words[0]]
+    ):
+        raise ValueError("expected 'kill|fail EVENT STATION' or 'wait EVENT STATION PATH'")
+    return words
+
+
 def _hostport(value: str) -> str:
     _host, sep, port = value.rpartition(":")
     if not sep or not (port.isascii() and port.isdigit()):
@@ -133,6 +146,7 @@ class Settings:
     boot_retry_interval: int
     log_level: str
     log_format: str
+    test_fault: tuple[str, ...]
 
 
 # name, default, parser, description. Order is the README's order.
@@ -319,6 +333,13 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "json",
         _choice("json", "text"),
         "`json`: one JSON object a line; `text`: the same fields, easier to read.",
+    ),
+    (
+        "TEST_FAULT",
+        "",
+        _test_fault,
+        "Test only, never set in production: a worker fault at one moment, e.g. "
+        "`kill transaction.started CS001` (workers/faults.py). Empty: none.",
     ),
 )
 

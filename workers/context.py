@@ -15,6 +15,8 @@ from shared.config import Settings
 from shared.events import EventPublisher, utc_now
 from shared.pki import Issuer
 
+from . import faults
+
 Payload = dict[str, Any]
 VendorHandler = Callable[["Context", Payload], Awaitable[Payload]]
 
@@ -44,6 +46,7 @@ class Context:
     async def emit(self, event: str, **fields: Any) -> None:
         """Publish a domain event; a failure is logged, not raised, since the data is stored."""
         try:
+            await faults.before_publish(self, event)
             await self.events.publish(event, self.station, **fields)
         except Exception as exc:
             log.error("could not publish event", extra={"event": event, "error": repr(exc)})

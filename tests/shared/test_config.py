@@ -54,6 +54,7 @@ DEFAULTS = Settings(
     boot_retry_interval=60,
     log_level="INFO",
     log_format="json",
+    test_fault=(),
 )
 
 
@@ -110,6 +111,7 @@ def test_every_setting_is_read_from_its_variable() -> None:
         "BOOT_RETRY_INTERVAL": "5",
         "LOG_LEVEL": "DEBUG",
         "LOG_FORMAT": "text",
+        "TEST_FAULT": "wait transaction.started CS001 /tmp/go",
     }
 
     assert load(env) == Settings(
@@ -155,6 +157,7 @@ def test_every_setting_is_read_from_its_variable() -> None:
         boot_retry_interval=5,
         log_level="DEBUG",
         log_format="text",
+        test_fault=("wait", "transaction.started", "CS001", "/tmp/go"),
     )
 
 
