@@ -141,6 +141,9 @@ class Settings:
     worker_prefetch: int
     event_loop: str
     worker_last_seen_seconds: float
+    event_publish_timeout: float
+    outbox_interval_seconds: float
+    outbox_sweep_after_seconds: float
     heartbeat_interval: int
     boot_policy: str
     boot_retry_interval: int
@@ -318,6 +321,27 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         _float,
         "A station's `lastSeen` is written at most this often per worker, batched off the "
         "reply path (first sighting within a second).",
+    ),
+    (
+        "EVENT_PUBLISH_TIMEOUT",
+        "5",
+        _float,
+        "Seconds a worker waits for the broker to confirm a domain event before parking it "
+        "in the outbox (`event_outbox`) and answering the station.",
+    ),
+    (
+        "OUTBOX_INTERVAL_SECONDS",
+        "2",
+        _float,
+        "How often each worker publishes the events waiting in the outbox: those it parked, "
+        "and any older than OUTBOX_SWEEP_AFTER_SECONDS.",
+    ),
+    (
+        "OUTBOX_SWEEP_AFTER_SECONDS",
+        "10",
+        _float,
+        "Age after which a parked event is published by whichever worker finds it (its own "
+        "worker may have died).",
     ),
     ("HEARTBEAT_INTERVAL", "300", _int, "`interval` in an Accepted BootNotification response."),
     (

@@ -87,6 +87,9 @@ CUSTOMER_INFORMATION = "customer_information"
 DATA_TRANSFERS = "data_transfers"
 COMMANDS = "commands"
 CERTIFICATES = "certificates"
+OUTBOX = (
+    "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)
+)
 
 # --- BootNotification answers (B01-B03): what the boot policy may be and the boot gate reads
 BOOT_ACCEPTED = "Accepted"
