@@ -138,7 +138,9 @@ async def _record(request: web.Request, identity: Identity, status: int, seconds
         return
     try:
         fields = {k: v for k, v in _loggable(entry).items() if k != "station"}
-        await events.publish(names.EVENT_API_AUDIT, station or NO_STATION, **fields)
+        await events.publish(
+            names.EVENT_API_AUDIT, station or NO_STATION, event_id=entry["_id"], **fields
+        )
     except Exception as exc:
         log.error("could not publish the audit event", extra={"error": repr(exc)})
 

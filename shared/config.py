@@ -58,6 +58,19 @@ def _list(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
+# Test only (workers/faults.py): action -> how many words follow it.
+TEST_FAULT_ACTIONS = {"kill": 2, "wait": 3, "fail": 2}
+
+
+def _test_fault(value: str) -> tuple[str, ...]:
+    words = tuple(value.split())
+    if words and (
+        words[0] not in TEST_FAULT_ACTIONS or len(words) != 1 + TEST_FAULT_ACTIONS[words[0]]
+    ):
+        raise ValueError("expected 'kill|fail EVENT STATION' or 'wait EVENT STATION PATH'")
+    return words
+
+
 def _hostport(value: str) -> str:
     _host, sep, port = value.rpartition(":")
     if not sep or not (port.isascii() and port.isdigit()):
@@ -149,6 +162,9 @@ class Settings:
     worker_prefetch: int
     event_loop: str
     worker_last_seen_seconds: float
+    event_publish_timeout: float
+    outbox_interval_seconds: float
+    outbox_sweep_after_seconds: float
     heartbeat_interval: int
     boot_policy: str
     boot_retry_interval: int
@@ -156,6 +172,7 @@ class Settings:
     log_format: str
     log_limit_lines: int
     log_limit_window: float
+    test_fault: tuple[str, ...]
 
 
 # name, default, parser, description. Order is the README's order.
@@ -379,6 +396,27 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "A station's `lastSeen` is written at most this often per worker, batched off the "
         "reply path (first sighting within a second).",
     ),
+    (
+        "EVENT_PUBLISH_TIMEOUT",
+        "5",
+        _float,
+        "Seconds a worker waits for the broker to confirm a domain event before parking it "
+        "in the outbox (`event_outbox`) and answering the station.",
+    ),
+    (
+        "OUTBOX_INTERVAL_SECONDS",
+        "2",
+        _float,
+        "How often each worker publishes the events waiting in the outbox: those it parked, "
+        "and any older than OUTBOX_SWEEP_AFTER_SECONDS.",
+    ),
+    (
+        "OUTBOX_SWEEP_AFTER_SECONDS",
+        "10",
+        _float,
+        "Age after which a parked event is published by whichever worker finds it (its own "
+        "worker may have died).",
+    ),
     ("HEARTBEAT_INTERVAL", "300", _int, "`interval` in an Accepted BootNotification response."),
     (
         "BOOT_POLICY",
@@ -403,6 +441,13 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "many were suppressed (`suppressedBefore`).",
     ),
     ("LOG_LIMIT_WINDOW", "60", _float, "Seconds of the LOG_LIMIT_LINES window."),
+    (
+        "TEST_FAULT",
+        "",
+        _test_fault,
+        "Test only, never set in production: a worker fault at one moment, e.g. "
+        "`kill transaction.started CS001` (workers/faults.py). Empty: none.",
+    ),
 )
 
 

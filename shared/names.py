@@ -90,6 +90,9 @@ CUSTOMER_INFORMATION = "customer_information"
 DATA_TRANSFERS = "data_transfers"
 COMMANDS = "commands"
 CERTIFICATES = "certificates"
+OUTBOX = (
+    "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)
+)
 
 # --- Operator API roles, each allowed what the one before it is (README, Security) --------
 ROLE_VIEWER = "viewer"  # read everything except secrets

@@ -39,6 +39,7 @@ from . import certificate_authority, presence, rpc
 from .context import Context, VendorHandler
 from .dispatch import dispatch
 from .last_seen import LastSeen
+from .outbox import Outbox
 from .routing import RESULT_ROUTES
 
 log = logging.getLogger("workers.consumer")
@@ -70,6 +71,8 @@ class Worker:
         self._mongo: AsyncMongoClient[Any] | None = None
         self.db: AsyncDatabase[Any] | None = None
         self.events: EventPublisher | None = None
+        self.outbox: Outbox | None = None
+        self._outbox_task: asyncio.Task[None] | None = None
         self.commands: CommandClient | None = None
         self.ca: Issuer | None = None
         self.password_keys = PasswordKeys.from_settings(settings)
@@ -92,6 +95,8 @@ class Worker:
         await self._channel.set_qos(prefetch_count=self.settings.worker_prefetch)
         await bus.declare_topology(self._channel)
         self.events = EventPublisher(await self._channel.get_exchange(names.EVENTS_EXCHANGE))
+        self.outbox = Outbox(self.db, self.events, self.settings)
+        self._outbox_task = asyncio.create_task(self.outbox.run())
         self.commands = await CommandClient.start(self._connection)
         for name, handler in (
             (names.INBOUND_QUEUE, self._on_inbound),
@@ -149,6 +154,10 @@ class Worker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._last_seen_task
             await self.last_seen.flush(everything=True)
+        if self._outbox_task is not None:
+            self._outbox_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._outbox_task
         if self._channel is not None:
             await self._channel.close()
         if self._connection is not None:
@@ -206,7 +215,7 @@ class Worker:
                     limited.exception("follow-up work after the reply failed")
 
     async def _context(self, station: str, message_id: str, action: str, boot: str = "") -> Context:
-        assert self.db is not None and self.events is not None
+        assert self.db is not None and self.outbox is not None
         doc = await self._station(station, action, boot)
         return Context(
             station=station,
@@ -214,7 +223,7 @@ class Worker:
             action=action,
             db=self.db,
             settings=self.settings,
-            events=self.events,
+            events=self.outbox,
             station_doc=doc,
             vendors=self.vendors,
             commands=self.commands,
@@ -240,7 +249,7 @@ class Worker:
 
     async def _on_command_result(self, message: AbstractIncomingMessage) -> None:
         """Record how a command ended, apply what the station's answer implies, announce it."""
-        assert self.db is not None and self.events is not None
+        assert self.db is not None and self.outbox is not None
         try:
             result = envelope.unpack(CommandResult, message.body)
         except envelope.EnvelopeError:
@@ -261,18 +270,21 @@ class Worker:
                 if await _retry_later(message, exc, "result"):
                     return
                 limited.exception("recording a command result failed", action=result.action)
-            try:
-                await self.events.publish(
+            try:  # confirmed or parked before the ack (workers/outbox.py)
+                await self.outbox.publish(
                     names.EVENT_COMMAND_COMPLETED,
                     result.station,
-                    commandId=result.command_id,
-                    action=result.action,
-                    status=result.status,
-                    response=result.response,
-                    errorCode=result.error_code,
-                    errorDescription=result.error_description,
+                    result.command_id,
+                    {
+                        "commandId": result.command_id,
+                        "action": result.action,
+                        "status": result.status,
+                        "response": result.response,
+                        "errorCode": result.error_code,
+                        "errorDescription": result.error_description,
+                    },
                 )
-            except Exception as exc:  # recorded already; the event is best effort
+            except Exception as exc:  # neither confirmed nor parked: the store is away too
                 log.error("could not publish command.completed", extra={"error": repr(exc)})
             log.info("command recorded", extra={"action": result.action, "status": result.status})
             await message.ack()

@@ -6,14 +6,18 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.commands import CommandClient
 from shared.config import Settings
-from shared.events import EventPublisher, utc_now
+from shared.events import utc_now
 from shared.pki import Issuer
+
+from . import faults
+from .outbox import Outbox
 
 Payload = dict[str, Any]
 VendorHandler = Callable[["Context", Payload], Awaitable[Payload]]
@@ -28,7 +32,7 @@ class Context:
     action: str
     db: AsyncDatabase[Any]
     settings: Settings
-    events: EventPublisher
+    events: Outbox
     station_doc: Mapping[str, Any] | None = None
     vendors: Mapping[str, VendorHandler] = field(default_factory=dict)
     commands: CommandClient | None = None
@@ -41,12 +45,21 @@ class Context:
     """Work that must wait until the station has its answer (e.g. a CALL to it after an
     accepted boot); run by the consumer once the reply is confirmed."""
 
-    async def emit(self, event: str, **fields: Any) -> None:
-        """Publish a domain event; a failure is logged, not raised, since the data is stored."""
-        try:
-            await self.events.publish(event, self.station, **fields)
-        except Exception as exc:
-            log.error("could not publish event", extra={"event": event, "error": repr(exc)})
+    async def emit(self, event: str, key: object = None, **fields: Any) -> None:
+        """Publish a domain event at least once (``workers/outbox.py``): returns once the
+        broker confirmed it or it is parked in the outbox. Call it after the state change
+        is stored, every time the message is handled, not only the first: a redelivery
+        must publish again what a lost worker may not have.
+
+        ``key`` names the state change within the station (default: this message), so
+        every copy of the event carries the same ``eventId``."""
+        await self.events.publish(
+            event,
+            self.station,
+            self.message_id if key is None else key,
+            fields,
+            partial(faults.before_publish, self, event),
+        )
 
     def record_id(self, *parts: object) -> str:
         """A document id unique to this message, so a redelivery writes nothing new."""

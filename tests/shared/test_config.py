@@ -56,6 +56,9 @@ DEFAULTS = Settings(
     worker_prefetch=64,
     event_loop="uvloop",
     worker_last_seen_seconds=60.0,
+    event_publish_timeout=5.0,
+    outbox_interval_seconds=2.0,
+    outbox_sweep_after_seconds=10.0,
     heartbeat_interval=300,
     boot_policy="Accepted",
     boot_retry_interval=60,
@@ -63,6 +66,7 @@ DEFAULTS = Settings(
     log_format="json",
     log_limit_lines=10,
     log_limit_window=60.0,
+    test_fault=(),
 )
 
 
@@ -115,6 +119,9 @@ def test_every_setting_is_read_from_its_variable() -> None:
         "WORKER_PREFETCH": "1",
         "EVENT_LOOP": "asyncio",
         "WORKER_LAST_SEEN_SECONDS": "5",
+        "EVENT_PUBLISH_TIMEOUT": "1.5",
+        "OUTBOX_INTERVAL_SECONDS": "0.5",
+        "OUTBOX_SWEEP_AFTER_SECONDS": "3",
         "HEARTBEAT_INTERVAL": "30",
         "BOOT_POLICY": "Pending",
         "BOOT_RETRY_INTERVAL": "5",
@@ -128,6 +135,7 @@ def test_every_setting_is_read_from_its_variable() -> None:
         "GATEWAY_LOGIN_WINDOW": "15",
         "LOG_LIMIT_LINES": "4",
         "LOG_LIMIT_WINDOW": "30",
+        "TEST_FAULT": "wait transaction.started CS001 /tmp/go",
     }
 
     assert load(env) == Settings(
@@ -169,6 +177,9 @@ def test_every_setting_is_read_from_its_variable() -> None:
         worker_prefetch=1,
         event_loop="asyncio",
         worker_last_seen_seconds=5.0,
+        event_publish_timeout=1.5,
+        outbox_interval_seconds=0.5,
+        outbox_sweep_after_seconds=3.0,
         heartbeat_interval=30,
         boot_policy="Pending",
         boot_retry_interval=5,
@@ -182,6 +193,7 @@ def test_every_setting_is_read_from_its_variable() -> None:
         gateway_login_window=15.0,
         log_limit_lines=4,
         log_limit_window=30.0,
+        test_fault=("wait", "transaction.started", "CS001", "/tmp/go"),
     )
 
 

@@ -19,11 +19,13 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         "generatedAt": timestamps.parse(request["generatedAt"]),
         "receivedAt": ctx.now,
     }
-    if await records.add_customer_information(ctx.db, doc):
-        await ctx.emit(
-            names.EVENT_CUSTOMER_INFORMATION,
-            requestId=request["requestId"],
-            seqNo=request["seqNo"],
-            tbc=doc["tbc"],
-        )
+    await records.add_customer_information(ctx.db, doc)
+    # Also when stored before: a redelivery publishes what a lost worker may not have.
+    await ctx.emit(
+        names.EVENT_CUSTOMER_INFORMATION,
+        key=f"{request['requestId']}/{request['seqNo']}",
+        requestId=request["requestId"],
+        seqNo=request["seqNo"],
+        tbc=doc["tbc"],
+    )
     return {}

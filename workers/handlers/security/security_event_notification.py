@@ -18,11 +18,12 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         "source": "station",
         "receivedAt": ctx.now,
     }
-    if await records.add_security_event(ctx.db, doc):
-        await ctx.emit(
-            names.EVENT_SECURITY,
-            type=request["type"],
-            timestamp=request["timestamp"],
-            techInfo=request.get("techInfo"),
-        )
+    await records.add_security_event(ctx.db, doc)
+    # Also when stored before: a redelivery publishes what a lost worker may not have.
+    await ctx.emit(
+        names.EVENT_SECURITY,
+        type=request["type"],
+        timestamp=request["timestamp"],
+        techInfo=request.get("techInfo"),
+    )
     return {}

@@ -2,7 +2,9 @@
 answer with idTokenInfo whenever an idToken is presented.
 
 A station resends an event whose answer it did not get; the event's ``_id`` carries
-transactionId + seqNo, so the resend is answered again but counted once.
+transactionId + seqNo, so the resend is answered again but counted once. Its domain event
+is published every time, under one ``eventId`` (transactionId + seqNo): a redelivery after
+a worker died between store and publish must publish what that worker may not have.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
     timestamp = timestamps.parse(request["timestamp"])
     samples = request.get("meterValue", [])
 
-    first_time = await transactions.add_event(
+    await transactions.add_event(
         ctx.db,
         ctx.station,
         transaction_id,
@@ -103,15 +105,15 @@ async def handle(ctx: Context, request: Payload) -> Payload:
     response: Payload = {}
     if "idToken" in request:
         response["idTokenInfo"] = await lookup(ctx.db, request["idToken"], ctx.now)
-    if first_time:
-        await ctx.emit(
-            EVENT_NAMES[request["eventType"]],
-            transactionId=transaction_id,
-            seqNo=seq_no,
-            triggerReason=request["triggerReason"],
-            evse=request.get("evse"),
-            idToken=request.get("idToken"),
-            meterValue=samples or None,
-            timestamp=request["timestamp"],
-        )
+    await ctx.emit(
+        EVENT_NAMES[request["eventType"]],
+        key=f"{transaction_id}/{seq_no}",
+        transactionId=transaction_id,
+        seqNo=seq_no,
+        triggerReason=request["triggerReason"],
+        evse=request.get("evse"),
+        idToken=request.get("idToken"),
+        meterValue=samples or None,
+        timestamp=request["timestamp"],
+    )
     return response
