@@ -65,6 +65,9 @@ async def declare_topology(channel: AbstractChannel) -> None:
     events = await channel.declare_exchange(
         names.EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
     )
+    await channel.declare_exchange(
+        names.GATEWAYS_EXCHANGE, aio_pika.ExchangeType.FANOUT, durable=True
+    )
     await channel.declare_queue(names.INBOUND_QUEUE, durable=True, arguments=INBOUND_ARGUMENTS)
     await channel.declare_queue(names.RPC_QUEUE, durable=True)
     presence = await channel.declare_queue(
