@@ -48,6 +48,7 @@ class StationConnection:
         self._in_flight: tuple[str, asyncio.Future[Reply]] | None = None
         self._queued_ids: set[str] = set()
         self._boot = ""  # what the last answer said of the boot; opaque here (Reply.boot)
+        self.offered_profile = 1  # the security profile its handshake offered
         self.csms = CsmsCalls(
             station, ws.send, bus.publish_command_result, settings.gateway_max_queued_commands
         )
