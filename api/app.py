@@ -10,11 +10,12 @@ import store
 from shared import bus, health
 from shared.commands import CommandClient
 from shared.config import Settings
+from shared.gateway_notices import GatewayNotices
 from shared.passwords import NO_KEY_WARNING, PasswordKeys
 
 from . import openapi
 from .errors import error_middleware
-from .keys import COMMANDS, DB, PASSWORD_KEYS, SETTINGS
+from .keys import COMMANDS, DB, NOTICES, PASSWORD_KEYS, SETTINGS
 from .routes import commands, id_tokens, provisioning, security, stations, transactions
 
 
@@ -46,6 +47,7 @@ def build(settings: Settings) -> web.Application:
         connection = await bus.connect(settings.amqp_url)
         channel = await connection.channel()
         await bus.declare_topology(channel)
+        app[NOTICES] = await GatewayNotices.on(channel)
         app[COMMANDS] = await CommandClient.start(connection)
         yield
         await connection.close()

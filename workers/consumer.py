@@ -26,6 +26,7 @@ from shared.commands import CommandClient
 from shared.config import Settings
 from shared.envelope import AuthRequest, CommandResult, Inbound, Reply
 from shared.events import EventPublisher, utc_now
+from shared.gateway_notices import GatewayNotices
 from shared.logs import bind
 from shared.metrics import AUTH_CHECKS_EXPIRED
 from shared.ocppj import ErrorCode, MessageType
@@ -69,6 +70,7 @@ class Worker:
         self._mongo: AsyncMongoClient[Any] | None = None
         self.db: AsyncDatabase[Any] | None = None
         self.events: EventPublisher | None = None
+        self.notices: GatewayNotices | None = None
         self.commands: CommandClient | None = None
         self.ca: Issuer | None = None
         self.password_keys = PasswordKeys.from_settings(settings)
@@ -91,6 +93,7 @@ class Worker:
         await self._channel.set_qos(prefetch_count=self.settings.worker_prefetch)
         await bus.declare_topology(self._channel)
         self.events = EventPublisher(await self._channel.get_exchange(names.EVENTS_EXCHANGE))
+        self.notices = await GatewayNotices.on(self._channel)
         self.commands = await CommandClient.start(self._connection)
         for name, handler in (
             (names.INBOUND_QUEUE, self._on_inbound),
@@ -309,7 +312,7 @@ class Worker:
             with bind(request.station):
                 try:
                     result = await rpc.authenticate(
-                        self.db, request, self.events, self.password_keys
+                        self.db, request, self.events, self.password_keys, self.notices
                     )
                 except rpc.Expired:
                     AUTH_CHECKS_EXPIRED.inc()
