@@ -12,11 +12,12 @@ from shared import bus, health, names
 from shared.commands import CommandClient
 from shared.config import Settings
 from shared.events import EventPublisher
+from shared.gateway_notices import GatewayNotices
 from shared.passwords import NO_KEY_WARNING, PasswordKeys
 
 from . import auth, bootstrap, openapi
 from .errors import error_middleware, request_ids
-from .keys import COMMANDS, DB, EVENTS, PASSWORD_KEYS, SETTINGS
+from .keys import COMMANDS, DB, EVENTS, NOTICES, PASSWORD_KEYS, SETTINGS
 from .routes import (
     api_keys,
     audit,
@@ -64,6 +65,7 @@ def build(settings: Settings) -> web.Application:
         channel = await connection.channel(publisher_confirms=True)
         await bus.declare_topology(channel)
         app[EVENTS] = EventPublisher(await channel.get_exchange(names.EVENTS_EXCHANGE))
+        app[NOTICES] = await GatewayNotices.on(channel)
         app[COMMANDS] = await CommandClient.start(connection)
         yield
         await connection.close()

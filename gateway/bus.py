@@ -2,7 +2,11 @@
 
 Each gateway owns one exclusive queue, ``gateway.<id>``. Workers send answers there (the
 envelope names the station and message id); other gateways send ``takeover`` notices
-through the ``ocpp.station`` exchange when a station reconnects elsewhere.
+through the ``ocpp.station`` exchange when a station reconnects elsewhere. The queue is also
+bound to the ``ocpp.gateways`` fanout exchange, which carries ``credentials.changed``
+notices to every gateway at once. Notices sent while the gateway is cut off from the broker
+are lost with its exclusive queue, so ``on_broker_gap`` runs when the connection drops and
+again when it is back.
 """
 
 from __future__ import annotations
@@ -25,7 +29,15 @@ from aio_pika.abc import (
 
 from shared import bus, envelope, names
 from shared.commands import publish_result
-from shared.envelope import AuthRequest, AuthResult, Command, CommandResult, Inbound, Reply
+from shared.envelope import (
+    AuthRequest,
+    AuthResult,
+    Command,
+    CommandResult,
+    CredentialsChanged,
+    Inbound,
+    Reply,
+)
 from shared.events import EventPublisher
 
 log = logging.getLogger("gateway.bus")
@@ -33,6 +45,7 @@ log = logging.getLogger("gateway.bus")
 ReplyHandler = Callable[[Reply], None]
 TakeoverHandler = Callable[[str, str], Awaitable[None]]
 CommandHandler = Callable[[Command], Awaitable[None]]
+CredentialsHandler = Callable[[CredentialsChanged], None]
 
 
 class GatewayBus:
@@ -43,6 +56,8 @@ class GatewayBus:
         self.on_reply: ReplyHandler = lambda reply: None
         self.on_takeover: TakeoverHandler | None = None
         self.on_command: CommandHandler | None = None
+        self.on_credentials_changed: CredentialsHandler = lambda notice: None
+        self.on_broker_gap: Callable[[], None] = lambda: None
         self._connection: AbstractRobustConnection | None = None
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None
@@ -52,6 +67,8 @@ class GatewayBus:
 
     async def start(self) -> None:
         self._connection = await bus.connect(self.url)
+        self._connection.close_callbacks.add(lambda *_: self.on_broker_gap())
+        self._connection.reconnect_callbacks.add(lambda *_: self.on_broker_gap())
         # on_return_raises: an unroutable inbound frame fails at once (InternalError to the
         # station) instead of waiting for a reply that cannot come.
         self._channel = await self._connection.channel(
@@ -63,6 +80,7 @@ class GatewayBus:
         self._queue = await self._channel.declare_queue(
             self.queue_name, exclusive=True, auto_delete=True
         )
+        await self._queue.bind(names.GATEWAYS_EXCHANGE)
         await self._queue.consume(self._on_message, no_ack=True)
         log.info("gateway queue ready", extra={"queue": self.queue_name})
 
@@ -142,6 +160,8 @@ class GatewayBus:
             elif message.type == names.TYPE_COMMAND:
                 if self.on_command is not None:
                     await self.on_command(envelope.unpack(Command, message.body))
+            elif message.type == names.TYPE_CREDENTIALS_CHANGED:
+                self.on_credentials_changed(envelope.unpack(CredentialsChanged, message.body))
             elif message.type == names.TYPE_TAKEOVER:
                 station = str((message.headers or {}).get("station", ""))
                 if self.on_takeover is not None:

@@ -59,6 +59,7 @@ class StationConnection:
             time.monotonic(),
         )
         self._closing = False
+        self.offered_profile = 1  # the security profile its handshake offered
         self.csms = CsmsCalls(
             station, ws.send, bus.publish_command_result, settings.gateway_max_queued_commands
         )

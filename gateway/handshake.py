@@ -5,7 +5,9 @@ Unknown station -> 404; bad or missing Basic credentials for a station with a pa
 not the station's -> 403; workers unreachable -> 503. The answer comes from the workers
 over the bus (the gateway never touches MongoDB). Successful checks are cached briefly so
 a reconnect storm does not turn into a storm of scrypt hashes; failures are never cached,
-so a station is not locked out after its password changes.
+so a station is not locked out after its password changes. A cached success never outlives
+a change of the station's credentials: ``forget`` drops them when a ``CredentialsChanged``
+notice arrives, and ``forget_all`` when the bus connection drops (notices may be lost).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from shared import metrics, pki
 from shared.envelope import AuthRequest, AuthResult
 from shared.logs import bind
 from shared.ocppj import STATION_ID_PATTERN
-from shared.ratelimit import CappedDict, Limiter
+from shared.ratelimit import Limiter
 
 from .logins import Logins
 from .tls import ProxyCertificates, peer_certificate
@@ -88,10 +90,12 @@ class Handshake:
         self._pending = 0
         self._cache_seconds = cache_seconds
         self._proxies = proxies
-        # Capped (~37 MB): a station without a password accepts any, each a new entry.
-        self._cache: dict[tuple[str, str, int, str], tuple[float, AuthResult]] = CappedDict(
-            MAX_CACHED_CHECKS
-        )
+        # station -> (password digest, offered profile, certificate CN) -> (expiry, result)
+        self._cache: dict[str, dict[tuple[str, int, str], tuple[float, AuthResult]]] = {}
+        self._cached = 0
+        # Bumped by every forget: a check that was in flight across one is not cached, as
+        # its answer may predate the change.
+        self._generation = 0
         self._log_limit = Limiter(burst=20, window=10.0)
 
     def _refuse(
@@ -207,6 +211,7 @@ class Handshake:
                 )
             connection.station_id = station  # type: ignore[attr-defined]
             connection.security_profile = result.security_profile  # type: ignore[attr-defined]
+            connection.offered_profile = profile  # type: ignore[attr-defined]
             return None
 
     def _counted_address(self, connection: ServerConnection) -> str | None:
@@ -242,25 +247,50 @@ class Handshake:
                 return 2, None
         return 1, None
 
+    def forget(self, station: str) -> None:
+        """Drop every cached check of ``station``, and keep checks in flight from caching."""
+        self._generation += 1
+        self._cached -= len(self._cache.pop(station, {}))
+
+    def forget_all(self) -> None:
+        self._generation += 1
+        self._cache.clear()
+        self._cached = 0
+
     async def _check(self, check: AuthRequest) -> AuthResult:
         secret = hashlib.sha256((check.password or "").encode()).hexdigest()
-        key = (check.station, secret, check.profile, check.certificate_cn or "")
+        key = (secret, check.profile, check.certificate_cn or "")
         now = time.monotonic()
-        cached = self._cache.get(key)
+        cached = self._cache.get(check.station, {}).get(key)
         if cached and cached[0] > now:
             return cached[1]
         if self._pending >= self._max_pending:
             raise Busy
+        generation = self._generation
         self._pending += 1
         try:
             result = await self._auth(check)
         finally:
             self._pending -= 1
-        if result.status == "ok" and self._cache_seconds > 0:
-            if len(self._cache) > 100_000:
-                self._cache = {k: v for k, v in self._cache.items() if v[0] > now}
-            self._cache[key] = (now + self._cache_seconds, result)
+        if result.status == "ok" and self._cache_seconds > 0 and generation == self._generation:
+            if self._cached >= MAX_CACHED_CHECKS:
+                self._expire(now)
+            # Still full of live entries (a station without a password accepts any, each a
+            # new entry): this one is not cached, so the table stays bounded (~37 MB).
+            if self._cached < MAX_CACHED_CHECKS:
+                entries = self._cache.setdefault(check.station, {})
+                self._cached += key not in entries
+                entries[key] = (now + self._cache_seconds, result)
         return result
+
+    def _expire(self, now: float) -> None:
+        for station in list(self._cache):
+            entries = {k: v for k, v in self._cache[station].items() if v[0] > now}
+            self._cached -= len(self._cache[station]) - len(entries)
+            if entries:
+                self._cache[station] = entries
+            else:
+                del self._cache[station]
 
 
 def _remote(connection: ServerConnection) -> str:

@@ -1,7 +1,8 @@
 """Which station is connected to this gateway, and on which connection.
 
 A second connection with the same station id replaces the first (the spec's behaviour):
-the old one is closed and its late answers are dropped.
+the old one is closed and its late answers are dropped. A connection whose credentials no
+longer stand (``CredentialsChanged.ends``) is closed with 1008.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from shared.envelope import Reply
+from shared.envelope import CredentialsChanged, Reply
 
 from .connection import StationConnection
 
 log = logging.getLogger("gateway.registry")
 
 REPLACED = (1000, "Replaced by a newer connection of the same station")
+REVOKED = (1008, "Station credentials changed")
 
 
 class Registry:
@@ -64,8 +66,26 @@ class Registry:
             log.info("station reconnected to another gateway", extra={"station": station})
             self._close_in_background(conn)
 
-    def _close_in_background(self, conn: StationConnection) -> None:
+    def revoke(self, notice: CredentialsChanged) -> None:
+        """Close the station's connection if the changed credentials no longer admit it."""
+        conn = self._by_station.get(notice.station)
+        if conn is not None and notice.ends(conn.offered_profile):
+            log.warning(
+                "closing: station credentials changed",
+                extra={
+                    "station": notice.station,
+                    "offeredProfile": conn.offered_profile,
+                    "deleted": notice.deleted,
+                    "passwordReplaced": notice.password_replaced,
+                    "registeredProfile": notice.profile,
+                },
+            )
+            self._close_in_background(conn, REVOKED)
+
+    def _close_in_background(
+        self, conn: StationConnection, why: tuple[int, str] = REPLACED
+    ) -> None:
         """An unresponsive old peer must not delay the new connection by a close timeout."""
-        task = asyncio.create_task(conn.ws.close(*REPLACED))
+        task = asyncio.create_task(conn.ws.close(*why))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)

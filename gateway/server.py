@@ -16,7 +16,7 @@ from websockets.typing import Subprotocol
 
 from shared import commands, metrics, names, schemas
 from shared.config import Settings, split_hostport
-from shared.envelope import AuthRequest, AuthResult, Command
+from shared.envelope import AuthRequest, AuthResult, Command, CredentialsChanged
 from shared.logs import bind
 
 from .bus import GatewayBus
@@ -56,6 +56,8 @@ class Gateway:
             settings.gateway_max_pending_auth,
             Logins.from_settings(settings),
         )
+        self.bus.on_credentials_changed = self._on_credentials_changed
+        self.bus.on_broker_gap = self.handshake.forget_all
         self.servers: list[Server] = []
 
     async def _on_command(self, command: Command) -> None:
@@ -66,6 +68,10 @@ class Gateway:
         # The binding outlived the connection (it is being released right now).
         result = commands.outcome(command, commands.OFFLINE, error_description="Station left")
         await self._quietly(self.bus.publish_command_result(result, command.reply_to))
+
+    def _on_credentials_changed(self, notice: CredentialsChanged) -> None:
+        self.handshake.forget(notice.station)
+        self.registry.revoke(notice)
 
     async def _auth(self, request: AuthRequest) -> AuthResult:
         return await self.bus.auth(request, self.settings.gateway_auth_timeout)
@@ -158,6 +164,7 @@ class Gateway:
                 await ws.close(1002, "OCPP subprotocol ocpp2.0.1 required")
                 return
             conn = StationConnection(ws, station, self.bus, self.settings)
+            conn.offered_profile = ws.offered_profile  # type: ignore[attr-defined]
             await self.registry.add(conn)
             metrics.CONNECTED_STATIONS.inc()
             remote = f"{ws.remote_address[0]}:{ws.remote_address[1]}" if ws.remote_address else ""

@@ -206,7 +206,9 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "GATEWAY_AUTH_CACHE_SECONDS",
         "60",
         _float,
-        "Seconds a successful handshake check is cached per station and password.",
+        "Seconds a successful handshake check is cached per station and password; a change "
+        "of the station's credentials or profile drops it on every gateway at once "
+        "(README, Security).",
     ),
     (
         "GATEWAY_AUTH_TIMEOUT",

@@ -125,7 +125,34 @@ class CommandResult:
     completed_at: float = 0.0
 
 
-def pack(item: Inbound | Reply | AuthRequest | AuthResult | Command | CommandResult) -> bytes:
+@dataclass(frozen=True, slots=True)
+class CredentialsChanged:
+    """A station's credentials or registered profile changed; sent to every gateway.
+
+    Each gateway forgets the handshakes it cached for ``station`` and ends the station's
+    live connection if it no longer stands (``ends``): the station was ``deleted``, its
+    password was replaced while the connection rests on one (``password_replaced``), or the
+    registered ``profile`` (0: unchanged) is now above the one the connection offered.
+    """
+
+    station: str
+    profile: int = 0
+    password_replaced: bool = False
+    deleted: bool = False
+
+    def ends(self, offered_profile: int) -> bool:
+        """Whether a live connection that offered ``offered_profile`` must be closed."""
+        return (
+            self.deleted
+            or offered_profile < self.profile
+            or (self.password_replaced and offered_profile < 3)
+        )
+
+
+Envelope = Inbound | Reply | AuthRequest | AuthResult | Command | CommandResult | CredentialsChanged
+
+
+def pack(item: Envelope) -> bytes:
     # Shallow on purpose: ``asdict`` deep-copies every nested payload, and the copy is
     # thrown away once packed.
     body = {name: getattr(item, name) for name in item.__slots__}

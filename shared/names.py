@@ -16,6 +16,9 @@ STATION_EXCHANGE = "ocpp.station"
 EVENTS_EXCHANGE = "ocpp.events"
 """Topic exchange: domain events for other services."""
 
+GATEWAYS_EXCHANGE = "ocpp.gateways"
+"""Fanout exchange: notices every gateway receives (each binds its queue to it at start)."""
+
 PRESENCE_QUEUE = "ocpp.presence"
 """Durable single-active-consumer queue: connect/disconnect events, in order, for workers."""
 
@@ -35,6 +38,7 @@ TYPE_AUTH_RESULT = "auth.result"  # worker -> gateway.<id>
 TYPE_TAKEOVER = "takeover"  # gateway -> ocpp.station: "I now own this station"
 TYPE_COMMAND = "command"  # client -> ocpp.station: a CSMS-initiated CALL for the station
 TYPE_COMMAND_RESULT = "command.result"  # gateway/client -> reply_to and ocpp.inbound
+TYPE_CREDENTIALS_CHANGED = "credentials.changed"  # worker/API -> ocpp.gateways: drop cache
 
 # --- Domain events on EVENTS_EXCHANGE: "<noun>.<verb>.<stationId>" -------------
 EVENT_STATION_CONNECTED = "station.connected"

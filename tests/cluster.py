@@ -106,14 +106,12 @@ class Cluster:
         return name
 
     async def start_gateway(self, **extra: str) -> tuple[str, str]:
-        """Another gateway process on ports of its own; returns its name and ws:// URL."""
+        """Another gateway process on ports of its own; returns its name and ws:// URL.
+
+        Its wss:// port is a free one unless ``GATEWAY_TLS_LISTEN`` is given."""
         port = free_port()
-        name = self.start(
-            "gateway",
-            GATEWAY_LISTEN=f"127.0.0.1:{port}",
-            GATEWAY_TLS_LISTEN=f"127.0.0.1:{free_port()}",
-            **extra,
-        )
+        extra.setdefault("GATEWAY_TLS_LISTEN", f"127.0.0.1:{free_port()}")
+        name = self.start("gateway", GATEWAY_LISTEN=f"127.0.0.1:{port}", **extra)
         for _ in range(150):
             if _port_open(port):
                 return name, f"ws://127.0.0.1:{port}/ocpp"

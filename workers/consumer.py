@@ -26,6 +26,7 @@ from shared.commands import CommandClient
 from shared.config import Settings
 from shared.envelope import AuthRequest, CommandResult, Inbound, Reply
 from shared.events import EventPublisher, utc_now
+from shared.gateway_notices import GatewayNotices
 from shared.logs import Limited, bind
 from shared.metrics import AUTH_CHECKS_EXPIRED
 from shared.ocppj import ErrorCode, MessageType
@@ -73,6 +74,7 @@ class Worker:
         self.events: EventPublisher | None = None
         self.outbox: Outbox | None = None
         self._outbox_task: asyncio.Task[None] | None = None
+        self.notices: GatewayNotices | None = None
         self.commands: CommandClient | None = None
         self.ca: Issuer | None = None
         self.password_keys = PasswordKeys.from_settings(settings)
@@ -97,6 +99,7 @@ class Worker:
         self.events = EventPublisher(await self._channel.get_exchange(names.EVENTS_EXCHANGE))
         self.outbox = Outbox(self.db, self.events, self.settings)
         self._outbox_task = asyncio.create_task(self.outbox.run())
+        self.notices = await GatewayNotices.on(self._channel)
         self.commands = await CommandClient.start(self._connection)
         for name, handler in (
             (names.INBOUND_QUEUE, self._on_inbound),
@@ -320,7 +323,7 @@ class Worker:
             with bind(request.station):
                 try:
                     result = await rpc.authenticate(
-                        self.db, request, self.events, self.password_keys
+                        self.db, request, self.events, self.password_keys, self.notices
                     )
                 except rpc.Expired:
                     AUTH_CHECKS_EXPIRED.inc()

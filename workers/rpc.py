@@ -4,7 +4,9 @@ Security profiles (OCPP 2.0.1 part 2, A00): a station is registered with a profi
 not connect below it. A connection offers 1 (ws + Basic), 2 (wss + Basic) or 3 (wss +
 client certificate, whose chain and validity the gateway's TLS layer already checked; here
 its CN must be the station id). Once a station connects above its registered profile with
-valid credentials, the registered profile is raised, so it can never fall back.
+valid credentials, the registered profile is raised, so it can never fall back: the raise
+is stored, then every gateway is told (``CredentialsChanged``) before the check is answered,
+so none admits the station below it from a cached handshake.
 
 Every refusal is recorded as a security event with the remote address, at most
 ``REFUSALS_PER_MINUTE`` per station, so a flood cannot fill the database.
@@ -26,8 +28,9 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
-from shared.envelope import AuthRequest, AuthResult
+from shared.envelope import AuthRequest, AuthResult, CredentialsChanged
 from shared.events import EventPublisher, iso, utc_now
+from shared.gateway_notices import GatewayNotices
 from shared.passwords import (
     KEYED,
     PasswordKeys,
@@ -100,6 +103,7 @@ async def authenticate(
     request: AuthRequest,
     events: EventPublisher | None = None,
     keys: PasswordKeys = _NO_KEYS,
+    notices: GatewayNotices | None = None,
 ) -> AuthResult:
     if request.expired(time.time()):
         raise Expired
@@ -136,6 +140,10 @@ async def authenticate(
                 return await _refused(db, events, request, result, "InvalidCredentials")
     if registered > 0 and request.profile > registered:
         await stations.set_fields(db, request.station, {"securityProfile": request.profile})
+        if notices is not None:
+            await notices.credentials_changed(
+                CredentialsChanged(request.station, profile=request.profile)
+            )
         log.warning("security profile raised", extra={"from": registered, "to": request.profile})
         await _record(
             db,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from shared import commands
+from shared.envelope import CredentialsChanged
 from shared.passwords import generate_password, is_acceptable
 from store import certificates, stations
 from store import commands as command_store
@@ -13,7 +14,7 @@ from ..credentials import verifier
 from ..errors import ApiError, json_response, read_json
 from ..keys import COMMANDS, DB, PASSWORD_KEYS, SETTINGS
 from .commands import result_response
-from .stations import require_registered, station_id
+from .stations import require_registered, station_id, tell_gateways
 
 
 async def rotate_password(request: web.Request) -> web.Response:
@@ -61,6 +62,9 @@ async def rotate_password(request: web.Request) -> web.Response:
         )
     stored = await verifier(password, generated, request.app[PASSWORD_KEYS])
     await stations.set_fields(db, station, {"passwordHash": stored})
+    # The station accepted the new password over its live connection, which stays (it
+    # reconnects with the new one, A01); only cached checks of the old one must go.
+    await tell_gateways(request, CredentialsChanged(station))
     answer = {"commandId": command_id, "status": "rotated"}
     if generated:
         answer["password"] = password  # shown once; only its verifier is kept

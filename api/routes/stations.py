@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from shared.envelope import CredentialsChanged
 from shared.names import BOOT_STATUSES
 from shared.ocppj import STATION_ID_PATTERN
 from shared.passwords import PasswordKeys, generate_password, is_acceptable
@@ -14,7 +15,7 @@ from store import connectors, station_state, stations
 from .. import views
 from ..credentials import verifier
 from ..errors import ApiError, json_response, paging, read_json
-from ..keys import DB, PASSWORD_KEYS
+from ..keys import DB, NOTICES, PASSWORD_KEYS
 
 
 def station_id(request: web.Request) -> str:
@@ -94,6 +95,10 @@ async def put_station(request: web.Request) -> web.Response:
     created = await stations.upsert(db, station, fields, on_insert=defaults)
     for field in unset:
         await stations.unset(db, station, field)
+    password_replaced = "passwordHash" in fields or "passwordHash" in unset
+    if password_replaced or "securityProfile" in fields:
+        notice = CredentialsChanged(station, fields.get("securityProfile", 0), password_replaced)
+        await tell_gateways(request, notice)
     doc = await stations.with_state(db, station, created=created)
     assert doc is not None
     view = views.station(doc)
@@ -126,7 +131,22 @@ async def delete_station(request: web.Request) -> web.Response:
     if not await stations.delete(request.app[DB], station):
         raise ApiError(404, "Unknown station", station)
     await station_state.delete_all(request.app[DB], station)
+    await tell_gateways(request, CredentialsChanged(station, deleted=True))
     return web.Response(status=204)
+
+
+async def tell_gateways(request: web.Request, notice: CredentialsChanged) -> None:
+    """After a stored change of credentials: every gateway forgets the station's cached
+    handshakes and ends a live connection the change no longer admits."""
+    try:
+        await request.app[NOTICES].credentials_changed(notice)
+    except Exception as exc:
+        raise ApiError(
+            503,
+            "Stored, but the gateways could not be told: until their cached handshakes "
+            "expire (GATEWAY_AUTH_CACHE_SECONDS) they may still admit the old credentials",
+            repr(exc),
+        ) from exc
 
 
 ROUTES = [

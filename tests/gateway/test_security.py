@@ -50,11 +50,16 @@ def ca(cluster: Cluster) -> pki.Issuer:
 
 
 async def wss(
-    cluster: Cluster, station: str, context: ssl.SSLContext, password: str | None = None
+    cluster: Cluster,
+    station: str,
+    context: ssl.SSLContext,
+    password: str | None = None,
+    url: str | None = None,
 ) -> RawStation:
+    """A wss:// connection to the cluster's gateway, or to the one at ``url``."""
     headers = auth_header(station, password) if password is not None else {}
     ws = await connect(
-        f"{cluster.wss_url}/{station}",
+        f"{url or cluster.wss_url}/{station}",
         ssl=context,
         subprotocols=["ocpp2.0.1"],  # type: ignore[list-item]
         additional_headers=headers,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
+import aio_pika
 import pytest
+from yarl import URL
 
 from shared import bus
 from tests.cluster import free_port
+from tests.conftest import AMQP_URL
 
 
 async def test_unreachable_broker_is_retried_with_warnings_then_raises(
@@ -21,3 +25,88 @@ async def test_unreachable_broker_is_retried_with_warnings_then_raises(
     assert time.monotonic() - started >= 1.0
     retries = [r for r in caplog.records if r.name == "bus" and "Retrying" in r.getMessage()]
     assert len(retries) >= 2
+
+
+class Proxy:
+    """A TCP proxy in front of RabbitMQ that can be cut: live connections are reset and,
+    with nothing listening, new ones refused, as while a broker restarts."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self.server: asyncio.Server | None = None
+        self.writers: set[asyncio.StreamWriter] = set()
+
+    async def open(self) -> None:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+
+    async def cut(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for writer in self.writers:
+            writer.transport.abort()
+        self.writers.clear()
+        self.server = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+        self.writers |= {writer, upstream_writer}
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except OSError:
+                pass
+            finally:
+                sink.transport.abort()
+
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+
+async def test_a_lost_connection_is_back_within_a_second_of_the_broker(
+    caplog: pytest.LogCaptureFixture,
+):
+    """A 2 s outage costs about 2 s: the first retry is at once and the pauses start short
+    (aio-pika's own fixed 5 s pause made it cost 5 s), and the attempts' log lines are
+    rate-limited."""
+    caplog.set_level(logging.WARNING)
+    broker = URL(AMQP_URL)
+    proxy = Proxy((broker.host or "127.0.0.1", broker.port or 5672))
+    await proxy.open()
+    connection = await bus.connect(str(broker.with_host("127.0.0.1").with_port(proxy.port)))
+    reconnected = asyncio.Event()
+    connection.reconnect_callbacks.add(lambda *_: reconnected.set())
+    try:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        # Up for longer than aio-pika's pause, as a connection usually is when it is lost.
+        await asyncio.sleep(5.5)
+        await proxy.cut()
+        cut_at = time.monotonic()
+        await asyncio.sleep(2.0)
+        await proxy.open()
+        opened_at = time.monotonic()
+        async with asyncio.timeout(15):
+            await reconnected.wait()
+        back_at = time.monotonic()
+        print(f"outage {opened_at - cut_at:.2f} s, back {back_at - opened_at:.2f} s after")
+        assert back_at - opened_at < 1.0, f"back {back_at - cut_at:.2f} s after the cut"
+        attempts = [r for r in caplog.records if r.name == "aio_pika.robust_connection"]
+        assert 1 <= len(attempts) <= bus.ATTEMPT_LOG_LINES_PER_MINUTE
+        errors = [r for r in caplog.records if r.name == "aiormq.connection"]
+        assert len(errors) <= bus.ATTEMPT_LOG_LINES_PER_MINUTE
+        assert any(
+            r.name == "bus" and r.getMessage() == "reconnected to RabbitMQ" and r.downSeconds >= 2
+            for r in caplog.records
+        )
+        # The channel and its queue were restored, and carry messages again.
+        await channel.default_exchange.publish(aio_pika.Message(b"again"), queue.name)
+        async with asyncio.timeout(5), queue.iterator(no_ack=True) as messages:
+            message = await anext(messages)
+        assert message.body == b"again"
+    finally:
+        await connection.close()
+        if proxy.server is not None:
+            await proxy.cut()

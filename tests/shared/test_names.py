@@ -89,9 +89,17 @@ def test_queue_and_exchange_names_are_distinct() -> None:
         names.STATION_EXCHANGE,
         names.EVENTS_EXCHANGE,
         names.PRESENCE_QUEUE,
+        names.GATEWAYS_EXCHANGE,
     ]
 
-    assert bus == ["ocpp.inbound", "ocpp.rpc", "ocpp.station", "ocpp.events", "ocpp.presence"]
+    assert bus == [
+        "ocpp.inbound",
+        "ocpp.rpc",
+        "ocpp.station",
+        "ocpp.events",
+        "ocpp.presence",
+        "ocpp.gateways",
+    ]
     assert not any(name.startswith(names.GATEWAY_QUEUE_PREFIX) for name in bus)
 
 
@@ -102,6 +110,9 @@ def test_message_types_are_distinct() -> None:
         names.TYPE_AUTH,
         names.TYPE_AUTH_RESULT,
         names.TYPE_TAKEOVER,
+        names.TYPE_COMMAND,
+        names.TYPE_COMMAND_RESULT,
+        names.TYPE_CREDENTIALS_CHANGED,
     ]
 
     assert len(set(types)) == len(types)
