@@ -117,21 +117,36 @@ async def publish_result(
 
 class CommandClient:
     def __init__(
-        self, channel: AbstractChannel, stations: AbstractExchange, queue_name: str
+        self,
+        channel: AbstractChannel,
+        stations: AbstractExchange,
+        queue_name: str,
+        *,
+        record_offline: bool = True,
     ) -> None:
         self._channel = channel
         self._stations = stations
         self.queue_name = queue_name
+        self._record_offline = record_offline
         self._waiters: dict[str, asyncio.Future[CommandResult]] = {}
 
     @classmethod
-    async def start(cls, connection: AbstractRobustConnection) -> CommandClient:
+    async def start(
+        cls, connection: AbstractRobustConnection, *, record_offline: bool = True
+    ) -> CommandClient:
+        """Open a channel and this client's reply queue.
+
+        ``record_offline``: also publish an ``offline`` result to ``ocpp.inbound`` for the
+        command record, through the default exchange. A service whose RabbitMQ user may
+        write to ``ocpp.station`` only (the command sender of deploy/README.md) passes
+        False: the broker would refuse that publish and close the channel.
+        """
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         queue = await channel.declare_queue(
-            f"commands.{uuid.uuid4().hex[:12]}", exclusive=True, auto_delete=True
+            f"{names.COMMAND_QUEUE_PREFIX}{uuid.uuid4().hex[:12]}", exclusive=True, auto_delete=True
         )
         stations = await channel.get_exchange(names.STATION_EXCHANGE, ensure=False)
-        client = cls(channel, stations, queue.name)
+        client = cls(channel, stations, queue.name, record_offline=record_offline)
         await queue.consume(client._on_result, no_ack=True)
         return client
 
@@ -177,7 +192,8 @@ class CommandClient:
                 )
             except aio_pika.exceptions.DeliveryError:
                 result = outcome(command, OFFLINE, error_description="Station is not connected")
-                await publish_result(self._channel, result, None)
+                if self._record_offline:
+                    await publish_result(self._channel, result, None)
                 return result
             if not wait:
                 return None

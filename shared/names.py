@@ -23,6 +23,12 @@ PRESENCE_QUEUE = "ocpp.presence"
 """Durable single-active-consumer queue: connect/disconnect events, in order, for workers."""
 
 GATEWAY_QUEUE_PREFIX = "gateway."
+COMMAND_QUEUE_PREFIX = "commands."
+"""Exclusive queues of ``shared.commands.CommandClient``: ``commands.<12 hex>``, one a process."""
+
+DEFAULT_EXCHANGE = "amq.default"
+"""How RabbitMQ permissions name the default exchange (""), through which a message goes
+straight to the queue its routing key names: whoever may write to it reaches every queue."""
 
 
 def gateway_queue(gateway_id: str) -> str:

@@ -31,6 +31,7 @@ import yaml
 
 from shared import config
 from shared.config import SETTINGS
+from tests.deploy import bus_policy
 
 # Building kustomize on a fresh machine takes about a minute, more on a busy one.
 pytestmark = pytest.mark.timeout(900)
@@ -45,16 +46,24 @@ NAMESPACES = {"base": None, "dev": "csms-dev", "production": "csms"}
 # The oldest Kubernetes minor version we support, and the newest that kubernetes-validate knows.
 K8S_VERSIONS = ("1.30", kubernetes_validate.latest_version())
 
-# Custom resources: their CRDs (RabbitMQ cluster operator, KEDA) are not part of the Kubernetes
-# schemas, so schema validation is skipped for them on purpose and crd_problems() checks their
-# structure instead (test_custom_resources_have_no_bundled_schema keeps that assumption honest).
+# Custom resources: their CRDs (RabbitMQ cluster and messaging topology operators, KEDA) are not
+# part of the Kubernetes schemas, so schema validation is skipped for them on purpose and
+# crd_problems() checks their structure instead (test_custom_resources_have_no_bundled_schema
+# keeps that assumption honest).
 CUSTOM_RESOURCES = {
     ("rabbitmq.com/v1beta1", "RabbitmqCluster"),
+    ("rabbitmq.com/v1beta1", "User"),
+    ("rabbitmq.com/v1beta1", "Permission"),
     ("keda.sh/v1alpha1", "ScaledObject"),
     ("keda.sh/v1alpha1", "TriggerAuthentication"),
 }
 
 SECRET_SETTINGS = {"AMQP_URL", "MONGO_URL"}
+# Each component's RabbitMQ credentials: a Secret of its own (username, password, AMQP_URL),
+# and KEDA's, which may only read a queue's length (bus_policy.py, deploy/README.md).
+AMQP_SECRETS = {component: f"amqp-{component}" for component in ("gateway", "workers", "api")}
+KEDA_AMQP_SECRET = "amqp-keda"
+MONGO_HOLDERS = ("workers", "api")  # csms-secrets (MONGO_URL): the gateway has no database
 # The station password key: its own Secret, for the workers and the API only.
 KEY_SECRET = "station-password-key"
 KEY_SETTINGS = {"STATION_PASSWORD_KEY": False, "STATION_PASSWORD_KEY_PREVIOUS": True}  # optional?
@@ -74,7 +83,8 @@ PROBE_PORTS = {"gateway": HEALTH_PORT, "workers": HEALTH_PORT, "api": 8080}
 # Secrets that the target references but does not contain: created by the operator
 # (production, see deploy/README.md) or by the overlay that uses the base. Dev has none: its
 # certificate Secrets are optional volumes.
-OPERATOR_SECRETS = {"csms-secrets", "csms-ca", "gateway-tls", KEY_SECRET}
+OPERATOR_SECRETS = {"csms-secrets", "csms-ca", "gateway-tls", KEY_SECRET, KEDA_AMQP_SECRET}
+OPERATOR_SECRETS |= set(AMQP_SECRETS.values())
 EXTERNAL_SECRETS = {"base": OPERATOR_SECRETS, "dev": set(), "production": OPERATOR_SECRETS}
 # Settings that name files, by the processes that read them; the files come from Secret volumes.
 FILE_SETTINGS = {
@@ -134,6 +144,12 @@ def render(kustomize: str, directory: Path) -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def rendered(kustomize: str) -> dict[str, list[dict[str, Any]]]:
     return {name: render(kustomize, K8S / path) for name, path in TARGETS.items()}
+
+
+@pytest.fixture(scope="session")
+def integrations(kustomize: str) -> list[dict[str, Any]]:
+    """The RabbitMQ users of deploy/k8s/integrations, templates for other services."""
+    return render(kustomize, bus_policy.INTEGRATIONS)
 
 
 @pytest.fixture(params=list(TARGETS))
@@ -252,6 +268,8 @@ def crd_problems(obj: dict[str, Any]) -> list[str]:
         }
         if set(spec) - known:
             problems.append(f"{where}: unknown spec keys {sorted(set(spec) - known)}")
+    elif kind in ("User", "Permission"):
+        problems += topology_problems(where, kind, spec)
     elif kind == "ScaledObject":
         ref = spec.get("scaleTargetRef")
         if not isinstance(ref, dict) or not ref.get("name"):
@@ -276,6 +294,34 @@ def crd_problems(obj: dict[str, Any]) -> list[str]:
         for i, ref in enumerate(refs or []):
             if not isinstance(ref, dict) or not {"parameter", "name", "key"} <= set(ref):
                 problems.append(f"{where}: spec.secretTargetRef[{i}] needs parameter, name, key")
+    return problems
+
+
+def topology_problems(where: str, kind: str, spec: dict[str, Any]) -> list[str]:
+    """User and Permission of the messaging topology operator (api/v1beta1 user_types.go,
+    permission_types.go)."""
+    problems: list[str] = []
+    cluster = spec.get("rabbitmqClusterReference")
+    if not isinstance(cluster, dict) or not cluster.get("name"):
+        problems.append(f"{where}: spec.rabbitmqClusterReference.name missing")
+    if kind == "User":
+        known = {"tags", "rabbitmqClusterReference", "importCredentialsSecret"}
+        secret = spec.get("importCredentialsSecret")
+        if not isinstance(secret, dict) or set(secret) != {"name"}:
+            problems.append(f"{where}: spec.importCredentialsSecret must be {{name: ...}}")
+    else:
+        known = {"user", "userReference", "vhost", "permissions", "rabbitmqClusterReference"}
+        if ("user" in spec) == ("userReference" in spec):
+            problems.append(f"{where}: exactly one of spec.user and spec.userReference")
+        if not isinstance(spec.get("vhost"), str) or not spec["vhost"]:
+            problems.append(f"{where}: spec.vhost missing")
+        granted = spec.get("permissions")
+        if not isinstance(granted, dict) or set(granted) - set(bus_policy.KINDS):
+            problems.append(f"{where}: spec.permissions takes only configure, write, read")
+        elif any(not isinstance(v, str) for v in granted.values()):
+            problems.append(f"{where}: spec.permissions values must be strings")
+    if set(spec) - known:
+        problems.append(f"{where}: unknown spec keys {sorted(set(spec) - known)}")
     return problems
 
 
@@ -500,7 +546,164 @@ def test_config_and_secret_references_resolve(objects: list[dict[str, Any]], tar
         (container,) = named(objects, "Deployment", name)["spec"]["template"]["spec"]["containers"]
         refs = {next(iter(s.values()))["name"] for s in container["envFrom"]}
         assert any(r.startswith("csms-config") for r in refs), name
-        assert any(r.startswith("csms-secrets") for r in refs), name
+        assert any(r.startswith("csms-secrets") for r in refs) == (name in MONGO_HOLDERS), name
+
+
+def secret_names(deployment: dict[str, Any]) -> set[str]:
+    """Every Secret the deployment's pods read, by envFrom, secretKeyRef or volume."""
+    found: set[str] = set()
+    for container in containers(deployment):
+        found |= {s["secretRef"]["name"] for s in container.get("envFrom", []) if "secretRef" in s}
+        for variable in container.get("env", []):
+            ref = variable.get("valueFrom", {}).get("secretKeyRef")
+            if ref is not None:
+                found.add(ref["name"])
+    for volume in deployment["spec"]["template"]["spec"].get("volumes", []):
+        if "secret" in volume:
+            found.add(volume["secret"]["secretName"])
+    return found
+
+
+def amqp_secret(name: str) -> str | None:
+    """Which RabbitMQ credentials a Secret name is (dev appends a content hash), if any."""
+    for secret in (*AMQP_SECRETS.values(), KEDA_AMQP_SECRET):
+        if name == secret or re.fullmatch(rf"{re.escape(secret)}-[a-z0-9]{{10}}", name):
+            return secret
+    return None
+
+
+def test_each_component_gets_its_own_rabbitmq_credentials_only(
+    objects: list[dict[str, Any]], target: str
+) -> None:
+    for component, own in AMQP_SECRETS.items():
+        deployment = named(objects, "Deployment", component)
+        held = {amqp_secret(name) for name in secret_names(deployment)} - {None}
+        assert held == {own}, f"{component} gets RabbitMQ credentials {held}"
+        (container,) = containers(deployment)
+        (url,) = [v for v in container.get("env", []) if v["name"] == "AMQP_URL"]
+        ref = url["valueFrom"]["secretKeyRef"]
+        assert amqp_secret(ref["name"]) == own and ref["key"] == "AMQP_URL", component
+        assert not ref.get("optional"), component
+    if target != "production":
+        return
+    # Each User takes its credentials from the Secret of the component it is for.
+    users = {u["metadata"]["name"]: u for u in of_kind(objects, "User")}
+    expected = {bus_policy.COMPONENT_USERS[c]: s for c, s in AMQP_SECRETS.items()}
+    expected[bus_policy.KEDA] = KEDA_AMQP_SECRET
+    assert {n: u["spec"]["importCredentialsSecret"]["name"] for n, u in users.items()} == expected
+    (auth,) = of_kind(objects, "TriggerAuthentication")
+    assert {ref["name"] for ref in auth["spec"]["secretTargetRef"]} == {KEDA_AMQP_SECRET}
+
+
+def test_rabbitmq_permissions_allow_each_identity_only_what_it_does(
+    rendered: dict[str, list[dict[str, Any]]], integrations: list[dict[str, Any]]
+) -> None:
+    objects = rendered["production"]
+    granted = bus_policy.permissions(objects)
+    users = {u["metadata"]["name"] for u in of_kind(objects, "User")}
+    assert set(granted) == users == {*bus_policy.COMPONENT_USERS.values(), bus_policy.KEDA}
+    for permission in of_kind(objects, "Permission"):
+        cluster = permission["spec"]["rabbitmqClusterReference"]["name"]
+        assert cluster == named(objects, "RabbitmqCluster", cluster)["metadata"]["name"]
+        assert permission["spec"]["vhost"] == "/", "the vhost of the URLs in deploy/README.md"
+    assert bus_policy.policy_problems(granted) == []
+    others = bus_policy.permissions(integrations)
+    assert set(others) == {bus_policy.EVENTS_READER, bus_policy.COMMAND_SENDER}
+    assert bus_policy.policy_problems(others) == []
+    # The same regexes as the files the broker test applies, and as the README's table.
+    files = bus_policy.permissions(bus_policy.load(bus_policy.USERS_FILE))
+    files |= bus_policy.permissions(bus_policy.load(*bus_policy.INTEGRATION_FILES))
+    assert files == granted | others
+    readme = (ROOT / "deploy" / "README.md").read_text().replace("\\|", "|")  # table cells
+    for user, regexes in files.items():
+        for kind, regex in regexes.items():
+            assert f"`{regex}`" in readme or not regex, (user, kind, regex)
+
+
+def test_integration_users_are_valid(integrations: list[dict[str, Any]]) -> None:
+    assert {(o["kind"], o["metadata"]["name"]) for o in integrations} == {
+        (kind, user)
+        for kind in ("User", "Permission")
+        for user in (bus_policy.EVENTS_READER, bus_policy.COMMAND_SENDER)
+    }
+    assert schema_problems(integrations) == []
+    for obj in integrations:
+        assert obj["metadata"]["namespace"] == NAMESPACES["production"], ident(obj)
+        assert obj["metadata"]["labels"][NAME_LABEL] == "ocpp-csms", ident(obj)
+
+
+@pytest.mark.parametrize(
+    ("relative", "old", "new", "expected"),
+    [
+        # A missing anchor lets the reader publish to any queue whose name holds "billing.".
+        (
+            "integrations/events-reader.yaml",
+            "write: '^billing\\..+$'",
+            "write: 'billing\\..+'",
+            "billing may write ['not-billing.x']",
+        ),
+        # Write on every exchange: the gateway could command any station... and more.
+        (
+            "overlays/production/rabbitmq-users.yaml",
+            "write: '^(amq\\.default|ocpp\\.(station|events|presence)|gateway\\..+)$'",
+            "write: '.*'",
+            "csms-gateway may write",
+        ),
+        # The API reading ocpp.inbound would take station frames away from the workers.
+        (
+            "overlays/production/rabbitmq-users.yaml",
+            "read: '^(ocpp\\.events|commands\\..+)$'",
+            "read: '^(ocpp\\.(events|inbound)|commands\\..+)$'",
+            "csms-api may read ['ocpp.inbound']",
+        ),
+        # An unescaped dot matches ocpp-station as well.
+        (
+            "integrations/command-sender.yaml",
+            "write: '^ocpp\\.station$'",
+            "write: '^ocpp.station$'",
+            "dispatch may write ['ocpp-station']",
+        ),
+        # Too narrow: the workers could no longer answer a gateway.
+        (
+            "overlays/production/rabbitmq-users.yaml",
+            "write: '^(amq\\.default|ocpp\\.(station|events|presence))$'",
+            "write: '^(ocpp\\.(station|events|presence))$'",
+            "may not write ['amq.default']",
+        ),
+    ],
+)
+def test_a_wrong_permission_is_reported(
+    kustomize: str, tmp_path: Path, relative: str, old: str, new: str, expected: str
+) -> None:
+    copy = tmp_path / "k8s"
+    shutil.copytree(K8S, copy)
+    path = copy / relative
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+    objects = render(kustomize, copy / "overlays" / "production")
+    objects += render(kustomize, copy / "integrations")
+    problems = bus_policy.policy_problems(bus_policy.permissions(objects))
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_no_identity_but_the_csms_may_write_where_stations_are_reached() -> None:
+    """The rule in words, beside the table: only the API, the workers, the gateway and a
+    command sender may write to ocpp.station; only the CSMS itself to the default exchange,
+    which reaches ocpp.inbound and every gateway's queue."""
+    from shared import names
+
+    granted = bus_policy.permissions(
+        bus_policy.load(bus_policy.USERS_FILE, *bus_policy.INTEGRATION_FILES)
+    )
+    writers = {
+        exchange: {u for u, r in granted.items() if bus_policy.allows(r["write"], exchange)}
+        for exchange in (names.STATION_EXCHANGE, names.DEFAULT_EXCHANGE, names.EVENTS_EXCHANGE)
+    }
+    csms = set(bus_policy.COMPONENT_USERS.values())
+    assert writers[names.STATION_EXCHANGE] == csms | {bus_policy.COMMAND_SENDER}
+    assert writers[names.DEFAULT_EXCHANGE] == csms
+    assert writers[names.EVENTS_EXCHANGE] == csms
 
 
 def key_refs(deployment: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -597,19 +800,27 @@ def test_certificate_files_are_mounted(objects: list[dict[str, Any]], target: st
 
 
 def test_secret_holds_the_connection_urls(objects: list[dict[str, Any]], target: str) -> None:
-    secrets = [o for o in of_kind(objects, "Secret") if o["metadata"]["name"].startswith("csms-")]
+    secrets = [
+        o
+        for o in of_kind(objects, "Secret")
+        if o["metadata"]["name"].startswith("csms-") or amqp_secret(o["metadata"]["name"])
+    ]
     if target != "dev":
         # Production: created by the operator; rendering one would overwrite it on apply.
         assert secrets == []
         return
-    (secret,) = secrets
-    data = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
-    assert set(data) == SECRET_SETTINGS
     services = {s["metadata"]["name"]: s for s in of_kind(objects, "Service")}
-    for key, port in (("AMQP_URL", 5672), ("MONGO_URL", 27017)):
+    found: dict[str, str] = {}
+    for secret in secrets:
+        data = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
+        (key,) = data  # csms-secrets: MONGO_URL; amqp-<component>: AMQP_URL
+        found[amqp_secret(secret["metadata"]["name"]) or key] = key
         url = urlparse(data[key])
+        port = {"AMQP_URL": 5672, "MONGO_URL": 27017}[key]
         assert url.hostname in services, (key, url.hostname)
         assert port in [p["port"] for p in services[url.hostname]["spec"]["ports"]], key
+    # Dev keeps one RabbitMQ user (deploy/README.md), in a Secret per component all the same.
+    assert found == {"MONGO_URL": "MONGO_URL"} | dict.fromkeys(AMQP_SECRETS.values(), "AMQP_URL")
 
 
 def test_only_the_gateway_is_reachable_from_outside(

@@ -1,0 +1,140 @@
+"""Who may do what on the bus: the RabbitMQ permissions of deploy/k8s, and what they must allow.
+
+The manifests hold the regexes (rabbitmq.com/v1beta1 ``Permission``); ``EXPECTED`` below holds,
+for every identity, the exact set of bus resources each of configure, write and read must
+match, written from the code (deploy/README.md, "Who may publish where", explains each). The
+offline test compares the two; the broker test applies the regexes to a real RabbitMQ.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shared import names
+
+ROOT = Path(__file__).resolve().parents[2]
+USERS_FILE = ROOT / "deploy" / "k8s" / "overlays" / "production" / "rabbitmq-users.yaml"
+INTEGRATIONS = ROOT / "deploy" / "k8s" / "integrations"
+INTEGRATION_FILES = (INTEGRATIONS / "events-reader.yaml", INTEGRATIONS / "command-sender.yaml")
+
+KINDS = ("configure", "write", "read")
+
+# Identities (the User's metadata.name) and the Secret each imports its credentials from.
+GATEWAY, WORKERS, API, KEDA = "csms-gateway", "csms-workers", "csms-api", "csms-keda"
+EVENTS_READER, COMMAND_SENDER = "billing", "dispatch"
+COMPONENT_USERS = {"gateway": GATEWAY, "workers": WORKERS, "api": API}
+
+# Sample names of the per-process resources (the prefixes come from shared.names).
+GATEWAY_QUEUE = names.gateway_queue("gateway-7d9f-1")
+COMMAND_QUEUE = f"{names.COMMAND_QUEUE_PREFIX}0123456789ab"
+READER_QUEUE = f"{EVENTS_READER}.transactions"
+
+TOPOLOGY = {
+    names.STATION_EXCHANGE,
+    names.EVENTS_EXCHANGE,
+    names.INBOUND_QUEUE,
+    names.RPC_QUEUE,
+    names.PRESENCE_QUEUE,
+}
+# declare_topology binds ocpp.presence to ocpp.events: write on the queue, read on the exchange.
+TOPOLOGY_WRITE = {names.PRESENCE_QUEUE}
+TOPOLOGY_READ = {names.EVENTS_EXCHANGE}
+
+EXPECTED: dict[str, dict[str, set[str]]] = {
+    GATEWAY: {
+        "configure": TOPOLOGY | {GATEWAY_QUEUE},
+        # frames, auth checks, command results (default exchange); events; takeover notices
+        # (ocpp.station); binding its queue to ocpp.station (write on the queue).
+        "write": TOPOLOGY_WRITE
+        | {names.DEFAULT_EXCHANGE, names.EVENTS_EXCHANGE, names.STATION_EXCHANGE, GATEWAY_QUEUE},
+        "read": TOPOLOGY_READ | {names.STATION_EXCHANGE, GATEWAY_QUEUE},
+    },
+    WORKERS: {
+        "configure": TOPOLOGY | {COMMAND_QUEUE},
+        "write": TOPOLOGY_WRITE
+        | {names.DEFAULT_EXCHANGE, names.EVENTS_EXCHANGE, names.STATION_EXCHANGE},
+        "read": TOPOLOGY_READ
+        | {names.INBOUND_QUEUE, names.RPC_QUEUE, names.PRESENCE_QUEUE, COMMAND_QUEUE},
+    },
+    API: {
+        "configure": TOPOLOGY | {COMMAND_QUEUE},
+        "write": TOPOLOGY_WRITE
+        | {names.DEFAULT_EXCHANGE, names.EVENTS_EXCHANGE, names.STATION_EXCHANGE},
+        "read": TOPOLOGY_READ | {COMMAND_QUEUE},
+    },
+    # A passive queue.declare (the queue's length) needs no permission.
+    KEDA: {"configure": set(), "write": set(), "read": set()},
+    EVENTS_READER: {
+        "configure": {READER_QUEUE},
+        "write": {READER_QUEUE},
+        "read": {names.EVENTS_EXCHANGE, READER_QUEUE},
+    },
+    COMMAND_SENDER: {
+        "configure": {COMMAND_QUEUE},
+        "write": {names.STATION_EXCHANGE},
+        "read": {COMMAND_QUEUE},
+    },
+}
+
+# Every name the regexes are tried on: the real ones, and near misses that a missing anchor,
+# an unescaped dot or a too wide pattern would let through.
+PROBES = sorted(
+    TOPOLOGY
+    | {names.DEFAULT_EXCHANGE, GATEWAY_QUEUE, COMMAND_QUEUE, READER_QUEUE}
+    | {
+        "ocpp-station",
+        "ocpp.stations",
+        "x.ocpp.events",
+        "ocpp.inbound.copy",
+        "amq.default2",
+        "amq.topic",
+        "gateway",
+        "commands",
+        f"{EVENTS_READER}",
+        "other.queue",
+        "not-billing.x",
+    }
+)
+
+
+def allows(pattern: str, name: str) -> bool:
+    """RabbitMQ's test: "" matches nothing, anything else is searched for (unanchored)."""
+    return pattern != "" and re.search(pattern, name) is not None
+
+
+def permissions(objects: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """The regexes of every Permission, by the user it names."""
+    found: dict[str, dict[str, str]] = {}
+    for obj in objects:
+        if obj.get("kind") != "Permission":
+            continue
+        spec = obj["spec"]
+        user = spec.get("user") or spec["userReference"]["name"]
+        assert user not in found, f"two Permissions for {user}"
+        found[user] = {kind: str(spec["permissions"].get(kind, "")) for kind in KINDS}
+    return found
+
+
+def load(*paths: Path) -> list[dict[str, Any]]:
+    return [doc for path in paths for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def policy_problems(granted: dict[str, dict[str, str]]) -> list[str]:
+    """What the regexes allow beyond, or short of, EXPECTED, for the identities present."""
+    problems: list[str] = []
+    for user, regexes in sorted(granted.items()):
+        if user not in EXPECTED:
+            problems.append(f"{user}: no expected permissions in tests/deploy/bus_policy.py")
+            continue
+        for kind in KINDS:
+            allowed = {name for name in PROBES if allows(regexes[kind], name)}
+            expected = EXPECTED[user][kind]
+            if allowed - expected:
+                problems.append(f"{user} may {kind} {sorted(allowed - expected)}")
+            if expected - allowed:
+                problems.append(f"{user} may not {kind} {sorted(expected - allowed)}")
+    return problems
