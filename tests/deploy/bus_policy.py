@@ -39,6 +39,7 @@ TOPOLOGY = {
     names.INBOUND_QUEUE,
     names.RPC_QUEUE,
     names.PRESENCE_QUEUE,
+    names.GATEWAYS_EXCHANGE,
 }
 # declare_topology binds ocpp.presence to ocpp.events: write on the queue, read on the exchange.
 TOPOLOGY_WRITE = {names.PRESENCE_QUEUE}
@@ -51,19 +52,30 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         # (ocpp.station); binding its queue to ocpp.station (write on the queue).
         "write": TOPOLOGY_WRITE
         | {names.DEFAULT_EXCHANGE, names.EVENTS_EXCHANGE, names.STATION_EXCHANGE, GATEWAY_QUEUE},
-        "read": TOPOLOGY_READ | {names.STATION_EXCHANGE, GATEWAY_QUEUE},
+        # ... and to ocpp.gateways, for the credentials.changed notices.
+        "read": TOPOLOGY_READ | {names.STATION_EXCHANGE, names.GATEWAYS_EXCHANGE, GATEWAY_QUEUE},
     },
     WORKERS: {
         "configure": TOPOLOGY | {COMMAND_QUEUE},
         "write": TOPOLOGY_WRITE
-        | {names.DEFAULT_EXCHANGE, names.EVENTS_EXCHANGE, names.STATION_EXCHANGE},
+        | {
+            names.DEFAULT_EXCHANGE,
+            names.EVENTS_EXCHANGE,
+            names.STATION_EXCHANGE,
+            names.GATEWAYS_EXCHANGE,  # credentials.changed notices
+        },
         "read": TOPOLOGY_READ
         | {names.INBOUND_QUEUE, names.RPC_QUEUE, names.PRESENCE_QUEUE, COMMAND_QUEUE},
     },
     API: {
         "configure": TOPOLOGY | {COMMAND_QUEUE},
         "write": TOPOLOGY_WRITE
-        | {names.DEFAULT_EXCHANGE, names.EVENTS_EXCHANGE, names.STATION_EXCHANGE},
+        | {
+            names.DEFAULT_EXCHANGE,
+            names.EVENTS_EXCHANGE,
+            names.STATION_EXCHANGE,
+            names.GATEWAYS_EXCHANGE,  # credentials.changed notices
+        },
         "read": TOPOLOGY_READ | {COMMAND_QUEUE},
     },
     # A passive queue.declare (the queue's length) needs no permission.

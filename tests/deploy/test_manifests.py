@@ -666,8 +666,8 @@ def test_integration_users_are_valid(integrations: list[dict[str, Any]]) -> None
         # Too narrow: the workers could no longer answer a gateway.
         (
             "overlays/production/rabbitmq-users.yaml",
-            "write: '^(amq\\.default|ocpp\\.(station|events|presence))$'",
-            "write: '^(ocpp\\.(station|events|presence))$'",
+            "write: '^(amq\\.default|ocpp\\.(station|events|presence|gateways))$'",
+            "write: '^(ocpp\\.(station|events|presence|gateways))$'",
             "may not write ['amq.default']",
         ),
     ],
