@@ -14,7 +14,6 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 import aio_pika
 import orjson
@@ -25,71 +24,10 @@ from shared import names
 from shared.ocppj import CallResult
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD
+from tests.proxy import Proxy
 from tests.simulator import BOOT, RawStation, now, raw_station
 
 TX = "TX-OUTBOX"
-
-
-class TcpProxy:
-    """A real TCP hop between one worker and RabbitMQ that the test can cut and restore,
-    so the broker becomes unreachable for that worker alone (the shared broker stays up)."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.listen_port = 0
-        self.cut_off = False
-        self._links: list[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = []
-        self._server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> TcpProxy:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.listen_port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.cut()
-        assert self._server is not None
-        self._server.close()
-
-    def url(self, amqp_url: str) -> str:
-        parsed = urlparse(amqp_url)
-        auth = parsed.netloc.rpartition("@")[0]
-        netloc = f"{auth}@127.0.0.1:{self.listen_port}" if auth else f"127.0.0.1:{self.listen_port}"
-        return urlunparse(parsed._replace(netloc=netloc))
-
-    def cut(self) -> None:
-        """Reset every open link and refuse new ones until ``restore``."""
-        self.cut_off = True
-        for client, upstream in self._links:
-            client.transport.abort()
-            upstream.transport.abort()
-        self._links.clear()
-
-    def restore(self) -> None:
-        self.cut_off = False
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if self.cut_off:
-            writer.transport.abort()
-            return
-        try:
-            up_reader, up_writer = await asyncio.open_connection(self.host, self.port)
-        except OSError:
-            writer.transport.abort()
-            return
-        self._links.append((writer, up_writer))
-        await asyncio.gather(
-            self._pipe(reader, up_writer), self._pipe(up_reader, writer), return_exceptions=True
-        )
-
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
-        finally:
-            writer.transport.abort()
 
 
 class Tap:
@@ -220,8 +158,7 @@ async def test_the_broker_out_of_reach_of_the_worker_while_a_message_is_stored(
     tmp_path: Path,
 ):
     go = tmp_path / "go"
-    rabbit = urlparse(cluster.amqp_url)
-    async with TcpProxy(rabbit.hostname or "127.0.0.1", rabbit.port or 5672) as proxy:
+    async with Proxy.before(cluster.amqp_url, 5672) as proxy:
         cluster.start(
             "workers",
             AMQP_URL=proxy.url(cluster.amqp_url),

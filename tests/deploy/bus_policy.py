@@ -45,6 +45,15 @@ TOPOLOGY = {
 TOPOLOGY_WRITE = {names.PRESENCE_QUEUE}
 TOPOLOGY_READ = {names.EVENTS_EXCHANGE}
 
+# Workers and the API both answer or command through the default exchange and ocpp.station,
+# publish events, and tell gateways of credential changes (ocpp.gateways).
+SENDER_WRITE = TOPOLOGY_WRITE | {
+    names.DEFAULT_EXCHANGE,
+    names.EVENTS_EXCHANGE,
+    names.STATION_EXCHANGE,
+    names.GATEWAYS_EXCHANGE,
+}
+
 EXPECTED: dict[str, dict[str, set[str]]] = {
     GATEWAY: {
         "configure": TOPOLOGY | {GATEWAY_QUEUE},
@@ -57,25 +66,13 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     },
     WORKERS: {
         "configure": TOPOLOGY | {COMMAND_QUEUE},
-        "write": TOPOLOGY_WRITE
-        | {
-            names.DEFAULT_EXCHANGE,
-            names.EVENTS_EXCHANGE,
-            names.STATION_EXCHANGE,
-            names.GATEWAYS_EXCHANGE,  # credentials.changed notices
-        },
+        "write": SENDER_WRITE,
         "read": TOPOLOGY_READ
         | {names.INBOUND_QUEUE, names.RPC_QUEUE, names.PRESENCE_QUEUE, COMMAND_QUEUE},
     },
     API: {
         "configure": TOPOLOGY | {COMMAND_QUEUE},
-        "write": TOPOLOGY_WRITE
-        | {
-            names.DEFAULT_EXCHANGE,
-            names.EVENTS_EXCHANGE,
-            names.STATION_EXCHANGE,
-            names.GATEWAYS_EXCHANGE,  # credentials.changed notices
-        },
+        "write": SENDER_WRITE,
         "read": TOPOLOGY_READ | {COMMAND_QUEUE},
     },
     # A passive queue.declare (the queue's length) needs no permission.

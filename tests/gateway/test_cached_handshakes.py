@@ -15,13 +15,12 @@ from dataclasses import dataclass
 import pytest
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import InvalidStatus
-from yarl import URL
 
 from bench.stack import free_port
 from tests.cluster import Cluster, log_lines
 from tests.conftest import PASSWORD, Api
 from tests.gateway.test_security import answer_set_variables, client_context, wss
-from tests.shared.test_bus import Proxy
+from tests.proxy import Proxy
 from tests.simulator import BOOT, RawStation, open_ws
 from tests.test_end_to_end import eventually
 
@@ -127,18 +126,15 @@ async def test_a_gateway_cut_off_from_the_broker_forgets_what_it_cached(
     cluster: Cluster, api: Api, station: str
 ):
     """The notice sent while it was cut off is lost with its queue, so it forgets all."""
-    broker = URL(cluster.amqp_url)
-    proxy = Proxy((broker.host or "127.0.0.1", broker.port or 5672))
-    await proxy.open()
+    proxy = await Proxy.before(cluster.amqp_url, 5672).start()
     name, url = await cluster.start_gateway(
-        GATEWAY_AUTH_CACHE_SECONDS="60",
-        AMQP_URL=str(broker.with_host("127.0.0.1").with_port(proxy.port)),
+        GATEWAY_AUTH_CACHE_SECONDS="60", AMQP_URL=proxy.url(cluster.amqp_url)
     )
     try:
         assert await status_of(url, station, PASSWORD) == 101  # cached
-        await proxy.cut()
+        proxy.cut()
         await api.register(station, NEW_PASSWORD)  # its notice cannot reach this gateway
-        await proxy.open()
+        proxy.restore()
         log = cluster.log_dir / f"{name}.log"
 
         async def reconnected() -> bool:
@@ -149,5 +145,4 @@ async def test_a_gateway_cut_off_from_the_broker_forgets_what_it_cached(
     finally:
         # SIGKILL: kill() blocks this loop, which runs the proxy a clean stop would need.
         cluster.kill(name)
-        if proxy.server is not None:
-            await proxy.cut()
+        await proxy.close()

@@ -8,11 +8,11 @@ import time
 
 import aio_pika
 import pytest
-from yarl import URL
 
 from shared import bus
 from tests.cluster import free_port
 from tests.conftest import AMQP_URL
+from tests.proxy import Proxy
 
 
 async def test_unreachable_broker_is_retried_with_warnings_then_raises(
@@ -27,44 +27,6 @@ async def test_unreachable_broker_is_retried_with_warnings_then_raises(
     assert len(retries) >= 2
 
 
-class Proxy:
-    """A TCP proxy in front of RabbitMQ that can be cut: live connections are reset and,
-    with nothing listening, new ones refused, as while a broker restarts."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.port = free_port()
-        self.server: asyncio.Server | None = None
-        self.writers: set[asyncio.StreamWriter] = set()
-
-    async def open(self) -> None:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
-
-    async def cut(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        for writer in self.writers:
-            writer.transport.abort()
-        self.writers.clear()
-        self.server = None
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
-        self.writers |= {writer, upstream_writer}
-
-        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            try:
-                while data := await source.read(65536):
-                    sink.write(data)
-                    await sink.drain()
-            except OSError:
-                pass
-            finally:
-                sink.transport.abort()
-
-        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
-
-
 async def test_a_lost_connection_is_back_within_a_second_of_the_broker(
     caplog: pytest.LogCaptureFixture,
 ):
@@ -72,10 +34,8 @@ async def test_a_lost_connection_is_back_within_a_second_of_the_broker(
     (aio-pika's own fixed 5 s pause made it cost 5 s), and the attempts' log lines are
     rate-limited."""
     caplog.set_level(logging.WARNING)
-    broker = URL(AMQP_URL)
-    proxy = Proxy((broker.host or "127.0.0.1", broker.port or 5672))
-    await proxy.open()
-    connection = await bus.connect(str(broker.with_host("127.0.0.1").with_port(proxy.port)))
+    proxy = await Proxy.before(AMQP_URL, 5672).start()
+    connection = await bus.connect(proxy.url(AMQP_URL))
     reconnected = asyncio.Event()
     connection.reconnect_callbacks.add(lambda *_: reconnected.set())
     try:
@@ -83,10 +43,10 @@ async def test_a_lost_connection_is_back_within_a_second_of_the_broker(
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
         # Up for longer than aio-pika's pause, as a connection usually is when it is lost.
         await asyncio.sleep(5.5)
-        await proxy.cut()
+        proxy.cut()
         cut_at = time.monotonic()
         await asyncio.sleep(2.0)
-        await proxy.open()
+        proxy.restore()
         opened_at = time.monotonic()
         async with asyncio.timeout(15):
             await reconnected.wait()
@@ -108,5 +68,4 @@ async def test_a_lost_connection_is_back_within_a_second_of_the_broker(
         assert message.body == b"again"
     finally:
         await connection.close()
-        if proxy.server is not None:
-            await proxy.cut()
+        await proxy.close()
