@@ -407,15 +407,21 @@ def test_custom_resources_have_no_bundled_schema() -> None:
         ("base/config.env", "WORKER_PREFETCH=64", "WORKER_PREFETCHES=64", "WORKER_PREFETCHES"),
     ],
 )
-def test_a_broken_manifest_is_reported(
-    kustomize: str, tmp_path: Path, relative: str, old: str, new: str, expected: str
-) -> None:
+def broken_copy(tmp_path: Path, relative: str, old: str, new: str) -> Path:
+    """A copy of deploy/k8s with ``old`` replaced by ``new`` once in ``relative``."""
     copy = tmp_path / "k8s"
     shutil.copytree(K8S, copy)
     path = copy / relative
     text = path.read_text()
-    assert old in text
+    assert old in text, old
     path.write_text(text.replace(old, new, 1))
+    return copy
+
+
+def test_a_broken_manifest_is_reported(
+    kustomize: str, tmp_path: Path, relative: str, old: str, new: str, expected: str
+) -> None:
+    copy = broken_copy(tmp_path, relative, old, new)
     objects = render(kustomize, copy / "overlays" / "production")
     problems = schema_problems(objects) + settings_problems(objects)
     assert any(expected in problem for problem in problems), problems
@@ -675,12 +681,7 @@ def test_integration_users_are_valid(integrations: list[dict[str, Any]]) -> None
 def test_a_wrong_permission_is_reported(
     kustomize: str, tmp_path: Path, relative: str, old: str, new: str, expected: str
 ) -> None:
-    copy = tmp_path / "k8s"
-    shutil.copytree(K8S, copy)
-    path = copy / relative
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
+    copy = broken_copy(tmp_path, relative, old, new)
     objects = render(kustomize, copy / "overlays" / "production")
     objects += render(kustomize, copy / "integrations")
     problems = bus_policy.policy_problems(bus_policy.permissions(objects))
