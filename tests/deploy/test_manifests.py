@@ -392,6 +392,17 @@ def test_custom_resources_have_no_bundled_schema() -> None:
             kubernetes_validate.validate(obj, K8S_VERSIONS[-1], strict=True)
 
 
+def broken_copy(tmp_path: Path, relative: str, old: str, new: str) -> Path:
+    """A copy of deploy/k8s with ``old`` replaced by ``new`` once in ``relative``."""
+    copy = tmp_path / "k8s"
+    shutil.copytree(K8S, copy)
+    path = copy / relative
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+    return copy
+
+
 @pytest.mark.parametrize(
     ("relative", "old", "new", "expected"),
     [
@@ -407,17 +418,6 @@ def test_custom_resources_have_no_bundled_schema() -> None:
         ("base/config.env", "WORKER_PREFETCH=64", "WORKER_PREFETCHES=64", "WORKER_PREFETCHES"),
     ],
 )
-def broken_copy(tmp_path: Path, relative: str, old: str, new: str) -> Path:
-    """A copy of deploy/k8s with ``old`` replaced by ``new`` once in ``relative``."""
-    copy = tmp_path / "k8s"
-    shutil.copytree(K8S, copy)
-    path = copy / relative
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
-    return copy
-
-
 def test_a_broken_manifest_is_reported(
     kustomize: str, tmp_path: Path, relative: str, old: str, new: str, expected: str
 ) -> None:
