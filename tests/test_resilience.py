@@ -6,6 +6,8 @@ import asyncio
 import signal
 from typing import Any
 
+import aio_pika
+import orjson
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -127,12 +129,18 @@ async def test_a_store_outage_delays_answers_but_loses_or_doubles_no_message(
 ):
     """The only worker reaches the store through a proxy that drops every connection for
     3 s: messages in hand are given back and retried, every CALL is answered CallResult
-    (the outage is shorter than GATEWAY_REPLY_TIMEOUT) and stored exactly once."""
+    (the outage is shorter than GATEWAY_REPLY_TIMEOUT) and stored exactly once, and every
+    stored TransactionEvent's event is delivered."""
     ids = [f"STORE-{i:02d}" for i in range(5)]
     calls = 30
     for station in ids:
         await api.register(station, PASSWORD)
     proxy = await Proxy.before(cluster.mongo_url, 27017).start()
+    listener = await aio_pika.connect(cluster.amqp_url)
+    channel = await listener.channel()
+    tap = await channel.declare_queue(exclusive=True)
+    for event in (names.EVENT_TRANSACTION_STARTED, names.EVENT_TRANSACTION_UPDATED):
+        await tap.bind(names.EVENTS_EXCHANGE, f"{event}.#")
     for worker in cluster.workers():
         cluster.kill(worker, signal.SIGTERM)
     proxied = cluster.start("workers", MONGO_URL=proxy.url(cluster.mongo_url))
@@ -156,7 +164,19 @@ async def test_a_store_outage_delays_answers_but_loses_or_doubles_no_message(
         for station in ids:
             stored = await db[names.TRANSACTION_EVENTS].count_documents({"station": station})
             assert stored == calls
+        delivered: set[tuple[str, int]] = set()
+        async with asyncio.timeout(20):
+            while len(delivered) < len(ids) * calls:
+                message = await tap.get(fail=False, no_ack=True)
+                if message is None:
+                    await asyncio.sleep(0.05)
+                    continue
+                body = orjson.loads(message.body)
+                if body["station"] in ids:
+                    delivered.add((body["station"], body["seqNo"]))
+        assert delivered == {(s, seq) for s in ids for seq in range(calls)}
     finally:
+        await listener.close()
         # SIGKILL: kill() waits blocking this loop, which runs the proxy that the worker's
         # clean stop (its last lastSeen write) would need.
         cluster.kill(proxied, signal.SIGKILL)
