@@ -64,6 +64,7 @@ def build(settings: Settings) -> web.Application:
         connection = await bus.connect(settings.amqp_url)
         channel = await connection.channel(publisher_confirms=True)
         await bus.declare_topology(channel)
+        await bus.route_takeovers(channel)
         app[EVENTS] = EventPublisher(await channel.get_exchange(names.EVENTS_EXCHANGE))
         app[NOTICES] = await GatewayNotices.on(channel)
         app[COMMANDS] = await CommandClient.start(connection)

@@ -39,8 +39,22 @@ from shared.envelope import (
     Reply,
 )
 from shared.events import EventPublisher
+from shared.logs import Limited
 
 log = logging.getLogger("gateway.bus")
+_forged = Limited(log)
+
+DEFAULT_EXCHANGE = ""  # how a delivery names the default exchange (permissions: amq.default)
+# The exchange RabbitMQ must have delivered each kind of message from (the one it was first
+# published to): commands only from ocpp.station, which gateways may not publish to, so
+# neither a gateway's credentials nor the default exchange can make a gateway send one.
+SOURCES = {
+    names.TYPE_REPLY: DEFAULT_EXCHANGE,
+    names.TYPE_AUTH_RESULT: DEFAULT_EXCHANGE,
+    names.TYPE_COMMAND: names.STATION_EXCHANGE,
+    names.TYPE_TAKEOVER: names.TAKEOVER_EXCHANGE,
+    names.TYPE_CREDENTIALS_CHANGED: names.GATEWAYS_EXCHANGE,
+}
 
 ReplyHandler = Callable[[Reply], None]
 TakeoverHandler = Callable[[str, str], Awaitable[None]]
@@ -62,6 +76,7 @@ class GatewayBus:
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None
         self._stations: AbstractExchange | None = None
+        self._takeovers: AbstractExchange | None = None
         self.events: EventPublisher | None = None
         self._auth_waiters: dict[str, asyncio.Future[AuthResult]] = {}
 
@@ -76,6 +91,7 @@ class GatewayBus:
         )
         await bus.declare_topology(self._channel)
         self._stations = await self._channel.get_exchange(names.STATION_EXCHANGE)
+        self._takeovers = await self._channel.get_exchange(names.TAKEOVER_EXCHANGE)
         self.events = EventPublisher(await self._channel.get_exchange(names.EVENTS_EXCHANGE))
         self._queue = await self._channel.declare_queue(
             self.queue_name, exclusive=True, auto_delete=True
@@ -138,11 +154,12 @@ class GatewayBus:
 
     async def claim(self, station: str, connection_id: str) -> None:
         """Tell any other gateway holding this station to drop it, then route it here."""
-        assert self._stations is not None and self._queue is not None
+        assert self._stations is not None and self._takeovers is not None
+        assert self._queue is not None
         notice = aio_pika.Message(
             connection_id.encode(), type=names.TYPE_TAKEOVER, headers={"station": station}
         )
-        await self._stations.publish(notice, routing_key=station, mandatory=False)
+        await self._takeovers.publish(notice, routing_key=station, mandatory=False)
         await self._queue.bind(self._stations, routing_key=station)
 
     async def release(self, station: str) -> None:
@@ -150,6 +167,16 @@ class GatewayBus:
         await self._queue.unbind(self._stations, routing_key=station)
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        expected = SOURCES.get(message.type or "")
+        if expected is not None and message.exchange != expected:
+            # Whoever may publish there could forge it; only its own exchange is trusted.
+            _forged.warning(
+                "dropped a message from an exchange that may not send it",
+                type=message.type,
+                exchange=message.exchange,
+                expected=expected,
+            )
+            return
         try:
             if message.type == names.TYPE_REPLY:
                 self.on_reply(envelope.unpack(Reply, message.body))

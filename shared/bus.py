@@ -162,6 +162,9 @@ async def declare_topology(channel: AbstractChannel) -> None:
     await channel.declare_exchange(
         names.GATEWAYS_EXCHANGE, aio_pika.ExchangeType.FANOUT, durable=True
     )
+    await channel.declare_exchange(
+        names.TAKEOVER_EXCHANGE, aio_pika.ExchangeType.FANOUT, durable=True
+    )
     await channel.declare_queue(names.INBOUND_QUEUE, durable=True, arguments=INBOUND_ARGUMENTS)
     await channel.declare_queue(names.RPC_QUEUE, durable=True)
     presence = await channel.declare_queue(
@@ -169,3 +172,11 @@ async def declare_topology(channel: AbstractChannel) -> None:
     )
     for key in PRESENCE_BINDINGS:
         await presence.bind(events, key)
+
+
+async def route_takeovers(channel: AbstractChannel) -> None:
+    """Bind ``ocpp.takeover`` into ``ocpp.station``, so takeover notices reach gateways the
+    way commands do. Run by the processes that send commands (workers, API): binding into
+    an exchange needs the right to publish to it, which gateways do not have."""
+    stations = await channel.get_exchange(names.STATION_EXCHANGE)
+    await stations.bind(names.TAKEOVER_EXCHANGE)

@@ -11,7 +11,14 @@ RPC_QUEUE = "ocpp.rpc"
 """Durable queue: internal requests such as the handshake ``auth`` check."""
 
 STATION_EXCHANGE = "ocpp.station"
-"""Direct exchange: commands to one station, routing key = station id."""
+"""Direct exchange: commands to one station, routing key = station id. Only command senders
+(workers, API, integrations allowed to) may publish here: a gateway accepts a command only
+if RabbitMQ delivered it from this exchange."""
+
+TAKEOVER_EXCHANGE = "ocpp.takeover"
+"""Fanout exchange bound into ``ocpp.station``: a gateway's takeover notice (routing key =
+station id) reaches the gateway holding the station, while gateways need no right to publish
+commands. A gateway accepts a takeover only from here."""
 
 EVENTS_EXCHANGE = "ocpp.events"
 """Topic exchange: domain events for other services."""

@@ -96,6 +96,7 @@ class Worker:
         self._channel = await self._connection.channel(publisher_confirms=True)
         await self._channel.set_qos(prefetch_count=self.settings.worker_prefetch)
         await bus.declare_topology(self._channel)
+        await bus.route_takeovers(self._channel)
         self.events = EventPublisher(await self._channel.get_exchange(names.EVENTS_EXCHANGE))
         self.outbox = Outbox(self.db, self.events, self.settings)
         self._outbox_task = asyncio.create_task(self.outbox.run())

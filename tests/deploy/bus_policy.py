@@ -40,6 +40,7 @@ TOPOLOGY = {
     names.RPC_QUEUE,
     names.PRESENCE_QUEUE,
     names.GATEWAYS_EXCHANGE,
+    names.TAKEOVER_EXCHANGE,
 }
 # declare_topology binds ocpp.presence to ocpp.events: write on the queue, read on the exchange.
 TOPOLOGY_WRITE = {names.PRESENCE_QUEUE}
@@ -58,22 +59,30 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     GATEWAY: {
         "configure": TOPOLOGY | {GATEWAY_QUEUE},
         # frames, auth checks, command results (default exchange); events; takeover notices
-        # (ocpp.station); binding its queue to ocpp.station (write on the queue).
+        # (ocpp.takeover, never ocpp.station: a gateway cannot send a command); binding its
+        # queue to ocpp.station (write on the queue).
         "write": TOPOLOGY_WRITE
-        | {names.DEFAULT_EXCHANGE, names.EVENTS_EXCHANGE, names.STATION_EXCHANGE, GATEWAY_QUEUE},
+        | {names.DEFAULT_EXCHANGE, names.EVENTS_EXCHANGE, names.TAKEOVER_EXCHANGE, GATEWAY_QUEUE},
         # ... and to ocpp.gateways, for the credentials.changed notices.
         "read": TOPOLOGY_READ | {names.STATION_EXCHANGE, names.GATEWAYS_EXCHANGE, GATEWAY_QUEUE},
     },
     WORKERS: {
         "configure": TOPOLOGY | {COMMAND_QUEUE},
         "write": SENDER_WRITE,
+        # route_takeovers binds ocpp.takeover into ocpp.station: read on the source.
         "read": TOPOLOGY_READ
-        | {names.INBOUND_QUEUE, names.RPC_QUEUE, names.PRESENCE_QUEUE, COMMAND_QUEUE},
+        | {
+            names.INBOUND_QUEUE,
+            names.RPC_QUEUE,
+            names.PRESENCE_QUEUE,
+            names.TAKEOVER_EXCHANGE,
+            COMMAND_QUEUE,
+        },
     },
     API: {
         "configure": TOPOLOGY | {COMMAND_QUEUE},
         "write": SENDER_WRITE,
-        "read": TOPOLOGY_READ | {COMMAND_QUEUE},
+        "read": TOPOLOGY_READ | {names.TAKEOVER_EXCHANGE, COMMAND_QUEUE},
     },
     # A passive queue.declare (the queue's length) needs no permission.
     KEDA: {"configure": set(), "write": set(), "read": set()},

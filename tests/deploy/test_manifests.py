@@ -651,15 +651,15 @@ def test_integration_users_are_valid(integrations: list[dict[str, Any]]) -> None
         # Write on every exchange: the gateway could command any station... and more.
         (
             "overlays/production/rabbitmq-users.yaml",
-            "write: '^(amq\\.default|ocpp\\.(station|events|presence)|gateway\\..+)$'",
+            "write: '^(amq\\.default|ocpp\\.(events|presence|takeover)|gateway\\..+)$'",
             "write: '.*'",
             "csms-gateway may write",
         ),
         # The API reading ocpp.inbound would take station frames away from the workers.
         (
             "overlays/production/rabbitmq-users.yaml",
-            "read: '^(ocpp\\.events|commands\\..+)$'",
-            "read: '^(ocpp\\.(events|inbound)|commands\\..+)$'",
+            "read: '^(ocpp\\.(events|takeover)|commands\\..+)$'",
+            "read: '^(ocpp\\.(events|takeover|inbound)|commands\\..+)$'",
             "csms-api may read ['ocpp.inbound']",
         ),
         # An unescaped dot matches ocpp-station as well.
@@ -689,9 +689,10 @@ def test_a_wrong_permission_is_reported(
 
 
 def test_no_identity_but_the_csms_may_write_where_stations_are_reached() -> None:
-    """The rule in words, beside the table: only the API, the workers, the gateway and a
-    command sender may write to ocpp.station; only the CSMS itself to the default exchange,
-    which reaches ocpp.inbound and every gateway's queue."""
+    """The rule in words, beside the table: only the API, the workers and a command sender
+    may write to ocpp.station (not the gateway: its takeover notices go to ocpp.takeover);
+    only the CSMS itself to the default exchange, which reaches ocpp.inbound and every
+    gateway's queue (whose gateway takes commands only from ocpp.station)."""
     from shared import names
 
     granted = bus_policy.permissions(
@@ -702,7 +703,8 @@ def test_no_identity_but_the_csms_may_write_where_stations_are_reached() -> None
         for exchange in (names.STATION_EXCHANGE, names.DEFAULT_EXCHANGE, names.EVENTS_EXCHANGE)
     }
     csms = set(bus_policy.COMPONENT_USERS.values())
-    assert writers[names.STATION_EXCHANGE] == csms | {bus_policy.COMMAND_SENDER}
+    senders = {bus_policy.WORKERS, bus_policy.API, bus_policy.COMMAND_SENDER}
+    assert writers[names.STATION_EXCHANGE] == senders
     assert writers[names.DEFAULT_EXCHANGE] == csms
     assert writers[names.EVENTS_EXCHANGE] == csms
 

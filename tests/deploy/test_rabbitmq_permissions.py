@@ -156,9 +156,11 @@ async def test_the_gateway_does_what_it_does_and_no_more(connect: Callable[..., 
     await EventPublisher(await channel.get_exchange(names.EVENTS_EXCHANGE)).publish(
         names.EVENT_STATION_CONNECTED, STATION
     )
-    # Takeover notices go through ocpp.station: the gateway may write there (deploy/README.md).
+    # Takeover notices go through ocpp.takeover; ocpp.station, where commands go, is closed
+    # to it (deploy/README.md).
     takeover = aio_pika.Message(b"c1", type=names.TYPE_TAKEOVER, headers={"station": STATION})
-    await stations.publish(takeover, routing_key=STATION)
+    takeovers = await channel.get_exchange(names.TAKEOVER_EXCHANGE)
+    await takeovers.publish(takeover, routing_key=STATION, mandatory=False)
     await own.unbind(stations, routing_key=STATION)
 
     # It may not take station frames or handshake checks away from the workers, listen to
@@ -168,6 +170,7 @@ async def test_the_gateway_does_what_it_does_and_no_more(connect: Callable[..., 
     await refused(connection, lambda ch: ch.declare_queue(bus_policy.COMMAND_QUEUE, exclusive=True))
     await refused(connection, lambda ch: ch.declare_queue(bus_policy.READER_QUEUE))
     await refused(connection, lambda ch: to_exchange(ch, "amq.topic"))
+    await refused(connection, lambda ch: to_exchange(ch, names.STATION_EXCHANGE))
 
 
 async def test_workers_and_api_do_what_they_do(connect: Callable[..., Any]) -> None:
@@ -179,6 +182,7 @@ async def test_workers_and_api_do_what_they_do(connect: Callable[..., Any]) -> N
         connection = await connect(identity)
         channel = await connection.channel(publisher_confirms=True)
         await bus.declare_topology(channel)
+        await bus.route_takeovers(channel)
         for queue in consumed:
             await consume(channel, queue)
         await EventPublisher(await channel.get_exchange(names.EVENTS_EXCHANGE)).publish(
