@@ -39,6 +39,10 @@ ROUTE_ROLES: dict[tuple[str, str], str] = {
     ("POST", COMMAND_ROUTE): ROLE_OPERATOR,  # ADMIN_COMMANDS: admin
     ("GET", "/api/v1/commands"): ROLE_VIEWER,
     ("GET", "/api/v1/commands/{commandId}"): ROLE_VIEWER,
+    ("POST", "/api/v1/stations/{id}/reservations"): ROLE_OPERATOR,
+    ("GET", "/api/v1/stations/{id}/reservations/{reservationId}"): ROLE_VIEWER,
+    ("DELETE", "/api/v1/stations/{id}/reservations/{reservationId}"): ROLE_OPERATOR,
+    ("GET", "/api/v1/reservations"): ROLE_VIEWER,
     ("GET", "/api/v1/id-tokens"): ROLE_VIEWER,
     ("GET", "/api/v1/id-tokens/{idToken}"): ROLE_VIEWER,
     ("PUT", "/api/v1/id-tokens/{idToken}"): ROLE_OPERATOR,

@@ -118,6 +118,45 @@ SPEC: dict[str, Any] = {
                 "disconnected mid-call; 504: no answer within `timeout` seconds.",
             },
         },
+        "/api/v1/stations/{id}/reservations": {
+            "post": {
+                **_op(
+                    "Reserve an EVSE (or any) for an id token (H01): sends ReserveNow",
+                    ok="201",
+                    body="ReservationInput",
+                    params=[_path_param("id")],
+                    errors=("404", "409", "422", "429", "502", "504"),
+                ),
+                "description": "201: the reservation as stored with the station's answer: "
+                "`status` Accepted, or Rejected with the answer (Faulted, Occupied, Rejected, "
+                "Unavailable) in `answer`. 409: the station is not connected (nothing stored). "
+                "502/504 as for commands: the reservation stays Requested until it expires.",
+            }
+        },
+        "/api/v1/stations/{id}/reservations/{reservationId}": {
+            "parameters": [_path_param("id"), _path_param("reservationId")],
+            "get": {
+                **_op("One reservation", errors=("400", "404")),
+                "description": "`status`: Requested, Accepted, Rejected, Cancelled, Used (with "
+                "`transactionId`), Expired (station's ReservationStatusUpdate or `expiresAt` "
+                "passed) or Removed; the earliest final one wins and stays.",
+            },
+            "delete": {
+                **_op(
+                    "Cancel a reservation (H02): sends CancelReservation",
+                    errors=("400", "404", "409", "429", "502", "504"),
+                ),
+                "description": "200: Cancelled. 409: the reservation is no longer active, the "
+                "station refused (its answer in `cancellation`) or is not connected.",
+            },
+        },
+        "/api/v1/reservations": {
+            "get": _op(
+                "Reservations, newest first",
+                params=[_query("stationId"), _query("active", "boolean"), *PAGING],
+                errors=("400",),
+            )
+        },
         "/api/v1/commands": {
             "get": _op(
                 "Recent commands, newest first",
@@ -261,6 +300,22 @@ SPEC: dict[str, Any] = {
                         "type": ["string", "null"],
                         "enum": ["Accepted", "Pending", "Rejected", None],
                     },
+                },
+            },
+            "ReservationInput": {
+                "type": "object",
+                "required": ["idToken", "expiresAt"],
+                "additionalProperties": False,
+                "properties": {
+                    "idToken": {
+                        "type": "object",
+                        "description": "OCPP IdTokenType, e.g. "
+                        '`{"idToken": "04A1B2", "type": "ISO14443"}`',
+                    },
+                    "groupIdToken": {"type": "object", "description": "OCPP IdTokenType"},
+                    "evseId": {"type": "integer", "description": "absent: any EVSE"},
+                    "connectorType": {"type": "string", "description": "OCPP ConnectorEnumType"},
+                    "expiresAt": {"type": "string", "format": "date-time"},
                 },
             },
             "IdTokenInput": {

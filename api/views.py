@@ -92,6 +92,7 @@ def transaction(
         "state": "ended" if doc.get("endedAt") else "active",
         "chargingState": doc.get("chargingState"),
         "remoteStartId": doc.get("remoteStartId"),
+        "reservationId": doc.get("reservationId"),
         "startedAt": _time(doc.get("startedAt")),
         "endedAt": _time(doc.get("endedAt")),
         "stoppedReason": doc.get("stoppedReason"),

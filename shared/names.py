@@ -73,6 +73,13 @@ EVENT_CUSTOMER_INFORMATION = "customer.information"
 EVENT_DATA_TRANSFER = "data.transfer"
 EVENT_COMMAND_COMPLETED = "command.completed"
 EVENT_CERTIFICATE = "certificate.status"
+# Reservations (H01-H04): one event per state a reservation reaches (store/reservations.py).
+EVENT_RESERVATION_ACCEPTED = "reservation.accepted"  # API: the station accepted ReserveNow
+EVENT_RESERVATION_REJECTED = "reservation.rejected"  # API: any other ReserveNow answer
+EVENT_RESERVATION_CANCELLED = "reservation.cancelled"  # API: CancelReservation accepted
+EVENT_RESERVATION_USED = "reservation.used"  # worker: a TransactionEvent with its id
+EVENT_RESERVATION_EXPIRED = "reservation.expired"  # worker: ReservationStatusUpdate Expired
+EVENT_RESERVATION_REMOVED = "reservation.removed"  # worker: ReservationStatusUpdate Removed
 EVENT_API_AUDIT = "api.request"  # an operator API request that changed (or tried to) state
 
 
@@ -106,6 +113,8 @@ SECURITY_EVENTS = "security_events"
 CUSTOMER_INFORMATION = "customer_information"
 DATA_TRANSFERS = "data_transfers"
 COMMANDS = "commands"
+RESERVATIONS = "reservations"  # one per reservation, written only by the API (create, cancel)
+RESERVATION_FACTS = "reservation_facts"  # what stations said of one, written only by workers
 CERTIFICATES = "certificates"
 OUTBOX = (
     "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)

@@ -31,6 +31,7 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     names.CUSTOMER_INFORMATION: [[("station", ASCENDING), ("requestId", ASCENDING)]],
     names.COMMANDS: [[("station", ASCENDING), ("createdAt", ASCENDING)]],
     names.CERTIFICATES: [[("station", ASCENDING)]],
+    names.RESERVATIONS: [[("station", ASCENDING), ("createdAt", ASCENDING)]],
     names.REPORTS: [[("station", ASCENDING)]],
     names.REPORT_PARTS: [[("station", ASCENDING), ("requestId", ASCENDING)]],
     names.STATION_STATE: [[("station", ASCENDING)]],

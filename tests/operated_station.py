@@ -23,6 +23,8 @@ class OperatedStation(SimStation):
         self.slow_clear_cache = 0.0
         self.fail_reset = False
         self.follow_ups: list[asyncio.Task[Any]] = []
+        self.reserve_answer = "Accepted"
+        self.cancel_answer = "Accepted"
 
     def _later(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -55,6 +57,18 @@ class OperatedStation(SimStation):
                 )
             )
         )
+
+    @on("ReserveNow")
+    def on_reserve_now(
+        self, id: int, expiry_date_time: str, id_token: dict[str, Any], **kw: Any
+    ) -> Any:
+        self.received.append(("ReserveNow", {"id": id, "idToken": id_token, **kw}))
+        return call_result.ReserveNow(status=self.reserve_answer)
+
+    @on("CancelReservation")
+    def on_cancel_reservation(self, reservation_id: int, **kw: Any) -> Any:
+        self.received.append(("CancelReservation", {"reservationId": reservation_id}))
+        return call_result.CancelReservation(status=self.cancel_answer)
 
     @on("RequestStopTransaction")
     def on_request_stop(self, transaction_id: str, **kw: Any) -> Any:

@@ -34,6 +34,7 @@ from .handlers.provisioning import (
     set_variables_result,
 )
 from .handlers.remote_control import request_start_transaction_result, trigger_message_result
+from .handlers.reservation import reservation_status_update
 from .handlers.security import security_event_notification, sign_certificate
 from .handlers.transactions import transaction_event
 
@@ -59,6 +60,7 @@ ROUTES: dict[str, Route] = {
     "NotifyCustomerInformation": Route(notify_customer_information.handle),
     "NotifyEvent": Route(notify_event.handle),
     "NotifyReport": Route(notify_report.handle, allowed_before_accepted=True),
+    "ReservationStatusUpdate": Route(reservation_status_update.handle),
     "SecurityEventNotification": Route(security_event_notification.handle),
     "SignCertificate": Route(sign_certificate.handle),
     "StatusNotification": Route(status_notification.handle),
@@ -78,7 +80,6 @@ NOT_SUPPORTED: frozenset[str] = frozenset(
         "NotifyMonitoringReport",
         "PublishFirmwareStatusNotification",
         "ReportChargingProfiles",
-        "ReservationStatusUpdate",
     }
 )
 

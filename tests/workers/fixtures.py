@@ -13,6 +13,7 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "DataTransfer": {"vendorId": "com.example", "messageId": "hello", "data": {"a": 1}},
     "FirmwareStatusNotification": {"status": "Downloading", "requestId": 5},
     "Heartbeat": {},
+    "ReservationStatusUpdate": {"reservationId": 7, "reservationUpdateStatus": "Expired"},
     "LogStatusNotification": {"status": "Uploading", "requestId": 6},
     "MeterValues": {
         "evseId": 1,

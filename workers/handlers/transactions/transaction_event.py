@@ -17,6 +17,7 @@ from store import commands, meter_values, transactions
 from ...context import Context, Payload
 from ..authorization.id_token_info import lookup
 from ..meter_values.sampling import energy_register_wh, to_docs
+from ..reservation.used import record_use
 
 EVENT_NAMES = {
     "Started": names.EVENT_TRANSACTION_STARTED,
@@ -38,6 +39,8 @@ def _summary_fields(request: Payload) -> dict[str, Any]:
             fields["connectorId"] = request["evse"]["connectorId"]
     if "idToken" in request:
         fields["idToken"] = request["idToken"]
+    if "reservationId" in request:
+        fields["reservationId"] = request["reservationId"]
     if request["eventType"] == "Ended":
         fields["stoppedReason"] = info.get("stoppedReason", "Local")
     return fields
@@ -101,6 +104,8 @@ async def handle(ctx: Context, request: Payload) -> Payload:
 
     if "remoteStartId" in info:
         await _link_remote_start(ctx, transaction_id, info["remoteStartId"])
+    if "reservationId" in request:
+        await record_use(ctx, request["reservationId"], transaction_id)
 
     response: Payload = {}
     if "idToken" in request:
