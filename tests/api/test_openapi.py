@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from api.app import build
 from api.openapi import SPEC
-from api.routes import stations
+from api.routes import reservations, stations
 from shared import config
 from shared.actions import COMMAND_ACTIONS
 from tests.conftest import Api
@@ -43,3 +43,8 @@ def test_station_input_describes_exactly_the_fields_put_accepts():
     described = SPEC["components"]["schemas"]["StationInput"]["properties"]
     assert set(described) == set(stations.FIELDS)
     assert "generatePassword" in described
+
+
+def test_reservation_input_describes_exactly_the_fields_post_accepts():
+    described = SPEC["components"]["schemas"]["ReservationInput"]["properties"]
+    assert set(described) == set(reservations.FIELDS)
