@@ -242,10 +242,10 @@ SPEC: dict[str, Any] = {
                 "type": "http",
                 "scheme": "bearer",
                 "description": "An operator API key (`csms_...`, or API_ADMIN_KEY) with a role: "
-                "viewer reads everything except secrets; operator also sends commands and "
-                "manages id tokens; admin also manages stations, credentials, certificates, "
-                "API keys and reads the audit log. Each operation's `x-role` names the least "
-                "role it needs. Missing or unknown key: 401; role too low: 403.",
+                "viewer reads everything except secrets; operator also sends commands, "
+                "manages id tokens and reservations; admin also manages stations, credentials, "
+                "certificates, API keys and reads the audit log. Each operation's `x-role` "
+                "names the least role it needs. Missing or unknown key: 401; role too low: 403.",
             }
         },
         "responses": {
