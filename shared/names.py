@@ -106,6 +106,8 @@ SECURITY_EVENTS = "security_events"
 CUSTOMER_INFORMATION = "customer_information"
 DATA_TRANSFERS = "data_transfers"
 COMMANDS = "commands"
+LOCAL_LISTS = "local_lists"  # operator-defined local authorization lists (D01), one per listId
+LOCAL_LIST_SYNC = "local_list_sync"  # what each station holds of its list: <station>/<listId>
 CERTIFICATES = "certificates"
 OUTBOX = (
     "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)
