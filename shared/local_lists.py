@@ -31,9 +31,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import orjson
+
+from shared.events import iso
 
 ACTION = "SendLocalList"
 FULL = "Full"
@@ -196,3 +199,24 @@ def apply(held: list[Entry], request: dict[str, Any]) -> list[Entry]:
         else:
             entries.pop(key(entry), None)
     return _sorted(entries.values())
+
+
+def entry_for(doc: dict[str, Any], now: datetime) -> Entry:
+    """The AuthorizationData of an ``id_tokens`` document at ``now``.
+
+    TEMPORARY, to be replaced by the authorization cache's pure idTokenInfo builder (in
+    progress elsewhere): until then it gives the verdict of
+    ``workers/handlers/authorization/id_token_info.lookup`` (expired -> Expired, groupIdToken,
+    cacheExpiryDateTime from expiresAt while Accepted), without its store read.
+    """
+    status = doc.get("status", "Invalid")
+    expires = doc.get("expiresAt")
+    if status == "Accepted" and expires is not None and expires <= now:
+        status = "Expired"
+    info: dict[str, Any] = {"status": status}
+    group = doc.get("groupIdToken")
+    if group:
+        info["groupIdToken"] = {"idToken": group["idToken"], "type": group["type"]}
+    if status == "Accepted" and expires is not None:
+        info["cacheExpiryDateTime"] = iso(expires)
+    return {"idToken": {"idToken": doc["_id"], "type": doc["type"]}, "idTokenInfo": info}

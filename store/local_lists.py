@@ -118,3 +118,14 @@ async def set_held(
         list_id,
         {"version": version, "entries": entries, "status": status, "lastError": last_error},
     )
+
+
+async def last_version(db: AsyncDatabase[Any], station: str) -> int:
+    """The highest list version recorded for the station in any list: a station holds one
+    list, whichever list it is in, and its versions only go up. Not an ``_id`` filter (a
+    scan on FerretDB v1): read only when a station has no state in its list yet."""
+    versions = [
+        doc.get("version", 0)
+        async for doc in db[names.LOCAL_LIST_SYNC].find({"station": station}, {"version": 1})
+    ]
+    return max(versions, default=0)

@@ -248,3 +248,22 @@ def test_every_planned_request_is_schema_valid_and_within_limits():
 
 def _sorted(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(entries, key=key)
+
+
+def test_entry_for_gives_the_authorize_verdict():
+    from datetime import UTC, datetime, timedelta
+
+    from shared.local_lists import entry_for
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    doc = {"_id": "A", "type": "ISO14443", "status": "Accepted"}
+    assert entry_for(doc, now) == entry("A")
+    later = now + timedelta(days=1)
+    group = {"idToken": "G", "type": "Central"}
+    assert entry_for({**doc, "expiresAt": later, "groupIdToken": group}, now)["idTokenInfo"] == {
+        "status": "Accepted",
+        "groupIdToken": group,
+        "cacheExpiryDateTime": "2026-01-02T00:00:00.000Z",
+    }
+    assert entry_for({**doc, "expiresAt": now}, now)["idTokenInfo"] == {"status": "Expired"}
+    assert entry_for({**doc, "status": "Blocked"}, now)["idTokenInfo"] == {"status": "Blocked"}

@@ -46,3 +46,13 @@ async def test_sync_status_keeps_what_the_station_holds(db):
     syncs = await local_lists.get_syncs(db, list_id, [station, "nobody"])
     assert list(syncs) == [station]
     assert syncs[station]["entries"] is None and syncs[station]["lastError"] is None
+
+
+async def test_last_version_is_the_highest_over_the_stations_lists(db):
+    list_id, station = _ids()
+    assert await local_lists.last_version(db, station) == 0
+    await local_lists.set_held(db, station, list_id, 7, [], local_lists.IN_SYNC)
+    await local_lists.set_held(db, station, f"{list_id}-b", 4, [], local_lists.IN_SYNC)
+    await local_lists.set_status(db, station, f"{list_id}-c", local_lists.UPDATING, None)
+    await local_lists.set_held(db, f"{station}-x", list_id, 99, [], local_lists.IN_SYNC)
+    assert await local_lists.last_version(db, station) == 7
