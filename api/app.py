@@ -15,7 +15,7 @@ from shared.events import EventPublisher
 from shared.gateway_notices import GatewayNotices
 from shared.passwords import NO_KEY_WARNING, PasswordKeys
 
-from . import auth, bootstrap, openapi
+from . import auth, bootstrap, local_list_sync, openapi
 from .errors import error_middleware, request_ids
 from .keys import COMMANDS, DB, EVENTS, NOTICES, PASSWORD_KEYS, SETTINGS
 from .routes import (
@@ -23,6 +23,7 @@ from .routes import (
     audit,
     commands,
     id_tokens,
+    local_lists,
     provisioning,
     reservations,
     security,
@@ -46,6 +47,7 @@ def build(settings: Settings) -> web.Application:
             *openapi.ROUTES,
             *stations.ROUTES,
             *id_tokens.ROUTES,
+            *local_lists.ROUTES,
             *transactions.ROUTES,
             *commands.ROUTES,
             *reservations.ROUTES,
@@ -79,4 +81,5 @@ def build(settings: Settings) -> web.Application:
         logging.getLogger("api").warning(NO_KEY_WARNING)
     app.cleanup_ctx.append(mongo)
     app.cleanup_ctx.append(rabbitmq)
+    app.cleanup_ctx.append(local_list_sync.tasks_ctx)
     return app

@@ -79,6 +79,23 @@ SPEC: dict[str, Any] = {
             "get": _op("One id token"),
             "delete": _op("Remove an id token", ok="204"),
         },
+        "/api/v1/local-lists/{listId}": {
+            "parameters": [_path_param("listId")],
+            "put": {
+                **_op(
+                    "Create or replace a local authorization list (201 when created)",
+                    body="LocalListInput",
+                    errors=("400", "409", "422"),
+                ),
+                "description": "Answers at once with each station's `{version, status, "
+                "lastError}`, status `Updating`; the CSMS then sends each connected station "
+                "SendLocalList (Full the first time, Differential after) within its "
+                "LocalAuthListCtrlr limits and records `InSync` or `Failed`. A station is in "
+                "one list at most (409). A station dropped from the list has its list emptied.",
+            },
+            "get": _op("A local list and its state on each station"),
+            "delete": _op("Empty the list on every station it names (the list is kept)"),
+        },
         "/api/v1/transactions": {
             "get": _op(
                 "List transactions",
@@ -316,6 +333,25 @@ SPEC: dict[str, Any] = {
                     "evseId": {"type": "integer", "description": "absent: any EVSE"},
                     "connectorType": {"type": "string", "description": "OCPP ConnectorEnumType"},
                     "expiresAt": {"type": "string", "format": "date-time"},
+                },
+            },
+            "LocalListInput": {
+                "type": "object",
+                "required": ["idTokens", "stations"],
+                "additionalProperties": False,
+                "properties": {
+                    "idTokens": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "uniqueItems": True,
+                        "description": "Values of id tokens known to /api/v1/id-tokens.",
+                    },
+                    "stations": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "uniqueItems": True,
+                        "description": "Registered station ids.",
+                    },
                 },
             },
             "IdTokenInput": {

@@ -147,3 +147,13 @@ async def reports_for(db: AsyncDatabase[Any], station: str) -> list[dict[str, An
         last = report.get("lastSeqNo")
         report["complete"] = last is not None and report["seqNos"] == list(range(last + 1))
     return sorted(reports.values(), key=lambda r: r["requestId"], reverse=True)
+
+
+async def get_variable(
+    db: AsyncDatabase[Any], station: str, component: dict[str, Any], variable: dict[str, Any]
+) -> dict[str, Any] | None:
+    """One variable's document, read by ``_id``."""
+    doc: dict[str, Any] | None = await db[names.DEVICE_MODEL].find_one(
+        {"_id": variable_key(station, component, variable)}
+    )
+    return doc

@@ -25,6 +25,11 @@ class OperatedStation(SimStation):
         self.follow_ups: list[asyncio.Task[Any]] = []
         self.reserve_answer = "Accepted"
         self.cancel_answer = "Accepted"
+        # The local authorization list (D01) as a station keeps it: version and idToken ->
+        # idTokenInfo (snake_case, as the ocpp library hands it over).
+        self.local_version = 0
+        self.local_list: dict[tuple[str, str], dict[str, Any]] = {}
+        self.local_list_answer: str | None = None  # set to force the next answer
 
     def _later(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -280,6 +285,38 @@ class OperatedStation(SimStation):
                 {"certificate_type": "CSMSRootCertificate", "certificate_hash_data": HASH_DATA}
             ],
         )
+
+    @on("SendLocalList")
+    def on_send_local_list(
+        self, version_number: int, update_type: str, local_authorization_list=None, **kw: Any
+    ) -> Any:
+        entries = local_authorization_list or []
+        self.received.append(
+            (
+                "SendLocalList",
+                {"versionNumber": version_number, "updateType": update_type, "entries": entries},
+            )
+        )
+        if self.local_list_answer is not None:
+            answer, self.local_list_answer = self.local_list_answer, None
+            return call_result.SendLocalList(status=answer)
+        if update_type == "Differential" and version_number <= self.local_version:
+            return call_result.SendLocalList(status="VersionMismatch")
+        if update_type == "Full":
+            self.local_list = {}
+        for entry in entries:
+            token = (entry["id_token"]["id_token"], entry["id_token"]["type"])
+            if "id_token_info" in entry:
+                self.local_list[token] = entry["id_token_info"]
+            else:
+                self.local_list.pop(token, None)
+        self.local_version = version_number
+        return call_result.SendLocalList(status="Accepted")
+
+    @on("GetLocalListVersion")
+    def on_get_local_list_version(self, **kw: Any) -> Any:
+        self.received.append(("GetLocalListVersion", {}))
+        return call_result.GetLocalListVersion(version_number=self.local_version)
 
     @on("DeleteCertificate")
     def on_delete_certificate(self, certificate_hash_data: dict[str, Any], **kw: Any) -> Any:

@@ -1,0 +1,131 @@
+"""``local_lists`` and ``local_list_sync``: local authorization lists (D01, D02).
+
+``local_lists``: one document per list (``_id`` = listId): ``idTokens`` (values of
+``id_tokens`` documents) and ``stations``. Written only by the operator API (PUT, DELETE),
+each time as one whole-document replace, never read-modify-write: two operators writing
+one list at once leave the last one's list, nothing mixed.
+
+``local_list_sync``: one document per station and list (``_id`` = ``<station>/<listId>``):
+the list ``version`` and ``entries`` the station is known to hold (``entries`` None: not
+known, the next update is Full), ``status`` (InSync, Updating, Failed) and ``lastError``.
+FerretDB v1 loses concurrent updates of one document, so it has one writer at a time: the
+driver sending that station its list (today ``api/local_list_sync.py``, serialized per
+station within the API process; see its docstring for what is not yet covered).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared import names
+from shared.events import utc_now
+
+from . import upsert
+
+IN_SYNC = "InSync"
+UPDATING = "Updating"
+FAILED = "Failed"
+STATUSES = (IN_SYNC, UPDATING, FAILED)
+
+
+def sync_id(station: str, list_id: str) -> str:
+    return f"{station}/{list_id}"
+
+
+async def get(db: AsyncDatabase[Any], list_id: str) -> dict[str, Any] | None:
+    doc: dict[str, Any] | None = await db[names.LOCAL_LISTS].find_one({"_id": list_id})
+    return doc
+
+
+async def put(
+    db: AsyncDatabase[Any], list_id: str, id_tokens: list[str], stations: list[str]
+) -> bool:
+    """Replace the list; True when it is new."""
+    now = utc_now()
+    previous = await get(db, list_id)
+    doc = {
+        "_id": list_id,
+        "idTokens": id_tokens,
+        "stations": stations,
+        "createdAt": previous["createdAt"] if previous else now,
+        "updatedAt": now,
+    }
+    await db[names.LOCAL_LISTS].replace_one({"_id": list_id}, doc, upsert=True)
+    return previous is None
+
+
+async def lists_of(db: AsyncDatabase[Any], stations: list[str]) -> list[dict[str, Any]]:
+    """The lists naming any of ``stations`` (a station holds one local list). Not an
+    ``_id`` filter, so FerretDB v1 scans the collection: for operator requests only."""
+    cursor = db[names.LOCAL_LISTS].find({"stations": {"$in": stations}})
+    return [doc async for doc in cursor]
+
+
+async def get_sync(db: AsyncDatabase[Any], station: str, list_id: str) -> dict[str, Any] | None:
+    doc: dict[str, Any] | None = await db[names.LOCAL_LIST_SYNC].find_one(
+        {"_id": sync_id(station, list_id)}
+    )
+    return doc
+
+
+async def get_syncs(
+    db: AsyncDatabase[Any], list_id: str, stations: list[str]
+) -> dict[str, dict[str, Any]]:
+    """The sync documents of these stations, each read by ``_id``."""
+    docs = await asyncio.gather(*(get_sync(db, s, list_id) for s in stations))
+    return {doc["station"]: doc for doc in docs if doc is not None}
+
+
+async def _write_sync(
+    db: AsyncDatabase[Any], station: str, list_id: str, fields: dict[str, Any]
+) -> None:
+    now = utc_now()
+    await upsert(
+        db,
+        names.LOCAL_LIST_SYNC,
+        {"_id": sync_id(station, list_id)},
+        {
+            "$set": {**fields, "station": station, "listId": list_id, "updatedAt": now},
+            "$setOnInsert": {"createdAt": now},
+        },
+    )
+
+
+async def set_status(
+    db: AsyncDatabase[Any], station: str, list_id: str, status: str, last_error: str | None
+) -> None:
+    """Status and lastError only; what the station holds is unchanged."""
+    await _write_sync(db, station, list_id, {"status": status, "lastError": last_error})
+
+
+async def set_held(
+    db: AsyncDatabase[Any],
+    station: str,
+    list_id: str,
+    version: int,
+    entries: list[dict[str, Any]] | None,
+    status: str,
+    last_error: str | None = None,
+) -> None:
+    """What the station holds: ``version`` and ``entries`` (None: not known, so the next
+    update is Full), with status and lastError."""
+    await _write_sync(
+        db,
+        station,
+        list_id,
+        {"version": version, "entries": entries, "status": status, "lastError": last_error},
+    )
+
+
+async def last_version(db: AsyncDatabase[Any], station: str) -> int:
+    """The highest list version recorded for the station in any list: a station holds one
+    list, whichever list it is in, and its versions only go up. Not an ``_id`` filter (a
+    scan on FerretDB v1): read only when a station has no state in its list yet."""
+    versions = [
+        doc.get("version", 0)
+        async for doc in db[names.LOCAL_LIST_SYNC].find({"station": station}, {"version": 1})
+    ]
+    return max(versions, default=0)
