@@ -363,6 +363,12 @@ SPEC: dict[str, Any] = {
                     "status": {"type": "string", "default": "Accepted"},
                     "groupIdToken": {"type": ["object", "null"]},
                     "expiresAt": {"type": ["string", "null"], "format": "date-time"},
+                    "personalMessage": {
+                        "type": ["object", "null"],
+                        "description": "MessageContentType: `format` (ASCII, HTML, URI, UTF8), "
+                        "`content` (at most 512 characters), optional `language` (at most 8); "
+                        "sent in idTokenInfo.",
+                    },
                 },
             },
         },

@@ -76,6 +76,7 @@ def id_token(doc: Mapping[str, Any]) -> dict[str, Any]:
         "status": doc["status"],
         "groupIdToken": doc.get("groupIdToken"),
         "expiresAt": _time(doc.get("expiresAt")),
+        "personalMessage": doc.get("personalMessage"),
     }
 
 
@@ -89,6 +90,7 @@ def transaction(
         "evseId": doc.get("evseId"),
         "connectorId": doc.get("connectorId"),
         "idToken": doc.get("idToken"),
+        "masterPassIdToken": doc.get("masterPassIdToken"),
         "state": "ended" if doc.get("endedAt") else "active",
         "chargingState": doc.get("chargingState"),
         "remoteStartId": doc.get("remoteStartId"),

@@ -54,6 +54,20 @@ def _choice(*options: str) -> Callable[[str], str]:
     return parse
 
 
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("expected 0 or more")
+    return number
+
+
+def _master_pass_group_id(value: str) -> str:
+    # IdTokenType.idToken: at most 36 characters.
+    if len(value) > 36 or value != value.strip():
+        raise ValueError("expected at most 36 characters, no surrounding spaces")
+    return value
+
+
 def _list(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
@@ -168,6 +182,8 @@ class Settings:
     heartbeat_interval: int
     boot_policy: str
     boot_retry_interval: int
+    auth_cache_seconds: int
+    master_pass_group_id: str
     log_level: str
     log_format: str
     log_limit_lines: int
@@ -427,6 +443,23 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "Default BootNotification answer: Accepted, Pending or Rejected (per station overridable).",
     ),
     ("BOOT_RETRY_INTERVAL", "60", _int, "`interval` sent with Pending or Rejected."),
+    (
+        "AUTH_CACHE_SECONDS",
+        "86400",
+        _non_negative_int,
+        "Longest a station may keep an Authorize or TransactionEvent verdict in its "
+        "authorization cache: `idTokenInfo.cacheExpiryDateTime` is the earlier of the "
+        "token's `expiresAt` and now plus this. 0: no limit from the CSMS (the token's "
+        "`expiresAt` still applies; else the station's AuthCacheLifeTime).",
+    ),
+    (
+        "MASTER_PASS_GROUP_ID",
+        "",
+        _master_pass_group_id,
+        "Group id of the Master Pass (C16), as set in the stations' "
+        "`AuthCtrlr.MasterPassGroupId`: tokens whose `groupIdToken.idToken` equals it may "
+        "stop any transaction (README, Authorization). Empty: none.",
+    ),
     ("LOG_LEVEL", "INFO", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "Log level."),
     (
         "LOG_FORMAT",

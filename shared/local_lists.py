@@ -36,7 +36,7 @@ from typing import Any
 
 import orjson
 
-from shared.events import iso
+from shared import id_token_info
 
 ACTION = "SendLocalList"
 FULL = "Full"
@@ -202,21 +202,9 @@ def apply(held: list[Entry], request: dict[str, Any]) -> list[Entry]:
 
 
 def entry_for(doc: dict[str, Any], now: datetime) -> Entry:
-    """The AuthorizationData of an ``id_tokens`` document at ``now``.
-
-    TEMPORARY, to be replaced by the authorization cache's pure idTokenInfo builder (in
-    progress elsewhere): until then it gives the verdict of
-    ``workers/handlers/authorization/id_token_info.lookup`` (expired -> Expired, groupIdToken,
-    cacheExpiryDateTime from expiresAt while Accepted), without its store read.
-    """
-    status = doc.get("status", "Invalid")
-    expires = doc.get("expiresAt")
-    if status == "Accepted" and expires is not None and expires <= now:
-        status = "Expired"
-    info: dict[str, Any] = {"status": status}
-    group = doc.get("groupIdToken")
-    if group:
-        info["groupIdToken"] = {"idToken": group["idToken"], "type": group["type"]}
-    if status == "Accepted" and expires is not None:
-        info["cacheExpiryDateTime"] = iso(expires)
+    """The AuthorizationData of an ``id_tokens`` document at ``now``: the same verdict
+    Authorize gives (``shared.id_token_info``), with no cache limit of the CSMS's own, so an
+    entry changes only when the token does (a limit counted from ``now`` would make every
+    update resend every entry)."""
+    info = id_token_info.build(doc, now)
     return {"idToken": {"idToken": doc["_id"], "type": doc["type"]}, "idTokenInfo": info}

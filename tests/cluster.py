@@ -23,6 +23,8 @@ from bench.stack import free_port, inbound_consumers
 from shared import bus, names, pki
 
 ROOT = Path(__file__).resolve().parent.parent
+# The cluster's MASTER_PASS_GROUP_ID (C16); tokens of other tests never join this group.
+MASTER_PASS_GROUP_ID = "MASTERPASS-TEST"
 
 
 def log_lines(path: Path) -> list[dict[str, Any]]:
@@ -82,6 +84,7 @@ class Cluster:
             CA_KEY_FILE=str(self.pki["ca-key"]),
             STATION_PASSWORD_KEY=self.password_key,
             STATION_PASSWORD_KEY_PREVIOUS="",
+            MASTER_PASS_GROUP_ID=MASTER_PASS_GROUP_ID,
         )
         env.update(extra)
         return env

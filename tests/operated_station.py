@@ -21,6 +21,7 @@ class OperatedStation(SimStation):
         super().__init__(*args, **kwargs)
         self.received: list[tuple[str, dict[str, Any]]] = []
         self.slow_clear_cache = 0.0
+        self.clear_cache_status = "Accepted"
         self.fail_reset = False
         self.follow_ups: list[asyncio.Task[Any]] = []
         self.reserve_answer = "Accepted"
@@ -101,7 +102,7 @@ class OperatedStation(SimStation):
     async def on_clear_cache(self, **kw: Any) -> Any:
         self.received.append(("ClearCache", {}))
         await asyncio.sleep(self.slow_clear_cache)
-        return call_result.ClearCache(status="Accepted")
+        return call_result.ClearCache(status=self.clear_cache_status)
 
     @on("GetVariables")
     def on_get_variables(self, get_variable_data: list[dict[str, Any]], **kw: Any) -> Any:

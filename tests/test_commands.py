@@ -152,6 +152,26 @@ async def test_operation_returns_the_stations_answer_and_is_recorded(
     )
 
 
+@pytest.mark.parametrize("outcome", ["Accepted", "Rejected"])
+async def test_clear_cache_outcome_is_recorded_on_the_command(
+    api: Api, station: str, operated: OperatedStation, outcome: str
+):
+    """C11: the station's answer to ClearCache, Rejected included, is the command's record."""
+    operated.clear_cache_status = outcome
+    status, body = await command(api, station, "ClearCache", {})
+    assert status == 200 and body["response"] == {"status": outcome}
+    record = await completed(api, body["commandId"])
+    assert (record["action"], record["status"], record["response"]) == (
+        "ClearCache",
+        "answered",
+        {"status": outcome},
+    )
+    _, listed = await api.request("GET", f"/commands?stationId={station}")
+    assert [c["response"] for c in listed["commands"] if c["action"] == "ClearCache"] == [
+        {"status": outcome}
+    ]
+
+
 async def test_set_network_profile_is_kept_on_the_station(
     api: Api, station: str, operated: OperatedStation
 ):

@@ -23,6 +23,12 @@ TOKEN_TYPES = _enum("Authorize", "IdTokenEnumType")
 MAX_TOKEN: int = schemas.load("Authorize", "Request")["definitions"]["IdTokenType"]["properties"][
     "idToken"
 ]["maxLength"]
+_MESSAGE = schemas.load("Authorize", "Response")["definitions"]["MessageContentType"]
+MESSAGE_FORMATS: list[str] = schemas.load("Authorize", "Response")["definitions"][
+    "MessageFormatEnumType"
+]["enum"]
+MAX_MESSAGE: int = _MESSAGE["properties"]["content"]["maxLength"]
+MAX_LANGUAGE: int = _MESSAGE["properties"]["language"]["maxLength"]
 STATUSES = schemas.load("Authorize", "Response")["definitions"]["AuthorizationStatusEnumType"][
     "enum"
 ]
@@ -38,8 +44,32 @@ def _token_ref(value: Any, what: str) -> dict[str, str]:
     return {"idToken": value["idToken"], "type": value["type"]}
 
 
+def _personal_message(value: Any) -> dict[str, str]:
+    """MessageContentType as the Authorize response's schema bounds it."""
+    if (
+        not isinstance(value, dict)
+        or not {"format", "content"} <= set(value)
+        or not set(value) <= {"format", "content", "language"}
+    ):
+        raise ApiError(422, "personalMessage must be null or {format, content, language?}")
+    if value["format"] not in MESSAGE_FORMATS:
+        raise ApiError(422, "personalMessage.format", MESSAGE_FORMATS)
+    content = value["content"]
+    if not isinstance(content, str) or len(content) > MAX_MESSAGE:
+        raise ApiError(422, f"personalMessage.content is a string of at most {MAX_MESSAGE}")
+    message = {"format": value["format"], "content": content}
+    if "language" in value:
+        language = value["language"]
+        if not isinstance(language, str) or not 0 < len(language) <= MAX_LANGUAGE:
+            raise ApiError(
+                422, f"personalMessage.language is 1 to {MAX_LANGUAGE} characters (RFC 5646)"
+            )
+        message["language"] = language
+    return message
+
+
 def _fields(body: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(body) - {"type", "status", "groupIdToken", "expiresAt"}
+    unknown = set(body) - {"type", "status", "groupIdToken", "expiresAt", "personalMessage"}
     if unknown:
         raise ApiError(422, "Unknown fields", sorted(unknown))
     if body.get("type") not in TOKEN_TYPES:
@@ -52,9 +82,12 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
         "status": status,
         "groupIdToken": None,
         "expiresAt": None,
+        "personalMessage": None,
     }
     if body.get("groupIdToken") is not None:
         fields["groupIdToken"] = _token_ref(body["groupIdToken"], "groupIdToken")
+    if body.get("personalMessage") is not None:
+        fields["personalMessage"] = _personal_message(body["personalMessage"])
     if body.get("expiresAt") is not None:
         try:
             fields["expiresAt"] = timestamps.parse(str(body["expiresAt"]))

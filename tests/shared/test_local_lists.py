@@ -265,5 +265,9 @@ def test_entry_for_gives_the_authorize_verdict():
         "groupIdToken": group,
         "cacheExpiryDateTime": "2026-01-02T00:00:00.000Z",
     }
-    assert entry_for({**doc, "expiresAt": now}, now)["idTokenInfo"] == {"status": "Expired"}
+    # Expired: its expiry (past) as cacheExpiryDateTime keeps it out of the station's cache.
+    assert entry_for({**doc, "expiresAt": now}, now)["idTokenInfo"] == {
+        "status": "Expired",
+        "cacheExpiryDateTime": "2026-01-01T00:00:00.000Z",
+    }
     assert entry_for({**doc, "status": "Blocked"}, now)["idTokenInfo"] == {"status": "Blocked"}

@@ -1,5 +1,9 @@
 """TransactionEvent (E01-E15): store every event once, keep a per-transaction summary, and
-answer with idTokenInfo whenever an idToken is presented.
+answer with idTokenInfo whenever an idToken is presented (the same verdict as Authorize).
+
+C16: an idToken of the Master Pass group (``MASTER_PASS_GROUP_ID``) in an Updated or Ended
+event gets its own verdict whoever started the transaction, and is kept as the
+transaction's ``masterPassIdToken``, not as its ``idToken``.
 
 A station resends an event whose answer it did not get; the event's ``_id`` carries
 transactionId + seqNo, so the resend is answered again but counted once. Its domain event
@@ -26,7 +30,7 @@ EVENT_NAMES = {
 }
 
 
-def _summary_fields(request: Payload) -> dict[str, Any]:
+def _summary_fields(request: Payload, master_pass: bool) -> dict[str, Any]:
     info = request["transactionInfo"]
     fields: dict[str, Any] = {}
     if "chargingState" in info:
@@ -38,7 +42,9 @@ def _summary_fields(request: Payload) -> dict[str, Any]:
         if "connectorId" in request["evse"]:
             fields["connectorId"] = request["evse"]["connectorId"]
     if "idToken" in request:
-        fields["idToken"] = request["idToken"]
+        # C16: a Master Pass stopping someone's transaction does not become its driver.
+        stopping = master_pass and request["eventType"] != "Started"
+        fields["masterPassIdToken" if stopping else "idToken"] = request["idToken"]
     if "reservationId" in request:
         fields["reservationId"] = request["reservationId"]
     if request["eventType"] == "Ended":
@@ -63,6 +69,10 @@ async def handle(ctx: Context, request: Payload) -> Payload:
     seq_no: int = request["seqNo"]
     timestamp = timestamps.parse(request["timestamp"])
     samples = request.get("meterValue", [])
+    verdict = None
+    if "idToken" in request:
+        verdict = await lookup(ctx.db, request["idToken"], ctx.now, ctx.settings)
+    master_pass = verdict is not None and verdict.master_pass
 
     await transactions.add_event(
         ctx.db,
@@ -95,7 +105,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         ctx.db,
         ctx.station,
         transaction_id,
-        set_fields=_summary_fields(request),
+        set_fields=_summary_fields(request, master_pass),
         timestamp=timestamp,
         seq_no=seq_no,
         ended=request["eventType"] == "Ended",
@@ -108,8 +118,8 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         await record_use(ctx, request["reservationId"], transaction_id)
 
     response: Payload = {}
-    if "idToken" in request:
-        response["idTokenInfo"] = await lookup(ctx.db, request["idToken"], ctx.now)
+    if verdict is not None:
+        response["idTokenInfo"] = verdict.info
     await ctx.emit(
         EVENT_NAMES[request["eventType"]],
         key=f"{transaction_id}/{seq_no}",
@@ -118,6 +128,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         triggerReason=request["triggerReason"],
         evse=request.get("evse"),
         idToken=request.get("idToken"),
+        masterPass=master_pass,
         meterValue=samples or None,
         timestamp=request["timestamp"],
     )
