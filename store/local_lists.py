@@ -129,3 +129,10 @@ async def last_version(db: AsyncDatabase[Any], station: str) -> int:
         async for doc in db[names.LOCAL_LIST_SYNC].find({"station": station}, {"version": 1})
     ]
     return max(versions, default=0)
+
+
+async def lists_holding(db: AsyncDatabase[Any], id_token: str) -> list[dict[str, Any]]:
+    """The lists naming ``id_token``. Not an ``_id`` filter (a scan of ``local_lists``, one
+    small document per list on FerretDB v1): read after an operator changes a token."""
+    cursor = db[names.LOCAL_LISTS].find({"idTokens": id_token})
+    return [doc async for doc in cursor]

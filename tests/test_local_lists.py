@@ -81,15 +81,14 @@ async def test_put_sends_full_then_differential_and_delete_empties(
     assert _sent(operated) == [(1, "Full", 2)]
     assert _held(operated) == {a: "Accepted", b: "Accepted"}
 
-    await api.request("PUT", f"/id-tokens/{b}", {"type": "ISO14443", "status": "Blocked"})
     status, _ = await api.request(
         "PUT", f"/local-lists/{list_id}", {"idTokens": [b, c], "stations": [station]}
     )
     assert status == 200
     assert (await _settled(api, list_id, station))["version"] == 2
-    # Differential: a removed (no idTokenInfo), b changed, c added.
-    assert _sent(operated)[1:] == [(2, "Differential", 3)]
-    assert _held(operated) == {b: "Blocked", c: "Accepted"}
+    # Differential: a removed (no idTokenInfo), c added; b unchanged is not sent.
+    assert _sent(operated)[1:] == [(2, "Differential", 2)]
+    assert _held(operated) == {b: "Accepted", c: "Accepted"}
 
     # The same list again: nothing to send.
     await api.request("PUT", f"/local-lists/{list_id}", {"idTokens": [b, c], "stations": [station]})
@@ -100,6 +99,40 @@ async def test_put_sends_full_then_differential_and_delete_empties(
     assert status == 200 and data["idTokens"] == []
     assert (await _settled(api, list_id, station))["version"] == 3
     assert _held(operated) == {}
+
+
+async def test_token_changes_reach_the_lists_holding_them(
+    api: Api, station: str, operated: OperatedStation
+):
+    a, b = await _tokens(api, 2)
+    list_id = _new("LL")
+    await api.request("PUT", f"/local-lists/{list_id}", {"idTokens": [a, b], "stations": [station]})
+    assert (await _settled(api, list_id, station))["version"] == 1
+
+    status, _ = await api.request(
+        "PUT", f"/id-tokens/{b}", {"type": "ISO14443", "status": "Blocked"}
+    )
+    assert status == 200
+
+    async def blocked() -> bool:
+        return _held(operated) == {a: "Accepted", b: "Blocked"}
+
+    assert await eventually(blocked, timeout=5)
+    assert _sent(operated) == [(1, "Full", 2), (2, "Differential", 1)]
+    assert (await _settled(api, list_id, station))["status"] == "InSync"
+
+    assert (await api.request("DELETE", f"/id-tokens/{a}"))[0] == 204
+
+    async def removed() -> bool:
+        return _held(operated) == {b: "Blocked"}
+
+    assert await eventually(removed, timeout=5)
+    assert _sent(operated)[2:] == [(3, "Differential", 1)]
+    assert await _settled(api, list_id, station) == {
+        "version": 3,
+        "status": "InSync",
+        "lastError": None,
+    }
 
 
 async def test_limits_from_the_device_model_split_the_list(

@@ -1,4 +1,8 @@
-"""/api/v1/id-tokens: the tokens Authorize and TransactionEvent check against."""
+"""/api/v1/id-tokens: the tokens Authorize and TransactionEvent check against.
+
+A PUT or DELETE of a token named by local lists starts, in the background, the sync of each
+station of those lists (``api.local_list_sync``): each gets the change as a Differential
+update (a deleted token is removed from its list)."""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from typing import Any
 from aiohttp import web
 
 from shared import schemas, timestamps
-from store import id_tokens
+from store import id_tokens, local_lists
 
-from .. import views
+from .. import local_list_sync, views
 from ..errors import ApiError, json_response, paging, read_json
 from ..keys import DB
 
@@ -109,9 +113,22 @@ async def put_token(request: web.Request) -> web.Response:
     token = _token(request)
     fields = _fields(await read_json(request))
     created = await id_tokens.upsert(request.app[DB], token, fields)
+    await _sync_lists_holding(request, token)
     doc = await id_tokens.get(request.app[DB], token)
     assert doc is not None
     return json_response(views.id_token(doc), 201 if created else 200)
+
+
+async def _sync_lists_holding(request: web.Request, token: str) -> None:
+    """Bring every station of every list naming ``token`` up to date, in the background.
+
+    The list keeps naming a deleted token (the driver leaves it out of what it sends); a
+    token PUT again later is sent again."""
+    db = request.app[DB]
+    for doc in await local_lists.lists_holding(db, token):
+        for station in doc["stations"]:
+            await local_lists.set_status(db, station, doc["_id"], local_lists.UPDATING, None)
+        local_list_sync.start(request.app, doc["stations"], doc["_id"])
 
 
 async def get_token(request: web.Request) -> web.Response:
@@ -122,8 +139,10 @@ async def get_token(request: web.Request) -> web.Response:
 
 
 async def delete_token(request: web.Request) -> web.Response:
-    if not await id_tokens.delete(request.app[DB], _token(request)):
+    token = _token(request)
+    if not await id_tokens.delete(request.app[DB], token):
         raise ApiError(404, "Unknown idToken", request.match_info["idToken"])
+    await _sync_lists_holding(request, token)
     return web.Response(status=204)
 
 
