@@ -117,6 +117,7 @@ RESERVATIONS = "reservations"  # one per reservation, written only by the API (c
 RESERVATION_FACTS = "reservation_facts"  # what stations said of one, written only by workers
 LOCAL_LISTS = "local_lists"  # operator-defined local authorization lists (D01), one per listId
 LOCAL_LIST_SYNC = "local_list_sync"  # what each station holds of its list: <station>/<listId>
+LOCAL_LIST_LEASES = "local_list_leases"  # who is syncing a station's list now: <station>
 CERTIFICATES = "certificates"
 OUTBOX = (
     "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)

@@ -9,8 +9,11 @@ one list at once leave the last one's list, nothing mixed.
 the list ``version`` and ``entries`` the station is known to hold (``entries`` None: not
 known, the next update is Full), ``status`` (InSync, Updating, Failed) and ``lastError``.
 FerretDB v1 loses concurrent updates of one document, so it has one writer at a time: the
-driver sending that station its list (today ``api/local_list_sync.py``, serialized per
-station within the API process; see its docstring for what is not yet covered).
+driver sending that station its list (``workers/local_list_sync.py``, run by the API and
+workers), serialized per station across processes by a lease.
+
+``local_list_leases``: one document per station (``_id`` = station) while a driver syncs
+it: ``owner`` and ``at`` (last renewed). See ``take_lease``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import asyncio
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from shared import names
 from shared.events import utc_now
@@ -136,3 +140,37 @@ async def lists_holding(db: AsyncDatabase[Any], id_token: str) -> list[dict[str,
     small document per list on FerretDB v1): read after an operator changes a token."""
     cursor = db[names.LOCAL_LISTS].find({"idTokens": id_token})
     return [doc async for doc in cursor]
+
+
+async def take_lease(db: AsyncDatabase[Any], station: str, owner: str, seconds: float) -> bool:
+    """Take the station's lease (``local_list_leases``, ``_id`` = station) for ``owner``;
+    False while another holds it. Taken with an insert, so of two takers one gets a
+    duplicate key. A lease not renewed for ``seconds`` is a dead holder's: it is deleted
+    (by ``_id`` and its owner) and the insert tried again. Small window left on FerretDB v1:
+    a taker that read the stale lease may delete a lease a third one has just inserted, if
+    that one's insert falls between the other's read and delete."""
+    now = utc_now()
+    doc = {"_id": station, "owner": owner, "at": now}
+    try:
+        await db[names.LOCAL_LIST_LEASES].insert_one(doc)
+        return True
+    except DuplicateKeyError:
+        pass
+    held = await db[names.LOCAL_LIST_LEASES].find_one({"_id": station})
+    if held is None or (now - held["at"]).total_seconds() < seconds:
+        return False
+    await db[names.LOCAL_LIST_LEASES].delete_one({"_id": station, "owner": held["owner"]})
+    try:
+        await db[names.LOCAL_LIST_LEASES].insert_one(doc)
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+async def renew_lease(db: AsyncDatabase[Any], station: str) -> None:
+    """Note that the holder is alive (only the holder writes its lease)."""
+    await db[names.LOCAL_LIST_LEASES].update_one({"_id": station}, {"$set": {"at": utc_now()}})
+
+
+async def release_lease(db: AsyncDatabase[Any], station: str, owner: str) -> None:
+    await db[names.LOCAL_LIST_LEASES].delete_one({"_id": station, "owner": owner})

@@ -3,6 +3,7 @@ each station is sent, what it ends up holding and what GET shows."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -11,7 +12,8 @@ from typing import Any
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from store import device_model
+from shared import names
+from store import device_model, local_lists
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
 from tests.operated_station import OperatedStation
@@ -192,6 +194,83 @@ async def test_offline_station_is_failed_offline(api: Api, station: str):
     state = await _settled(api, list_id, station)
     assert state["status"] == "Failed" and state["lastError"].startswith("offline")
     assert state["version"] == 0
+
+
+async def test_offline_station_gets_its_list_when_it_boots(
+    api: Api, cluster: Cluster, station: str
+):
+    a, b = await _tokens(api, 2)
+    list_id = _new("LL")
+    await api.request("PUT", f"/local-lists/{list_id}", {"idTokens": [a, b], "stations": [station]})
+    state = await _settled(api, list_id, station)
+    assert state["status"] == "Failed" and state["lastError"].startswith("offline")
+
+    async with sim_station(cluster.ws_url, station, PASSWORD, cls=OperatedStation) as cp:
+        assert (await cp.boot()).status == "Accepted"
+
+        async def arrived() -> bool:
+            return _held(cp) == {a: "Accepted", b: "Accepted"}
+
+        assert await eventually(arrived, timeout=5)
+        assert _sent(cp) == [(1, "Full", 2)]
+        assert await _settled(api, list_id, station) == {
+            "version": 1,
+            "status": "InSync",
+            "lastError": None,
+        }
+
+
+async def test_station_back_without_booting_gets_what_it_missed(
+    api: Api, cluster: Cluster, station: str
+):
+    (a,) = await _tokens(api, 1)
+    list_id = _new("LL")
+    async with sim_station(cluster.ws_url, station, PASSWORD, cls=OperatedStation) as first:
+        assert (await first.boot()).status == "Accepted"
+        await api.request(
+            "PUT", f"/local-lists/{list_id}", {"idTokens": [a], "stations": [station]}
+        )
+        assert (await _settled(api, list_id, station))["status"] == "InSync"
+        held = dict(first.local_list)
+    await api.request("PUT", f"/id-tokens/{a}", {"type": "ISO14443", "status": "Blocked"})
+    assert (await _settled(api, list_id, station))["status"] == "Failed"
+
+    async with sim_station(cluster.ws_url, station, PASSWORD, cls=OperatedStation) as cp:
+        cp.local_list, cp.local_version = held, 1  # the list survives the network outage
+        await cp.heartbeat()  # no BootNotification: the connection resumes
+
+        async def blocked() -> bool:
+            return _held(cp) == {a: "Blocked"}
+
+        assert await eventually(blocked, timeout=5)
+        assert _sent(cp) == [(2, "Differential", 1)]
+        assert (await _settled(api, list_id, station))["status"] == "InSync"
+
+
+async def test_a_sync_waits_for_the_lease_another_process_holds(
+    api: Api, db: AsyncDatabase[Any], station: str, operated: OperatedStation
+):
+    (a,) = await _tokens(api, 1)
+    assert await local_lists.take_lease(db, station, "another-process", 300)
+    assert not await local_lists.take_lease(db, station, "a-third", 300)
+    list_id = _new("LL")
+    await api.request("PUT", f"/local-lists/{list_id}", {"idTokens": [a], "stations": [station]})
+    await asyncio.sleep(1.5)
+    assert _sent(operated) == []
+    await local_lists.release_lease(db, station, "another-process")
+    assert (await _settled(api, list_id, station))["status"] == "InSync"
+    assert _sent(operated) == [(1, "Full", 1)]
+    assert await db[names.LOCAL_LIST_LEASES].find_one({"_id": station}) is None
+
+
+async def test_a_stale_lease_is_taken_over(db: AsyncDatabase[Any], station: str):
+    assert await local_lists.take_lease(db, station, "dead", 300)
+    assert not await local_lists.take_lease(db, station, "alive", 300)
+    await asyncio.sleep(0.2)
+    assert await local_lists.take_lease(db, station, "alive", 0.1)
+    await local_lists.release_lease(db, station, "dead")  # the late holder frees nothing
+    assert (await db[names.LOCAL_LIST_LEASES].find_one({"_id": station}) or {})["owner"] == "alive"
+    await local_lists.release_lease(db, station, "alive")
 
 
 async def test_validation(api: Api, station: str):

@@ -36,7 +36,7 @@ from store import commands as command_store
 from store import stations
 from store.errors import is_transient
 
-from . import certificate_authority, presence, rpc
+from . import certificate_authority, local_list_sync, presence, rpc
 from .context import Context, VendorHandler
 from .dispatch import dispatch
 from .last_seen import LastSeen
@@ -196,6 +196,8 @@ class Worker:
                     item.station, item.message_id, item.action or "", item.boot
                 )
                 frame = await dispatch(ctx, item.frame)
+                if item.boot == "" and item.action != "BootNotification":
+                    local_list_sync.on_resumed_connection(ctx)
             except Exception as exc:
                 if await _retry_later(message, exc, "message"):
                     return

@@ -2,6 +2,9 @@
 
 With BOOT_REQUEST_FULL_INVENTORY set, a station's first accepted boot is followed by
 GetBaseReport(FullInventory), sent only after the station has its BootNotification answer.
+After every accepted boot, a station whose local list is not InSync (an update it missed
+while offline, or one that failed) is sent it, once it has its answer
+(``workers/local_list_sync.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from shared import names
 from shared.events import iso
 from store import station_state
 
+from ... import local_list_sync
 from ...context import Context, Payload
 
 
@@ -29,6 +33,8 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         first_accepted = ctx.now
         if ctx.settings.boot_request_full_inventory and ctx.commands is not None:
             ctx.after_reply.append(lambda: _request_full_inventory(ctx))
+    if policy == "Accepted" and ctx.commands is not None:
+        ctx.after_reply.append(lambda: local_list_sync.after_accepted(ctx))
     # One document for the boot state, read with every message by the boot gate.
     await station_state.put(
         ctx.db,
