@@ -1,7 +1,7 @@
-"""The API's side of local list syncs: start ``workers.local_list_sync.sync`` for stations
+"""The API's side of local list syncs: start ``store.local_list_sync.sync`` for stations
 in the background after an operator changed a list or a token, and keep the tasks until
 shutdown. The driver itself, and how it is serialized per station across processes, is in
-``workers/local_list_sync.py``."""
+``store/local_list_sync.py``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from aiohttp import web
 
-from workers import local_list_sync
+from store import local_list_sync
 
 from .keys import COMMANDS, DB, SETTINGS
 

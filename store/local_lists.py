@@ -9,7 +9,7 @@ one list at once leave the last one's list, nothing mixed.
 the list ``version`` and ``entries`` the station is known to hold (``entries`` None: not
 known, the next update is Full), ``status`` (InSync, Updating, Failed) and ``lastError``.
 FerretDB v1 loses concurrent updates of one document, so it has one writer at a time: the
-driver sending that station its list (``workers/local_list_sync.py``, run by the API and
+driver sending that station its list (``store/local_list_sync.py``, run by the API and
 workers), serialized per station across processes by a lease.
 
 ``local_list_leases``: one document per station (``_id`` = station) while a driver syncs

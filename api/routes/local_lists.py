@@ -2,7 +2,7 @@
 
 PUT stores the list (id tokens known to /id-tokens, registered stations, each station in
 one list at most: a station holds one local list) and answers at once with each station's
-status Updating; the driver (``workers/local_list_sync.py``, started here by
+status Updating; the driver (``store/local_list_sync.py``, started here by
 ``api.local_list_sync``) then sends each station what it lacks; an offline station gets it
 when it comes back. A station dropped from the list gets its list emptied. DELETE empties
 the list on every station it names and keeps it, empty, so its per-station state stays
