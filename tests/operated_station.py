@@ -26,6 +26,9 @@ class OperatedStation(SimStation):
         self.follow_ups: list[asyncio.Task[Any]] = []
         self.reserve_answer = "Accepted"
         self.cancel_answer = "Accepted"
+        # Reservations it accepted, by idToken value: a transaction started for that token
+        # names the reservation (reservationId), as a real station does (H01, H03).
+        self.reservations: dict[str, int] = {}
         # The local authorization list (D01) as a station keeps it: version and idToken ->
         # idTokenInfo (snake_case, as the ocpp library hands it over).
         self.local_version = 0
@@ -47,6 +50,7 @@ class OperatedStation(SimStation):
     def after_request_start(
         self, id_token: dict[str, Any], remote_start_id: int, **kw: Any
     ) -> None:
+        reservation = self.reservations.pop(id_token["id_token"], None)
         self._later(
             self.call(
                 call.TransactionEvent(
@@ -60,6 +64,7 @@ class OperatedStation(SimStation):
                     },
                     id_token=id_token,
                     evse={"id": kw.get("evse_id", 1), "connector_id": 1},
+                    reservation_id=reservation,
                 )
             )
         )
@@ -69,11 +74,15 @@ class OperatedStation(SimStation):
         self, id: int, expiry_date_time: str, id_token: dict[str, Any], **kw: Any
     ) -> Any:
         self.received.append(("ReserveNow", {"id": id, "idToken": id_token, **kw}))
+        if self.reserve_answer == "Accepted":
+            self.reservations[id_token["id_token"]] = id
         return call_result.ReserveNow(status=self.reserve_answer)
 
     @on("CancelReservation")
     def on_cancel_reservation(self, reservation_id: int, **kw: Any) -> Any:
         self.received.append(("CancelReservation", {"reservationId": reservation_id}))
+        if self.cancel_answer == "Accepted":
+            self.reservations = {t: r for t, r in self.reservations.items() if r != reservation_id}
         return call_result.CancelReservation(status=self.cancel_answer)
 
     @on("RequestStopTransaction")

@@ -233,6 +233,22 @@ async def test_a_transaction_naming_the_reservation_uses_it_and_both_link(
     assert events[1]["transactionId"] == f"TX-{rid}"
 
 
+async def test_an_operator_reserves_then_starts_the_reserved_charge_through_the_api(
+    api: Api, operated: OperatedStation, station: str
+):
+    """The issue's walk-through with the API alone: the station names the reservation in
+    the transaction a remote start begins, and the reservation becomes Used."""
+    _, body = await reserve(api, station, evseId=1)
+    rid = body["id"]
+    start = {"idToken": TOKEN, "remoteStartId": 4242, "evseId": 1}
+    status, answer = await api.request(
+        "POST", f"/stations/{station}/ocpp/RequestStartTransaction", start
+    )
+    assert status == 200, answer
+    used = await state(api, station, rid, "Used")
+    assert used["transactionId"] == "REMOTE-4242"
+
+
 async def test_an_offline_station_gets_no_reservation(api: Api, station: str):
     status, body = await reserve(api, station)
     assert status == 409, body
