@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -40,6 +42,10 @@ def limits(allocation: Allocation) -> dict[str, float]:
 
 def tenths(amps: float) -> int:
     return round(amps * 10)
+
+
+def floor_tenths(amps: float) -> int:
+    return math.floor(round(amps * 10, 6))
 
 
 # The scenarios: a 32 A site with three stations.
@@ -192,3 +198,78 @@ def test_amps_from_watts():
         amps_from_watts(7360, phases=0)
     with pytest.raises(ValueError):
         amps_from_watts(7360, voltage=0)
+
+
+# Property-style: the invariants over many random inputs.
+
+
+def _random_case(rng: random.Random) -> tuple[Site, list[Transaction], datetime]:
+    external = None
+    if rng.random() < 0.5:
+        until = NOW + timedelta(minutes=rng.randint(-10, 10)) if rng.random() < 0.5 else None
+        external = ExternalLimit(
+            max_current=round(rng.uniform(0, 80), rng.randint(0, 2)), until=until
+        )
+    site = Site(
+        max_current=round(rng.uniform(0, 80), rng.randint(0, 2)),
+        min_current=rng.choice([0.0, 6.0, 6.0, 8.0, 10.0]),
+        external=external,
+    )
+    transactions = [
+        Transaction(
+            station_id=f"CS{rng.randint(1, 5)}",
+            evse_id=rng.randint(1, 2),
+            transaction_id=f"T{n:03d}",
+            started_at=NOW - timedelta(minutes=rng.randint(0, 30)),
+            evse_max=rng.choice([16.0, 32.0, 10.5, 63.0, 16.1]),
+            ev_max=round(rng.uniform(1, 40), 2) if rng.random() < 0.3 else None,
+            local_limit=round(rng.uniform(0, 40), 1) if rng.random() < 0.2 else None,
+            rejected=rng.random() < 0.1,
+        )
+        for n in range(rng.randint(0, 12))
+    ]
+    return site, transactions, NOW
+
+
+@pytest.mark.parametrize("seed", range(2000))
+def test_invariants_hold_for_random_inputs(seed: int) -> None:
+    rng = random.Random(seed)
+    site, transactions, now = _random_case(rng)
+    allocation = allocate(site, transactions, now)
+    shuffled = transactions[:]
+    rng.shuffle(shuffled)
+    assert allocate(site, shuffled, now) == allocation, "deterministic, whatever the order"
+
+    by_id = {t.transaction_id: t for t in transactions}
+    limit = floor_tenths(effective_limit(site, now))
+    minimum = tenths(site.min_current)
+    got = {lim.transaction_id: tenths(lim.limit) for lim in allocation.limits}
+    assert all(abs(lim.limit * 10 - got[lim.transaction_id]) < 1e-9 for lim in allocation.limits)
+    reserved = sum(got[t.transaction_id] for t in transactions if t.rejected)
+    controlled = [t for t in transactions if not t.rejected]
+    if reserved <= limit:
+        assert sum(got.values()) <= limit
+    for t in transactions:
+        if t.rejected:
+            assert got[t.transaction_id] * 10 >= t.evse_max * 100 - 1e-6
+            continue
+        assert got[t.transaction_id] == 0 or got[t.transaction_id] >= minimum
+        assert got[t.transaction_id] / 10 <= t.cap + 1e-9
+
+    # Newest-first zeroing: among those whose cap allows minCurrent, the zeroed ones are
+    # the newest, and one more could not have been given minCurrent.
+    order = sorted(controlled, key=lambda t: (t.started_at, t.transaction_id, t.station_id))
+    eligible = [t for t in order if t.cap * 10 >= minimum - 1e-6]
+    zeroed = [i for i, t in enumerate(eligible) if got[t.transaction_id] == 0]
+    if zeroed and minimum > 0:
+        assert zeroed == list(range(zeroed[0], len(eligible)))
+        admitted = len(eligible) - len(zeroed)
+        assert reserved + (admitted + 1) * minimum > limit
+
+    # Water-filling: capacity left over is less than a tenth per transaction still below its
+    # cap, and none of those is given less than anyone else admitted.
+    admitted_ids = [t.transaction_id for t in eligible if got[t.transaction_id] > 0]
+    below_cap = [i for i in admitted_ids if got[i] < floor_tenths(by_id[i].cap)]
+    if below_cap and reserved <= limit:
+        assert limit - sum(got.values()) < len(below_cap)
+        assert min(got[i] for i in below_cap) >= max(got[i] for i in admitted_ids)
