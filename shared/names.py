@@ -80,6 +80,11 @@ EVENT_RESERVATION_CANCELLED = "reservation.cancelled"  # API: CancelReservation 
 EVENT_RESERVATION_USED = "reservation.used"  # worker: a TransactionEvent with its id
 EVENT_RESERVATION_EXPIRED = "reservation.expired"  # worker: ReservationStatusUpdate Expired
 EVENT_RESERVATION_REMOVED = "reservation.removed"  # worker: ReservationStatusUpdate Removed
+# Smart charging (K): what a station reports, stored by store/charging_limits.py.
+EVENT_CHARGING_LIMIT = "charging.limit"  # NotifyChargingLimit set or ClearedChargingLimit
+EVENT_CHARGING_NEEDS = "charging.needs"  # NotifyEVChargingNeeds
+EVENT_CHARGING_SCHEDULE = "charging.schedule"  # NotifyEVChargingSchedule
+EVENT_CHARGING_PROFILES = "charging.profiles"  # a ReportChargingProfiles part
 EVENT_API_AUDIT = "api.request"  # an operator API request that changed (or tried to) state
 
 
@@ -119,6 +124,10 @@ LOCAL_LISTS = "local_lists"  # operator-defined local authorization lists (D01),
 LOCAL_LIST_SYNC = "local_list_sync"  # what each station holds of its list: <station>/<listId>
 LOCAL_LIST_LEASES = "local_list_leases"  # who is syncing a station's list now: <station>
 CERTIFICATES = "certificates"
+CHARGING_LIMITS = "charging_limits"  # external limits: <station>/<evseId>/<chargingLimitSource>
+EV_CHARGING_NEEDS = "ev_charging_needs"  # the last NotifyEVChargingNeeds: <station>/<evseId>
+EV_CHARGING_SCHEDULES = "ev_charging_schedules"  # the last NotifyEVChargingSchedule, per EVSE
+CHARGING_PROFILE_REPORTS = "charging_profile_reports"  # ReportChargingProfiles parts
 OUTBOX = (
     "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)
 )

@@ -36,6 +36,13 @@ from .handlers.provisioning import (
 from .handlers.remote_control import request_start_transaction_result, trigger_message_result
 from .handlers.reservation import reservation_status_update
 from .handlers.security import security_event_notification, sign_certificate
+from .handlers.smart_charging import (
+    cleared_charging_limit,
+    notify_charging_limit,
+    notify_ev_charging_needs,
+    notify_ev_charging_schedule,
+    report_charging_profiles,
+)
 from .handlers.transactions import transaction_event
 
 Handler = Callable[[Context, Payload], Awaitable[Payload]]
@@ -52,14 +59,19 @@ class Route:
 ROUTES: dict[str, Route] = {
     "Authorize": Route(authorize.handle),
     "BootNotification": Route(boot_notification.handle, allowed_before_accepted=True),
+    "ClearedChargingLimit": Route(cleared_charging_limit.handle),
     "DataTransfer": Route(data_transfer.handle),
     "FirmwareStatusNotification": Route(firmware_status_notification.handle),
     "Heartbeat": Route(heartbeat.handle),
     "LogStatusNotification": Route(log_status_notification.handle),
     "MeterValues": Route(meter_values.handle),
+    "NotifyChargingLimit": Route(notify_charging_limit.handle),
     "NotifyCustomerInformation": Route(notify_customer_information.handle),
+    "NotifyEVChargingNeeds": Route(notify_ev_charging_needs.handle),
+    "NotifyEVChargingSchedule": Route(notify_ev_charging_schedule.handle),
     "NotifyEvent": Route(notify_event.handle),
     "NotifyReport": Route(notify_report.handle, allowed_before_accepted=True),
+    "ReportChargingProfiles": Route(report_charging_profiles.handle),
     "ReservationStatusUpdate": Route(reservation_status_update.handle),
     "SecurityEventNotification": Route(security_event_notification.handle),
     "SignCertificate": Route(sign_certificate.handle),
@@ -70,16 +82,11 @@ ROUTES: dict[str, Route] = {
 NOT_SUPPORTED: frozenset[str] = frozenset(
     {
         # Station-initiated actions outside the Core profile, not implemented yet.
-        "ClearedChargingLimit",
         "Get15118EVCertificate",
         "GetCertificateStatus",
-        "NotifyChargingLimit",
         "NotifyDisplayMessages",
-        "NotifyEVChargingNeeds",
-        "NotifyEVChargingSchedule",
         "NotifyMonitoringReport",
         "PublishFirmwareStatusNotification",
-        "ReportChargingProfiles",
     }
 )
 

@@ -10,9 +10,32 @@ from tests.simulator import BOOT, now
 REQUESTS: dict[str, dict[str, Any]] = {
     "Authorize": {"idToken": {"idToken": "UNKNOWN-TOKEN", "type": "ISO14443"}},
     "BootNotification": BOOT,
+    "ClearedChargingLimit": {"chargingLimitSource": "EMS", "evseId": 1},
     "DataTransfer": {"vendorId": "com.example", "messageId": "hello", "data": {"a": 1}},
     "FirmwareStatusNotification": {"status": "Downloading", "requestId": 5},
     "Heartbeat": {},
+    "ReportChargingProfiles": {
+        "requestId": 9,
+        "chargingLimitSource": "CSO",
+        "evseId": 1,
+        "tbc": True,
+        "chargingProfile": [
+            {
+                "id": 3,
+                "stackLevel": 0,
+                "chargingProfilePurpose": "TxDefaultProfile",
+                "chargingProfileKind": "Absolute",
+                "chargingSchedule": [
+                    {
+                        "id": 3,
+                        "startSchedule": "2030-01-01T00:00:00Z",
+                        "chargingRateUnit": "A",
+                        "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 32.0}],
+                    }
+                ],
+            }
+        ],
+    },
     "ReservationStatusUpdate": {"reservationId": 7, "reservationUpdateStatus": "Expired"},
     "LogStatusNotification": {"status": "Uploading", "requestId": 6},
     "MeterValues": {
@@ -23,6 +46,43 @@ REQUESTS: dict[str, dict[str, Any]] = {
                 "sampledValue": [{"value": 230.1, "measurand": "Voltage", "phase": "L1-N"}],
             }
         ],
+    },
+    "NotifyChargingLimit": {
+        "evseId": 1,
+        "chargingLimit": {"chargingLimitSource": "EMS", "isGridCritical": True},
+        "chargingSchedule": [
+            {
+                "id": 1,
+                "chargingRateUnit": "A",
+                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
+            }
+        ],
+    },
+    "NotifyEVChargingNeeds": {
+        "evseId": 1,
+        "maxScheduleTuples": 24,
+        "chargingNeeds": {
+            "requestedEnergyTransfer": "AC_three_phase",
+            "departureTime": "2030-01-01T18:00:00Z",
+            "acChargingParameters": {
+                "energyAmount": 30000,
+                "evMinCurrent": 6,
+                "evMaxCurrent": 24,
+                "evMaxVoltage": 400,
+            },
+        },
+    },
+    "NotifyEVChargingSchedule": {
+        "timeBase": now(),
+        "evseId": 1,
+        "chargingSchedule": {
+            "id": 2,
+            "chargingRateUnit": "W",
+            "chargingSchedulePeriod": [
+                {"startPeriod": 0, "limit": 11000.0},
+                {"startPeriod": 3600, "limit": 7400.0},
+            ],
+        },
     },
     "NotifyCustomerInformation": {
         "data": "name=Jane",

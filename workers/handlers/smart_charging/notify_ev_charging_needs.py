@@ -1,0 +1,54 @@
+"""NotifyEVChargingNeeds (K15-K17): what the EV asks for over ISO 15118, kept per EVSE.
+
+``chargingNeeds`` is stored as sent (energy amount, currents, voltage, power, state of
+charge, departure time), plus ``departureAt`` parsed and ``maxCurrent``: the EV's
+``evMaxCurrent`` in A per phase when it charges AC (for DC it is a DC current, so None).
+
+Always answered ``Accepted``: nothing computes a schedule from these needs yet. Feeding
+them to the site allocation (``shared.site_allocation``: the EV's maximum, and
+``amps_from_watts`` for a DC ``evMaxPower``) and answering ``Processing`` while a
+schedule is worked out is future work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import names, timestamps
+from store import charging_limits
+
+from ...context import Context, Payload
+
+
+def max_current(needs: dict[str, Any]) -> float | None:
+    """The EV's maximum AC current in A per phase, if it gave one."""
+    ac = needs.get("acChargingParameters")
+    return None if ac is None else ac["evMaxCurrent"]
+
+
+async def handle(ctx: Context, request: Payload) -> Payload:
+    needs = request["chargingNeeds"]
+    evse_id = request["evseId"]
+    departure = needs.get("departureTime")
+    await charging_limits.set_needs(
+        ctx.db,
+        ctx.station,
+        evse_id,
+        {
+            "chargingNeeds": needs,
+            "requestedEnergyTransfer": needs["requestedEnergyTransfer"],
+            "maxCurrent": max_current(needs),
+            "departureAt": None if departure is None else timestamps.parse(departure),
+            "maxScheduleTuples": request.get("maxScheduleTuples"),
+            "messageId": ctx.message_id,
+            "receivedAt": ctx.now,
+        },
+    )
+    await ctx.emit(
+        names.EVENT_CHARGING_NEEDS,
+        evseId=evse_id,
+        chargingNeeds=needs,
+        maxCurrent=max_current(needs),
+        maxScheduleTuples=request.get("maxScheduleTuples"),
+    )
+    return {"status": "Accepted"}
