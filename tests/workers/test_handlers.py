@@ -361,3 +361,105 @@ async def test_data_transfer_without_vendor_handler_is_unknown_vendor(
     assert answer == {"status": "UnknownVendorId"}
     stored = await db[names.DATA_TRANSFERS].find_one({"station": station})
     assert stored is not None and stored["request"]["data"] == {"a": 1}
+
+
+# --- K: smart charging, what the station reports is stored once per message ----------
+
+
+async def twice(raw: RawStation, action: str, payload: dict[str, Any], message_id: str) -> Any:
+    """Send one message, then its redelivery under the same message id: same answer."""
+    first = await result(raw, action, payload, message_id)
+    assert await result(raw, action, payload, message_id) == first
+    return first
+
+
+async def test_charging_limit_is_kept_per_evse_and_source_then_cleared(
+    booted: RawStation, station: str, events: EventTap, db: AsyncDatabase[Any]
+):
+    await twice(booted, "NotifyChargingLimit", REQUESTS["NotifyChargingLimit"], "lim-1")
+    event = await events.next_for(station, names.EVENT_CHARGING_LIMIT)
+    assert (event["evseId"], event["chargingLimitSource"], event["active"]) == (1, "EMS", True)
+    stored = await db[names.CHARGING_LIMITS].find({"station": station}).to_list()
+    assert [(d["_id"], d["active"], d["isGridCritical"]) for d in stored] == [
+        (f"{station}/1/EMS", True, True)
+    ]
+    assert stored[0]["chargingSchedule"][0]["chargingSchedulePeriod"][0]["limit"] == 16.0
+
+    await twice(booted, "ClearedChargingLimit", REQUESTS["ClearedChargingLimit"], "clr-1")
+    event = await events.next_for(station, names.EVENT_CHARGING_LIMIT)
+    if event["active"]:  # the redelivered NotifyChargingLimit published its event again
+        event = await events.next_for(station, names.EVENT_CHARGING_LIMIT)
+    assert (event["evseId"], event["active"]) == (1, False)
+    stored = await db[names.CHARGING_LIMITS].find({"station": station}).to_list()
+    assert [(d["_id"], d["active"], d["clearedBy"]) for d in stored] == [
+        (f"{station}/1/EMS", False, "clr-1")
+    ]
+
+
+async def test_ev_charging_needs_are_accepted_and_kept_with_the_ac_max_current(
+    booted: RawStation, station: str, events: EventTap, db: AsyncDatabase[Any]
+):
+    request = REQUESTS["NotifyEVChargingNeeds"]
+    assert await twice(booted, "NotifyEVChargingNeeds", request, "needs-1") == {
+        "status": "Accepted"
+    }
+    event = await events.next_for(station, names.EVENT_CHARGING_NEEDS)
+    assert (event["evseId"], event["maxCurrent"]) == (1, 24)
+    stored = await db[names.EV_CHARGING_NEEDS].find({"station": station}).to_list()
+    assert len(stored) == 1
+    assert stored[0]["chargingNeeds"] == request["chargingNeeds"]
+    assert stored[0]["maxCurrent"] == 24
+    assert stored[0]["departureAt"].isoformat() == "2030-01-01T18:00:00+00:00"
+
+
+async def test_dc_charging_needs_have_no_max_current(
+    booted: RawStation, station: str, db: AsyncDatabase[Any]
+):
+    dc = {
+        "evseId": 2,
+        "chargingNeeds": {
+            "requestedEnergyTransfer": "DC",
+            "dcChargingParameters": {
+                "evMaxCurrent": 200,
+                "evMaxVoltage": 800,
+                "evMaxPower": 150000,
+            },
+        },
+    }
+    assert await result(booted, "NotifyEVChargingNeeds", dc) == {"status": "Accepted"}
+    stored = await db[names.EV_CHARGING_NEEDS].find_one({"_id": f"{station}/2"})
+    assert stored is not None and stored["maxCurrent"] is None
+    assert stored["chargingNeeds"]["dcChargingParameters"]["evMaxPower"] == 150000
+
+
+async def test_ev_charging_schedule_is_accepted_and_kept_per_evse(
+    booted: RawStation, station: str, events: EventTap, db: AsyncDatabase[Any]
+):
+    request = REQUESTS["NotifyEVChargingSchedule"]
+    assert await twice(booted, "NotifyEVChargingSchedule", request, "sched-1") == {
+        "status": "Accepted"
+    }
+    event = await events.next_for(station, names.EVENT_CHARGING_SCHEDULE)
+    assert event["chargingSchedule"] == request["chargingSchedule"]
+    stored = await db[names.EV_CHARGING_SCHEDULES].find({"station": station}).to_list()
+    assert [(d["_id"], d["chargingSchedule"]) for d in stored] == [
+        (f"{station}/1", request["chargingSchedule"])
+    ]
+    assert stored[0]["timeBase"].tzinfo is not None
+
+
+async def test_charging_profile_report_parts_are_stored_once_each(
+    booted: RawStation, station: str, events: EventTap, db: AsyncDatabase[Any]
+):
+    part = REQUESTS["ReportChargingProfiles"]
+    await twice(booted, "ReportChargingProfiles", part, "rep-1")
+    event = await events.next_for(station, names.EVENT_CHARGING_PROFILES)
+    assert (event["requestId"], event["tbc"], event["profileIds"]) == (9, True, [3])
+    await result(booted, "ReportChargingProfiles", {**part, "tbc": False}, "rep-2")
+    stored = (
+        await db[names.CHARGING_PROFILE_REPORTS]
+        .find({"station": station, "requestId": 9})
+        .sort("tbc", -1)
+        .to_list()
+    )
+    assert [(d["tbc"], d["chargingProfile"][0]["id"]) for d in stored] == [(True, 3), (False, 3)]
