@@ -101,6 +101,14 @@ def _bounded(request: web.Request, name: str, default: int, low: int, high: int)
     return int(text)
 
 
+def optional_bool(request: web.Request, name: str) -> bool | None:
+    """A ``true``/``false`` query parameter; None when absent, 400 for anything else."""
+    text = request.query.get(name)
+    if text not in (None, "true", "false"):
+        raise ApiError(400, f"{name} must be true or false")
+    return None if text is None else text == "true"
+
+
 def paging(request: web.Request) -> tuple[int, int]:
     """``limit`` 1-1000 (default 100) and ``skip`` 0-1,000,000: a limit of 0 would mean "no
     limit" to the store, and a huge skip fails in it."""

@@ -42,17 +42,12 @@ async def set_limit(
     db: AsyncDatabase[Any], station: str, evse_id: int | None, source: str, fields: dict[str, Any]
 ) -> None:
     """NotifyChargingLimit: the limit ``source`` now sets on the station or one EVSE."""
-    doc = {
-        "station": station,
-        "evseId": evse_id,
-        "chargingLimitSource": source,
-        "active": True,
-        "clearedAt": None,
-        "clearedBy": None,
-        **fields,
-    }
-    await upsert(
-        db, names.CHARGING_LIMITS, {"_id": limit_key(station, evse_id, source)}, {"$set": doc}
+    await _write_limit(
+        db,
+        station,
+        evse_id,
+        source,
+        {"active": True, "clearedAt": None, "clearedBy": None, **fields},
     )
 
 
@@ -66,14 +61,15 @@ async def clear_limit(
 ) -> None:
     """ClearedChargingLimit: ``source`` no longer limits the station or that EVSE. The
     document stays (with ``active: False``), also for a limit never reported."""
-    doc = {
-        "station": station,
-        "evseId": evse_id,
-        "chargingLimitSource": source,
-        "active": False,
-        "clearedAt": at,
-        "clearedBy": message_id,
-    }
+    await _write_limit(
+        db, station, evse_id, source, {"active": False, "clearedAt": at, "clearedBy": message_id}
+    )
+
+
+async def _write_limit(
+    db: AsyncDatabase[Any], station: str, evse_id: int | None, source: str, fields: dict[str, Any]
+) -> None:
+    doc = {"station": station, "evseId": evse_id, "chargingLimitSource": source, **fields}
     await upsert(
         db, names.CHARGING_LIMITS, {"_id": limit_key(station, evse_id, source)}, {"$set": doc}
     )

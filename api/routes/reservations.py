@@ -22,7 +22,7 @@ from shared.schemas import SchemaViolation, validate
 from store import commands as command_store
 from store import reservations
 
-from ..errors import ApiError, json_response, paging, read_json
+from ..errors import ApiError, json_response, optional_bool, paging, read_json
 from ..keys import COMMANDS, DB, EVENTS, SETTINGS
 from .commands import result_response
 from .stations import require_registered, station_id
@@ -206,10 +206,7 @@ async def cancel(request: web.Request) -> web.Response:
 
 async def list_reservations(request: web.Request) -> web.Response:
     limit, skip = paging(request)
-    active_arg = request.query.get("active")
-    if active_arg not in (None, "true", "false"):
-        raise ApiError(400, "active must be true or false")
-    active = None if active_arg is None else active_arg == "true"
+    active = optional_bool(request, "active")
     docs = await reservations.list_filtered(
         request.app[DB], request.query.get("stationId"), active, limit, skip
     )

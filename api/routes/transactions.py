@@ -9,7 +9,7 @@ from aiohttp import web
 from store import meter_values, transactions
 
 from .. import views
-from ..errors import ApiError, json_response, paging
+from ..errors import ApiError, json_response, optional_bool, paging
 from ..keys import DB
 
 
@@ -48,10 +48,7 @@ async def get_meter_values(request: web.Request) -> web.Response:
 
 async def list_transactions(request: web.Request) -> web.Response:
     limit, skip = paging(request)
-    active_arg = request.query.get("active")
-    if active_arg not in (None, "true", "false"):
-        raise ApiError(400, "active must be true or false")
-    active = None if active_arg is None else active_arg == "true"
+    active = optional_bool(request, "active")
     docs = await transactions.list_filtered(
         request.app[DB], request.query.get("stationId"), active, limit, skip
     )

@@ -30,6 +30,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
     needs = request["chargingNeeds"]
     evse_id = request["evseId"]
     departure = needs.get("departureTime")
+    current = max_current(needs)
     await charging_limits.set_needs(
         ctx.db,
         ctx.station,
@@ -37,7 +38,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         {
             "chargingNeeds": needs,
             "requestedEnergyTransfer": needs["requestedEnergyTransfer"],
-            "maxCurrent": max_current(needs),
+            "maxCurrent": current,
             "departureAt": None if departure is None else timestamps.parse(departure),
             "maxScheduleTuples": request.get("maxScheduleTuples"),
             "messageId": ctx.message_id,
@@ -48,7 +49,7 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         names.EVENT_CHARGING_NEEDS,
         evseId=evse_id,
         chargingNeeds=needs,
-        maxCurrent=max_current(needs),
+        maxCurrent=current,
         maxScheduleTuples=request.get("maxScheduleTuples"),
     )
     return {"status": "Accepted"}
