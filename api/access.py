@@ -57,6 +57,14 @@ ROUTE_ROLES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/api-keys"): ROLE_ADMIN,
     ("DELETE", "/api/v1/api-keys/{keyId}"): ROLE_ADMIN,
     ("GET", "/api/v1/audit"): ROLE_ADMIN,
+    # A site's definition is the installation's (admin); its limit may change often, from
+    # an energy manager or the grid operator's signal (operator).
+    ("GET", "/api/v1/sites"): ROLE_VIEWER,
+    ("GET", "/api/v1/sites/{siteId}"): ROLE_VIEWER,
+    ("PUT", "/api/v1/sites/{siteId}"): ROLE_ADMIN,
+    ("DELETE", "/api/v1/sites/{siteId}"): ROLE_ADMIN,
+    ("PUT", "/api/v1/sites/{siteId}/limit"): ROLE_OPERATOR,
+    ("DELETE", "/api/v1/sites/{siteId}/limit"): ROLE_OPERATOR,
 }
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})

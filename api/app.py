@@ -27,6 +27,7 @@ from .routes import (
     provisioning,
     reservations,
     security,
+    sites,
     stations,
     transactions,
 )
@@ -55,6 +56,7 @@ def build(settings: Settings) -> web.Application:
             *security.ROUTES,
             *api_keys.ROUTES,
             *audit.ROUTES,
+            *sites.ROUTES,
         ]
     )
 

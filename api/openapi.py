@@ -251,6 +251,53 @@ SPEC: dict[str, Any] = {
                 errors=("400",),
             )
         },
+        "/api/v1/sites": {
+            "get": _op(
+                "Sites (grid connections shared by their stations), each with its allocation",
+                params=PAGING,
+                errors=("400",),
+            )
+        },
+        "/api/v1/sites/{siteId}": {
+            "parameters": [_path_param("siteId")],
+            "get": {
+                **_op("One site: definition, external limit, effective limit, allocations"),
+                "description": "`effectiveLimit`: the smaller of `maxCurrent` and the external "
+                "limit while it holds. `allocations`: one per running transaction of the "
+                "site's stations, `{stationId, evseId, transactionId, limit, unit, sentAt, "
+                "status, countedAt}`; `status` Accepted, Rejected or NotDelivered (counted at "
+                "`countedAt`, the EVSE maximum, until the station accepts a limit) or Sending. "
+                "`allocatedCurrent`: their sum as counted.",
+            },
+            "put": {
+                **_op(
+                    "Define or replace a site; its allocation is recomputed within seconds",
+                    body="SiteInput",
+                    errors=("400", "409", "422"),
+                ),
+                "description": "201 when new, 200 when replaced. 409: a station belongs to "
+                "another site (`detail`: station -> site). 422: a field is wrong, or a "
+                "station is not registered.",
+            },
+            "delete": _op(
+                "Delete a site: its stations' transactions keep the last limit sent",
+                errors=("400", "404"),
+            ),
+        },
+        "/api/v1/sites/{siteId}/limit": {
+            "parameters": [_path_param("siteId")],
+            "put": {
+                **_op(
+                    "Set the site's external limit (grid operator, energy manager)",
+                    body="SiteLimitInput",
+                    errors=("400", "404", "422"),
+                ),
+                "description": "The site's effective limit becomes the smaller of its "
+                "`maxCurrent` and this one, until `until` (if given) passes. Replaces the "
+                "previous external limit. 200: the site as GET shows it.",
+            },
+            "delete": _op("Clear the site's external limit", errors=("400", "404")),
+        },
     },
     "security": [{"apiKey": []}],
     "components": {
@@ -333,6 +380,59 @@ SPEC: dict[str, Any] = {
                     "evseId": {"type": "integer", "description": "absent: any EVSE"},
                     "connectorType": {"type": "string", "description": "OCPP ConnectorEnumType"},
                     "expiresAt": {"type": "string", "format": "date-time"},
+                },
+            },
+            "SiteInput": {
+                "type": "object",
+                "required": ["maxCurrent"],
+                "additionalProperties": False,
+                "description": "Currents in A per phase.",
+                "properties": {
+                    "name": {"type": "string", "maxLength": 200},
+                    "maxCurrent": {"type": "number", "exclusiveMinimum": 0, "maximum": 100000},
+                    "phases": {"type": "integer", "enum": [1, 2, 3], "default": 3},
+                    "minCurrent": {
+                        "type": "number",
+                        "minimum": 0,
+                        "default": 6,
+                        "description": "The least a transaction is given; when there is not "
+                        "enough for everyone, the newest get 0 A.",
+                    },
+                    "stations": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "uniqueItems": True,
+                        "description": "Registered station ids; a station is in one site.",
+                    },
+                    "evseMaxCurrent": {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "description": "Each EVSE's maximum; default SITE_EVSE_MAX_CURRENT.",
+                    },
+                    "voltage": {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "default": 230,
+                        "description": "Phase voltage, to turn an EV's power needs into A.",
+                    },
+                },
+            },
+            "SiteLimitInput": {
+                "type": "object",
+                "required": ["maxCurrent"],
+                "additionalProperties": False,
+                "properties": {
+                    "maxCurrent": {"type": "number", "minimum": 0, "maximum": 100000},
+                    "until": {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "absent: until cleared",
+                    },
+                    "source": {
+                        "type": "string",
+                        "maxLength": 200,
+                        "description": "Who set it, e.g. DSO or EMS (shown, not interpreted).",
+                    },
                 },
             },
             "LocalListInput": {

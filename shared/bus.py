@@ -34,9 +34,18 @@ log = logging.getLogger("bus")
 
 INBOUND_ARGUMENTS: dict[str, Any] = {"x-queue-type": "quorum"}
 PRESENCE_ARGUMENTS: dict[str, Any] = {"x-single-active-consumer": True}
+SITES_ARGUMENTS: dict[str, Any] = {"x-single-active-consumer": True}
 PRESENCE_BINDINGS = (
     f"{names.EVENT_STATION_CONNECTED}.#",
     f"{names.EVENT_STATION_DISCONNECTED}.#",
+)
+
+SITES_BINDINGS = (
+    f"{names.EVENT_TRANSACTION_STARTED}.#",
+    f"{names.EVENT_TRANSACTION_ENDED}.#",
+    f"{names.EVENT_CHARGING_NEEDS}.#",
+    f"{names.EVENT_CHARGING_LIMIT}.#",
+    f"{names.EVENT_SITE_CHANGED}.#",
 )
 
 
@@ -172,6 +181,9 @@ async def declare_topology(channel: AbstractChannel) -> None:
     )
     for key in PRESENCE_BINDINGS:
         await presence.bind(events, key)
+    sites = await channel.declare_queue(names.SITES_QUEUE, durable=True, arguments=SITES_ARGUMENTS)
+    for key in SITES_BINDINGS:
+        await sites.bind(events, key)
 
 
 async def route_takeovers(channel: AbstractChannel) -> None:

@@ -61,6 +61,13 @@ def _non_negative_int(value: str) -> int:
     return number
 
 
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if not number > 0 or number == float("inf"):
+        raise ValueError("expected a positive number")
+    return number
+
+
 def _master_pass_group_id(value: str) -> str:
     # IdTokenType.idToken: at most 36 characters.
     if len(value) > 36 or value != value.strip():
@@ -184,6 +191,10 @@ class Settings:
     boot_retry_interval: int
     auth_cache_seconds: int
     master_pass_group_id: str
+    site_evse_max_current: float
+    site_profile_stack_level: int
+    site_retry_seconds: float
+    site_sweep_seconds: float
     log_level: str
     log_format: str
     log_limit_lines: int
@@ -459,6 +470,35 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "Group id of the Master Pass (C16), as set in the stations' "
         "`AuthCtrlr.MasterPassGroupId`: tokens whose `groupIdToken.idToken` equals it may "
         "stop any transaction (README, Authorization). Empty: none.",
+    ),
+    (
+        "SITE_EVSE_MAX_CURRENT",
+        "32",
+        _positive_float,
+        "An EVSE's maximum current (A per phase) for site load management when the site "
+        "does not give one (`evseMaxCurrent`): the most a transaction is given, and what a "
+        "station that rejects a profile is counted at.",
+    ),
+    (
+        "SITE_PROFILE_STACK_LEVEL",
+        "1",
+        _non_negative_int,
+        "`stackLevel` of the TxProfiles the site load management sends (README, Smart "
+        "charging): an operator's own TxProfile for the same transaction needs another.",
+    ),
+    (
+        "SITE_RETRY_SECONDS",
+        "60",
+        _positive_float,
+        "How often a site's limit is sent again to a station that rejected it or did not "
+        "answer (counted at its EVSE maximum meanwhile).",
+    ),
+    (
+        "SITE_SWEEP_SECONDS",
+        "10",
+        _positive_float,
+        "How often each worker looks for sites due a recomputation (an external limit's "
+        "`until` passed, a retry due, a change whose event was lost).",
     ),
     ("LOG_LEVEL", "INFO", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "Log level."),
     (

@@ -45,9 +45,12 @@ def event_id(event: str, station: str, key: object) -> str:
     return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{event}\n{station}\n{key}"))
 
 
-def encode(event: str, station: str, event_id: str, **fields: Any) -> bytes:
-    """An event's body, as published (and as parked in the outbox)."""
-    body = {"event": event, "eventId": event_id, "station": station, "at": iso(utc_now())}
+def encode(
+    event: str, station: str, event_id: str, *, subject: str = "station", **fields: Any
+) -> bytes:
+    """An event's body, as published (and as parked in the outbox). ``subject`` names the
+    field that holds the routing key's id: ``station``, or ``site`` for a site's events."""
+    body = {"event": event, "eventId": event_id, subject: station, "at": iso(utc_now())}
     return orjson.dumps({**body, **fields}, default=str)
 
 
@@ -56,11 +59,17 @@ class EventPublisher:
         self._exchange = exchange
 
     async def publish(
-        self, event: str, station: str, *, event_id: str | None = None, **fields: Any
+        self,
+        event: str,
+        station: str,
+        *,
+        event_id: str | None = None,
+        subject: str = "station",
+        **fields: Any,
     ) -> None:
         """Encode and send an event; without ``event_id``, one made up for this copy."""
         key = event_id or str(uuid.uuid4())
-        await self.send(event, station, key, encode(event, station, key, **fields))
+        await self.send(event, station, key, encode(event, station, key, subject=subject, **fields))
 
     async def send(
         self, event: str, station: str, event_id: str, body: bytes, within: float | None = None

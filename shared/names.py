@@ -29,6 +29,11 @@ GATEWAYS_EXCHANGE = "ocpp.gateways"
 PRESENCE_QUEUE = "ocpp.presence"
 """Durable single-active-consumer queue: connect/disconnect events, in order, for workers."""
 
+SITES_QUEUE = "ocpp.sites"
+"""Durable single-active-consumer queue: the events that change a site's allocation
+(transactions starting and ending, EV needs, station limits, site changes), so exactly one
+worker recomputes sites at a time (``workers/sites.py``)."""
+
 GATEWAY_QUEUE_PREFIX = "gateway."
 COMMAND_QUEUE_PREFIX = "commands."
 """Exclusive queues of ``shared.commands.CommandClient``: ``commands.<12 hex>``, one a process."""
@@ -85,6 +90,8 @@ EVENT_CHARGING_LIMIT = "charging.limit"  # NotifyChargingLimit set or ClearedCha
 EVENT_CHARGING_NEEDS = "charging.needs"  # NotifyEVChargingNeeds
 EVENT_CHARGING_SCHEDULE = "charging.schedule"  # NotifyEVChargingSchedule
 EVENT_CHARGING_PROFILES = "charging.profiles"  # a ReportChargingProfiles part
+EVENT_SITE_CHANGED = "site.changed"  # API: a site, its stations or its external limit changed
+EVENT_SITE_ALLOCATION_CHANGED = "site.allocation.changed"  # worker: new limits were sent
 EVENT_API_AUDIT = "api.request"  # an operator API request that changed (or tried to) state
 
 
@@ -128,9 +135,20 @@ CHARGING_LIMITS = "charging_limits"  # external limits: <station>/<evseId>/<char
 EV_CHARGING_NEEDS = "ev_charging_needs"  # the last NotifyEVChargingNeeds: <station>/<evseId>
 EV_CHARGING_SCHEDULES = "ev_charging_schedules"  # the last NotifyEVChargingSchedule, per EVSE
 CHARGING_PROFILE_REPORTS = "charging_profile_reports"  # ReportChargingProfiles parts
+SITES = "sites"  # grid connections shared by their stations, written only by the API
+SITE_MEMBERS = "site_members"  # which site a station belongs to: _id station, at most one
+SITE_LIMITS = "site_limits"  # a site's external limit (grid operator, EMS), written by the API
+SITE_ALLOCATIONS = "site_allocations"  # what each site's transactions were sent: by its driver
 OUTBOX = (
     "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)
 )
+
+# --- What became of a site's limit sent to a transaction (workers/site_driver.py) --------
+SITE_LIMIT_ACCEPTED = "Accepted"
+SITE_LIMIT_REJECTED = "Rejected"
+SITE_LIMIT_NOT_DELIVERED = "NotDelivered"  # offline, timeout, CALLERROR: the station may hold any
+SITE_LIMIT_SENDING = "Sending"  # stored before sending: if still there, nobody knows the answer
+SITE_LIMIT_REFUSED = (SITE_LIMIT_REJECTED, SITE_LIMIT_NOT_DELIVERED)  # counted at EVSE maximum
 
 # --- Operator API roles, each allowed what the one before it is (README, Security) --------
 ROLE_VIEWER = "viewer"  # read everything except secrets

@@ -94,3 +94,14 @@ async def set_schedule(
 async def add_profile_report(db: AsyncDatabase[Any], doc: dict[str, Any]) -> bool:
     """One ReportChargingProfiles part; False if this message was stored before."""
     return await insert_once(db, names.CHARGING_PROFILE_REPORTS, doc)
+
+
+async def needs_of(db: AsyncDatabase[Any], stations: list[str]) -> list[dict[str, Any]]:
+    """The last EV charging needs of every EVSE of ``stations``."""
+    return [doc async for doc in db[names.EV_CHARGING_NEEDS].find({"station": {"$in": stations}})]
+
+
+async def active_limits_of(db: AsyncDatabase[Any], stations: list[str]) -> list[dict[str, Any]]:
+    """The external limits ``stations`` reported (NotifyChargingLimit) and still obey."""
+    cursor = db[names.CHARGING_LIMITS].find({"station": {"$in": stations}, "active": True})
+    return [doc async for doc in cursor]

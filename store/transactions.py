@@ -110,3 +110,11 @@ async def set_fields(
 async def find_by_command(db: AsyncDatabase[Any], command_id: str) -> dict[str, Any] | None:
     doc: dict[str, Any] | None = await db[names.TRANSACTIONS].find_one({"commandId": command_id})
     return doc
+
+
+async def running_on(db: AsyncDatabase[Any], stations: list[str]) -> list[dict[str, Any]]:
+    """The transactions of ``stations`` that have not ended (index station + endedAt)."""
+    cursor = db[names.TRANSACTIONS].find(
+        {"station": {"$in": stations}, "endedAt": {"$exists": False}}
+    )
+    return [doc async for doc in cursor]

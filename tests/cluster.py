@@ -85,6 +85,8 @@ class Cluster:
             STATION_PASSWORD_KEY=self.password_key,
             STATION_PASSWORD_KEY_PREVIOUS="",
             MASTER_PASS_GROUP_ID=MASTER_PASS_GROUP_ID,
+            SITE_RETRY_SECONDS="3",
+            SITE_SWEEP_SECONDS="1",
         )
         env.update(extra)
         return env
@@ -152,7 +154,12 @@ class Cluster:
         async with connection:
             channel = await connection.channel()
             await bus.declare_topology(channel)
-            for queue in (names.INBOUND_QUEUE, names.RPC_QUEUE, names.PRESENCE_QUEUE):
+            for queue in (
+                names.INBOUND_QUEUE,
+                names.RPC_QUEUE,
+                names.PRESENCE_QUEUE,
+                names.SITES_QUEUE,
+            ):
                 await (await channel.get_queue(queue)).purge()
 
     async def inbound_consumers(self) -> int:

@@ -36,12 +36,13 @@ from store import commands as command_store
 from store import stations
 from store.errors import is_transient
 
-from . import certificate_authority, local_list_sync, presence, rpc
+from . import certificate_authority, local_list_sync, presence, rpc, sites
 from .context import Context, VendorHandler
 from .dispatch import dispatch
 from .last_seen import LastSeen
 from .outbox import Outbox
 from .routing import RESULT_ROUTES
+from .site_driver import SiteDriver
 
 log = logging.getLogger("workers.consumer")
 limited = Limited(log)  # what a station can make us log, capped per station and kind
@@ -82,6 +83,7 @@ class Worker:
         self._in_flight = 0
         self.last_seen: LastSeen | None = None
         self._last_seen_task: asyncio.Task[None] | None = None
+        self._site_sweep_task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -102,10 +104,17 @@ class Worker:
         self._outbox_task = asyncio.create_task(self.outbox.run())
         self.notices = await GatewayNotices.on(self._channel)
         self.commands = await CommandClient.start(self._connection)
+        site_queue = sites.SiteQueue(
+            self.db, SiteDriver(self.db, self.commands, self.outbox, self.settings)
+        )
+        self._site_sweep_task = asyncio.create_task(
+            sites.sweep_forever(self.db, self.events, self.settings.site_sweep_seconds)
+        )
         for name, handler in (
             (names.INBOUND_QUEUE, self._on_inbound),
             (names.RPC_QUEUE, self._on_rpc),
             (names.PRESENCE_QUEUE, self._on_presence),
+            (names.SITES_QUEUE, site_queue.on_message),
         ):
             queue = await self._channel.get_queue(name)
             self._consumers.append((queue, await queue.consume(self._tracked(handler))))
@@ -158,6 +167,10 @@ class Worker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._last_seen_task
             await self.last_seen.flush(everything=True)
+        if self._site_sweep_task is not None:
+            self._site_sweep_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._site_sweep_task
         if self._outbox_task is not None:
             self._outbox_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -84,13 +84,14 @@ class Outbox:
         key: object,
         fields: dict[str, Any],
         before: Callable[[], Awaitable[None]] | None = None,
+        subject: str = "station",
     ) -> None:
         """Publish one event and wait for the broker's confirm, or park it in the outbox.
 
         Raises only if parking fails too (the store is away): the caller's message is then
         retried, and so is the event."""
         event_id = events.event_id(event, station, key)
-        body = events.encode(event, station, event_id, **fields)
+        body = events.encode(event, station, event_id, subject=subject, **fields)
         try:
             if before is not None:
                 await before()

@@ -39,11 +39,13 @@ TOPOLOGY = {
     names.INBOUND_QUEUE,
     names.RPC_QUEUE,
     names.PRESENCE_QUEUE,
+    names.SITES_QUEUE,
     names.GATEWAYS_EXCHANGE,
     names.TAKEOVER_EXCHANGE,
 }
-# declare_topology binds ocpp.presence to ocpp.events: write on the queue, read on the exchange.
-TOPOLOGY_WRITE = {names.PRESENCE_QUEUE}
+# declare_topology binds ocpp.presence and ocpp.sites to ocpp.events: write on the queues,
+# read on the exchange.
+TOPOLOGY_WRITE = {names.PRESENCE_QUEUE, names.SITES_QUEUE}
 TOPOLOGY_READ = {names.EVENTS_EXCHANGE}
 
 # Workers and the API both answer or command through the default exchange and ocpp.station,
@@ -75,6 +77,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
             names.INBOUND_QUEUE,
             names.RPC_QUEUE,
             names.PRESENCE_QUEUE,
+            names.SITES_QUEUE,
             names.TAKEOVER_EXCHANGE,
             COMMAND_QUEUE,
         },

@@ -651,7 +651,7 @@ def test_integration_users_are_valid(integrations: list[dict[str, Any]]) -> None
         # Write on every exchange: the gateway could command any station... and more.
         (
             "overlays/production/rabbitmq-users.yaml",
-            "write: '^(amq\\.default|ocpp\\.(events|presence|takeover)|gateway\\..+)$'",
+            "write: '^(amq\\.default|ocpp\\.(events|presence|sites|takeover)|gateway\\..+)$'",
             "write: '.*'",
             "csms-gateway may write",
         ),
@@ -672,8 +672,8 @@ def test_integration_users_are_valid(integrations: list[dict[str, Any]]) -> None
         # Too narrow: the workers could no longer answer a gateway.
         (
             "overlays/production/rabbitmq-users.yaml",
-            "write: '^(amq\\.default|ocpp\\.(station|events|presence|gateways))$'",
-            "write: '^(ocpp\\.(station|events|presence|gateways))$'",
+            "write: '^(amq\\.default|ocpp\\.(station|events|presence|sites|gateways))$'",
+            "write: '^(ocpp\\.(station|events|presence|sites|gateways))$'",
             "may not write ['amq.default']",
         ),
     ],

@@ -1,0 +1,144 @@
+"""What the site allocation (``shared.site_allocation``) is given, read from stored documents.
+
+Pure: the site driver reads the documents and the clock, this module decides what they
+mean for the allocation. Kept apart from the allocation itself, which knows nothing of
+OCPP messages or of how they are stored.
+
+- **The site**: its definition (``PUT /sites/{id}``) and its external limit (``PUT
+  /sites/{id}/limit``), currents in A per phase.
+- **A transaction's EVSE maximum**: the site's ``evseMaxCurrent``, else the configured
+  default (``SITE_EVSE_MAX_CURRENT``).
+- **The EV's maximum** (NotifyEVChargingNeeds): ``evMaxCurrent`` for AC; for DC,
+  ``evMaxPower`` taken from the grid as a current per phase (``amps_from_watts``). Needs
+  are kept per EVSE and carry no transaction id, so the last needs of an EVSE count for a
+  transaction only when they arrived at most ``NEEDS_BEFORE_START`` before it started (ISO
+  15118 sends them once the cable is in, which may be a little before or any time after
+  the transaction starts): the needs of the previous car on that EVSE do not limit the next.
+- **A station's own limit** (NotifyChargingLimit with a schedule): the limit of the
+  schedule's period in force now, for the EVSE it names or for every EVSE of the station
+  (evseId 0); several limits: the smallest. A schedule in W becomes A per phase with its
+  period's ``numberPhases`` (else the site's phases). A relative schedule (no
+  ``startSchedule``) counts from when the station reported it. A limit without a schedule
+  says nothing we can compute with, so it does not limit the allocation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared import timestamps
+from shared.site_allocation import ExternalLimit, Key, Site, Transaction, amps_from_watts
+
+NEEDS_BEFORE_START = timedelta(seconds=60)
+DEFAULT_PHASES = 3
+DEFAULT_VOLTAGE = 230.0
+
+
+def site(doc: Mapping[str, Any], limit: Mapping[str, Any] | None) -> Site:
+    """The allocation's view of a stored site and its external limit (None: none)."""
+    external = None
+    if limit is not None:
+        external = ExternalLimit(max_current=limit["maxCurrent"], until=limit.get("until"))
+    return Site(max_current=doc["maxCurrent"], min_current=doc["minCurrent"], external=external)
+
+
+def ev_max(
+    needs: Mapping[str, Any] | None,
+    started_at: datetime,
+    phases: int = DEFAULT_PHASES,
+    voltage: float = DEFAULT_VOLTAGE,
+) -> float | None:
+    """The EV's maximum in A per phase from its EVSE's last needs, if they are its own."""
+    if needs is None or needs["receivedAt"] < started_at - NEEDS_BEFORE_START:
+        return None
+    charging = needs.get("chargingNeeds", {})
+    ac = charging.get("acChargingParameters")
+    if ac is not None:
+        return float(ac["evMaxCurrent"])
+    dc = charging.get("dcChargingParameters")
+    if dc is not None and dc.get("evMaxPower") is not None:
+        return amps_from_watts(float(dc["evMaxPower"]), phases, voltage)
+    return None
+
+
+def schedule_limit(
+    schedule: Mapping[str, Any],
+    reported_at: datetime,
+    now: datetime,
+    phases: int = DEFAULT_PHASES,
+    voltage: float = DEFAULT_VOLTAGE,
+) -> float | None:
+    """The limit (A per phase) a ChargingScheduleType sets at ``now``; None outside it."""
+    start = schedule.get("startSchedule")
+    begins = reported_at if start is None else timestamps.parse(start)
+    elapsed = (now - begins).total_seconds()
+    duration = schedule.get("duration")
+    if elapsed < 0 or (duration is not None and elapsed >= duration):
+        return None
+    current = None
+    for period in sorted(schedule["chargingSchedulePeriod"], key=lambda p: p["startPeriod"]):
+        if period["startPeriod"] > elapsed:
+            break
+        current = period
+    if current is None:
+        return None
+    limit = float(current["limit"])
+    if schedule["chargingRateUnit"] == "W":
+        return amps_from_watts(limit, current.get("numberPhases", phases), voltage)
+    return limit
+
+
+def station_limits(
+    docs: Iterable[Mapping[str, Any]],
+    now: datetime,
+    phases: int = DEFAULT_PHASES,
+    voltage: float = DEFAULT_VOLTAGE,
+) -> dict[tuple[str, int], float]:
+    """The smallest limit in force per (station, evseId) from active NotifyChargingLimit
+    documents; evseId 0 (or none) limits every EVSE of that station."""
+    found: dict[tuple[str, int], float] = {}
+    for doc in docs:
+        for schedule in doc.get("chargingSchedule") or ():
+            amps = schedule_limit(schedule, doc["receivedAt"], now, phases, voltage)
+            if amps is None:
+                continue
+            key = (doc["station"], doc.get("evseId") or 0)
+            found[key] = min(amps, found.get(key, amps))
+    return found
+
+
+def transactions(
+    running: Iterable[Mapping[str, Any]],
+    needs: Iterable[Mapping[str, Any]],
+    limits: Mapping[tuple[str, int], float],
+    refused: set[Key],
+    evse_max: float,
+    phases: int = DEFAULT_PHASES,
+    voltage: float = DEFAULT_VOLTAGE,
+) -> list[Transaction]:
+    """The running transactions as the allocation sees them. Those without an EVSE (the
+    station never named one) cannot be sent a TxProfile and are left out; ``refused``
+    holds the keys counted at their EVSE maximum (rejected, or no answer)."""
+    needs_by_evse = {(doc["station"], doc["evseId"]): doc for doc in needs}
+    found = []
+    for doc in running:
+        evse_id = doc.get("evseId")
+        if not evse_id:
+            continue
+        station, started = doc["station"], doc["startedAt"]
+        local = [limits[k] for k in ((station, evse_id), (station, 0)) if k in limits]
+        found.append(
+            Transaction(
+                station_id=station,
+                evse_id=evse_id,
+                transaction_id=doc["transactionId"],
+                started_at=started,
+                evse_max=evse_max,
+                ev_max=ev_max(needs_by_evse.get((station, evse_id)), started, phases, voltage),
+                local_limit=min(local) if local else None,
+                rejected=(station, doc["transactionId"]) in refused,
+            )
+        )
+    return found

@@ -1,0 +1,194 @@
+"""Site load management end to end: a site's limit shared among its stations' running
+transactions by TxProfiles, through the real gateway, workers, broker and store, with
+``ocpp``-library stations that hold what they accept (``tests/site_station.py``).
+
+Each scenario checks the limits the stations hold once the CSMS settled, and that their sum
+never exceeded the site's limit on the way (the ledger's peak)."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+from ocpp.v201 import call
+
+from shared.events import iso, utc_now
+from tests.cluster import Cluster
+from tests.conftest import PASSWORD, Api
+from tests.simulator import sim_station
+from tests.site_station import Ledger, SiteStation
+from tests.test_end_to_end import eventually
+
+
+@contextlib.asynccontextmanager
+async def site_of(
+    cluster: Cluster, api: Api, count: int, **site: Any
+) -> AsyncIterator[tuple[str, list[SiteStation], Ledger]]:
+    """``count`` booted stations, all in one new site defined with ``site``."""
+    ledger = Ledger()
+    suffix = uuid.uuid4().hex[:8]
+    ids = [f"CS-SITE-{suffix}-{i}" for i in range(count)]
+    for station in ids:
+        await api.register(station, PASSWORD)
+    site_id = f"SITE-{suffix}"
+    status, body = await api.request("PUT", f"/sites/{site_id}", {"stations": ids, **site})
+    assert status == 201, body
+    async with contextlib.AsyncExitStack() as stack:
+        stations = []
+        for station in ids:
+            cp = await stack.enter_async_context(
+                sim_station(cluster.ws_url, station, PASSWORD, cls=SiteStation)
+            )
+            cp.ledger = ledger
+            assert (await cp.boot()).status == "Accepted"
+            stations.append(cp)
+        yield site_id, stations, ledger
+
+
+def key(cp: SiteStation, tx: str) -> tuple[str, str]:
+    return (cp.id, tx)
+
+
+async def test_three_stations_share_a_32_amp_site_through_every_change(cluster: Cluster, api: Api):
+    async with site_of(cluster, api, 3, maxCurrent=32.0, minCurrent=6.0) as (site, cps, ledger):
+        a, b, c = cps
+        await a.start_transaction("TX-A")
+        await ledger.until({key(a, "TX-A"): 32.0})  # one transaction gets the whole site
+
+        await b.start_transaction("TX-B")
+        await ledger.until({key(a, "TX-A"): 16.0, key(b, "TX-B"): 16.0})  # a second halves it
+
+        await c.start_transaction("TX-C")
+        thirds = {key(a, "TX-A"): 10.6, key(b, "TX-B"): 10.6, key(c, "TX-C"): 10.6}
+        await ledger.until(thirds)  # a third shares it (32 / 3 rounded down to 0.1 A)
+        assert ledger.peak <= 32.0
+
+        # An external limit of 12 A: the two oldest at the minimum, the newest at 0.
+        status, body = await api.request("PUT", f"/sites/{site}/limit", {"maxCurrent": 12.0})
+        assert status == 200 and body["effectiveLimit"] == 12.0, body
+        await ledger.until({key(a, "TX-A"): 6.0, key(b, "TX-B"): 6.0, key(c, "TX-C"): 0.0})
+        ledger.reset_peak()
+
+        status, body = await api.request("DELETE", f"/sites/{site}/limit")
+        assert status == 200 and body["effectiveLimit"] == 32.0 and body["externalLimit"] is None
+        await ledger.until(thirds)
+        assert ledger.peak <= 32.0  # raised again without passing the limit on the way
+
+        await a.end_transaction("TX-A")  # an end raises the others
+        await ledger.until({key(b, "TX-B"): 16.0, key(c, "TX-C"): 16.0})
+        assert ledger.peak <= 32.0
+
+        async def settled() -> Any:
+            _, shown = await api.request("GET", f"/sites/{site}")
+            done = [x for x in shown["allocations"] if x["status"] == "Accepted"]
+            return shown if len(done) == len(shown["allocations"]) == 2 else None
+
+        shown = await eventually(settled)
+        assert shown["allocatedCurrent"] == 32.0 and shown["effectiveLimit"] == 32.0
+        assert {
+            (x["stationId"], x["transactionId"], x["limit"], x["status"], x["unit"])
+            for x in shown["allocations"]
+        } == {
+            (b.id, "TX-B", 16.0, "Accepted", "A"),
+            (c.id, "TX-C", 16.0, "Accepted", "A"),
+        }
+        # What the stations got is a TxProfile for their transaction, in A.
+        profile = b.profiles[-1]
+        assert profile["charging_profile_purpose"] == "TxProfile"
+        assert profile["transaction_id"] == "TX-B" and profile["evseId"] == 1
+        assert profile["charging_schedule"][0]["charging_rate_unit"] == "A"
+
+
+async def test_an_external_limit_with_an_end_stops_limiting_once_it_passes(
+    cluster: Cluster, api: Api
+):
+    async with site_of(cluster, api, 2, maxCurrent=32.0) as (site, cps, ledger):
+        a, b = cps
+        await a.start_transaction("TX-A")
+        await b.start_transaction("TX-B")
+        await ledger.until({key(a, "TX-A"): 16.0, key(b, "TX-B"): 16.0})
+        until = iso(utc_now() + timedelta(seconds=3))
+        status, body = await api.request(
+            "PUT", f"/sites/{site}/limit", {"maxCurrent": 20.0, "until": until, "source": "DSO"}
+        )
+        assert status == 200 and body["externalLimit"]["source"] == "DSO", body
+        await ledger.until({key(a, "TX-A"): 10.0, key(b, "TX-B"): 10.0})
+        await ledger.until({key(a, "TX-A"): 16.0, key(b, "TX-B"): 16.0}, timeout=20)
+
+
+async def test_a_station_that_rejects_is_counted_at_its_maximum_until_it_accepts(
+    cluster: Cluster, api: Api
+):
+    async with site_of(cluster, api, 3, maxCurrent=32.0, evseMaxCurrent=16.0) as (
+        site,
+        cps,
+        ledger,
+    ):
+        a, b, c = cps
+        a.answer = "Rejected"
+        await a.start_transaction("TX-A")
+
+        async def refused() -> Any:
+            _, shown = await api.request("GET", f"/sites/{site}")
+            return [x for x in shown["allocations"] if x["status"] == "Rejected"]
+
+        [entry] = await eventually(refused)
+        assert entry["stationId"] == a.id and entry["countedAt"] == 16.0
+        await b.start_transaction("TX-B")
+        await ledger.until({key(b, "TX-B"): 16.0})  # 32 less the 16 A counted for A
+        await c.start_transaction("TX-C")
+        await ledger.until({key(b, "TX-B"): 8.0, key(c, "TX-C"): 8.0})
+        assert ledger.peak <= 16.0  # with A's 16 A, the site never went over 32 A
+
+        a.answer = "Accepted"  # tried again within SITE_RETRY_SECONDS, alone first
+        await ledger.until(
+            {key(a, "TX-A"): 10.6, key(b, "TX-B"): 10.6, key(c, "TX-C"): 10.6}, timeout=30
+        )
+        assert ledger.peak <= 32.0
+
+
+async def test_the_ev_maximum_and_a_station_limit_leave_the_rest_to_the_others(
+    cluster: Cluster, api: Api
+):
+    async with site_of(cluster, api, 3, maxCurrent=32.0) as (_, cps, ledger):
+        a, b, c = cps
+        await a.start_transaction("TX-A")
+        await b.start_transaction("TX-B")
+        await ledger.until({key(a, "TX-A"): 16.0, key(b, "TX-B"): 16.0})
+        # The EV on A takes at most 10 A (ISO 15118 needs): B gets the rest.
+        needs = await a.call(
+            call.NotifyEVChargingNeeds(
+                evse_id=1,
+                charging_needs={
+                    "requested_energy_transfer": "AC_three_phase",
+                    "ac_charging_parameters": {
+                        "energy_amount": 20000,
+                        "ev_min_current": 6,
+                        "ev_max_current": 10,
+                        "ev_max_voltage": 400,
+                    },
+                },
+            )
+        )
+        assert needs.status == "Accepted"
+        await ledger.until({key(a, "TX-A"): 10.0, key(b, "TX-B"): 22.0})
+        # C's own energy manager allows it 8 A (NotifyChargingLimit with a schedule).
+        await c.start_transaction("TX-C")
+        await c.call(
+            call.NotifyChargingLimit(
+                evse_id=1,
+                charging_limit={"charging_limit_source": "EMS", "is_grid_critical": False},
+                charging_schedule=[
+                    {
+                        "id": 1,
+                        "charging_rate_unit": "A",
+                        "charging_schedule_period": [{"start_period": 0, "limit": 8.0}],
+                    }
+                ],
+            )
+        )
+        await ledger.until({key(a, "TX-A"): 10.0, key(b, "TX-B"): 14.0, key(c, "TX-C"): 8.0})
+        assert ledger.peak <= 32.0
