@@ -10,14 +10,45 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+from typing import Any
+
+from ocpp.routing import after
+from ocpp.v201 import call
 
 from tests.operated_station import OperatedStation
-from tests.simulator import sim_station
+from tests.simulator import now, sim_station
+
+
+class DemoStation(OperatedStation):
+    """Prints every CSMS call, and ends a transaction the CSMS asks it to stop, as a real
+    station does (TransactionEvent Ended)."""
+
+    async def route_message(self, raw_msg: str | bytes) -> None:
+        frame = json.loads(raw_msg)
+        if frame[0] == 2:
+            print(f"{self.id}: <- {frame[2]} {json.dumps(frame[3])}")
+        await super().route_message(raw_msg)
+
+    @after("RequestStopTransaction")
+    def after_request_stop(self, transaction_id: str, **kw: Any) -> None:
+        self._later(
+            self.call(
+                call.TransactionEvent(
+                    event_type="Ended",
+                    timestamp=now(),
+                    trigger_reason="RemoteStop",
+                    seq_no=1,
+                    transaction_info={"transaction_id": transaction_id, "stopped_reason": "Remote"},
+                    evse={"id": 1, "connector_id": 1},
+                )
+            )
+        )
 
 
 async def run(url: str, station: str, password: str | None, heartbeat: float) -> None:
-    async with sim_station(url, station, password, cls=OperatedStation) as cp:
+    async with sim_station(url, station, password, cls=DemoStation) as cp:
         boot = await cp.boot()
         print(f"{station}: BootNotification -> {boot.status}, interval {boot.interval}s")
         await cp.status(1, 1, "Available")

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from ocpp.v201 import call
 
 from shared.events import iso, utc_now
@@ -192,3 +193,97 @@ async def test_the_ev_maximum_and_a_station_limit_leave_the_rest_to_the_others(
         )
         await ledger.until({key(a, "TX-A"): 10.0, key(b, "TX-B"): 14.0, key(c, "TX-C"): 8.0})
         assert ledger.peak <= 32.0
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({}, "maxCurrent is required"),
+        ({"maxCurrent": 0}, "maxCurrent must be >"),
+        ({"maxCurrent": True}, "maxCurrent must be a number"),
+        ({"maxCurrent": "32"}, "maxCurrent must be a number"),
+        ({"maxCurrent": 1e9}, "maxCurrent must be"),
+        ({"maxCurrent": 32, "minCurrent": 40}, "minCurrent must not exceed"),
+        ({"maxCurrent": 32, "minCurrent": -1}, "minCurrent must be >="),
+        ({"maxCurrent": 32, "phases": 4}, "phases must be 1, 2 or 3"),
+        ({"maxCurrent": 32, "phases": True}, "phases must be 1, 2 or 3"),
+        ({"maxCurrent": 32, "evseMaxCurrent": 0}, "evseMaxCurrent must be >"),
+        ({"maxCurrent": 32, "stations": "CS1"}, "stations must be a list"),
+        ({"maxCurrent": 32, "stations": ["bad id"]}, "stations must be a list"),
+        ({"maxCurrent": 32, "fuse": 200}, "Unknown fields"),
+        ({"maxCurrent": 32, "name": 7}, "name must be a string"),
+    ],
+)
+async def test_an_invalid_site_is_refused_with_what_is_wrong(api: Api, body: Any, error: str):
+    status, answer = await api.request("PUT", "/sites/SITE-INVALID", body)
+    assert status == 422 and error in answer["error"], answer
+    assert (await api.request("GET", "/sites/SITE-INVALID"))[0] == 404
+
+
+async def test_a_station_belongs_to_one_site_at_most(api: Api):
+    suffix = uuid.uuid4().hex[:8]
+    one, two, three = (f"CS-MEMBER-{suffix}-{i}" for i in range(3))
+    for station in (one, two, three):
+        await api.register(station, PASSWORD)
+    status, _ = await api.request(
+        "PUT", f"/sites/A-{suffix}", {"maxCurrent": 32, "stations": [one]}
+    )
+    assert status == 201
+    status, answer = await api.request(
+        "PUT", f"/sites/B-{suffix}", {"maxCurrent": 32, "stations": [two, one]}
+    )
+    assert status == 409 and answer["detail"] == {one: f"A-{suffix}"}, answer
+    # Nothing of the refused site was kept: two is still free.
+    status, _ = await api.request(
+        "PUT", f"/sites/C-{suffix}", {"maxCurrent": 32, "stations": [two]}
+    )
+    assert status == 201
+    # Dropping one from A frees it for B; replacing A answers 200.
+    status, answer = await api.request(
+        "PUT", f"/sites/A-{suffix}", {"maxCurrent": 40, "stations": [three]}
+    )
+    assert status == 200 and answer["stations"] == [three] and answer["maxCurrent"] == 40
+    status, _ = await api.request(
+        "PUT", f"/sites/B-{suffix}", {"maxCurrent": 32, "stations": [one]}
+    )
+    assert status == 201
+    status, answer = await api.request(
+        "PUT", f"/sites/D-{suffix}", {"maxCurrent": 32, "stations": [f"CS-NOBODY-{suffix}"]}
+    )
+    assert status == 422 and answer["detail"] == [f"CS-NOBODY-{suffix}"]
+    status, answer = await api.request(
+        "PUT", f"/sites/D-{suffix}", {"maxCurrent": 32, "stations": [one, one]}
+    )
+    assert status == 422 and "twice" in answer["error"]
+    # Deleting a site frees its stations.
+    assert (await api.request("DELETE", f"/sites/B-{suffix}"))[0] == 200
+    assert (await api.request("DELETE", f"/sites/B-{suffix}"))[0] == 404
+    status, _ = await api.request(
+        "PUT", f"/sites/D-{suffix}", {"maxCurrent": 32, "stations": [one]}
+    )
+    assert status == 201
+
+
+async def test_a_site_limit_is_validated_and_shown(api: Api):
+    site = f"SITE-LIMIT-{uuid.uuid4().hex[:8]}"
+    assert (await api.request("PUT", f"/sites/{site}/limit", {"maxCurrent": 10}))[0] == 404
+    status, answer = await api.request("PUT", f"/sites/{site}", {"maxCurrent": 32, "name": "Depot"})
+    assert status == 201 and answer["effectiveLimit"] == 32 and answer["externalLimit"] is None
+    assert answer["allocations"] == [] and answer["phases"] == 3 and answer["minCurrent"] == 6
+    for body, error in (
+        ({}, "maxCurrent is required"),
+        ({"maxCurrent": -1}, "maxCurrent must be >="),
+        ({"maxCurrent": 10, "until": "yesterday"}, "until must be an RFC 3339"),
+        ({"maxCurrent": 10, "until": iso(utc_now() - timedelta(seconds=1))}, "in the future"),
+        ({"maxCurrent": 10, "why": "x"}, "Unknown fields"),
+    ):
+        status, answer = await api.request("PUT", f"/sites/{site}/limit", body)
+        assert status == 422 and error in answer["error"], (body, answer)
+    assert (await api.request("DELETE", f"/sites/{site}/limit"))[0] == 404
+    status, answer = await api.request("PUT", f"/sites/{site}/limit", {"maxCurrent": 40})
+    assert status == 200 and answer["effectiveLimit"] == 32  # the smaller of the two
+    status, answer = await api.request("PUT", f"/sites/{site}/limit", {"maxCurrent": 0})
+    assert answer["effectiveLimit"] == 0 and answer["externalLimit"]["maxCurrent"] == 0
+    status, listing = await api.request("GET", "/sites?limit=1000")
+    assert status == 200 and site in [s["siteId"] for s in listing]
+    assert (await api.request("GET", "/sites/bad%20id"))[0] == 400
