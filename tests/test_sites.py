@@ -7,7 +7,9 @@ never exceeded the site's limit on the way (the ledger's peak)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import signal
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -287,3 +289,27 @@ async def test_a_site_limit_is_validated_and_shown(api: Api):
     status, listing = await api.request("GET", "/sites?limit=1000")
     assert status == 200 and site in [s["siteId"] for s in listing]
     assert (await api.request("GET", "/sites/bad%20id"))[0] == 400
+
+
+async def test_workers_competing_and_dying_never_take_the_site_over_its_limit(
+    cluster: Cluster, api: Api
+):
+    """Six stations start at once while two workers take events; then three transactions
+    end while both workers are killed and replaced: the ends are not lost, and the limits
+    the stations hold never add up to more than the site's 40 A."""
+    async with site_of(cluster, api, 6, maxCurrent=40.0) as (_, cps, ledger):
+        await asyncio.gather(*(cp.start_transaction(f"TX-{i}") for i, cp in enumerate(cps)))
+        await ledger.until({key(cp, f"TX-{i}"): 6.6 for i, cp in enumerate(cps)})
+        assert ledger.peak <= 40.0
+
+        ends = [asyncio.create_task(cp.end_transaction(f"TX-{i}")) for i, cp in enumerate(cps[:3])]
+        await asyncio.sleep(0.05)
+        for worker in cluster.workers():
+            cluster.kill(worker, signal.SIGKILL)
+        cluster.start("workers")
+        cluster.start("workers")
+        await asyncio.gather(*ends)
+        await ledger.until(
+            {key(cp, f"TX-{i}"): 13.3 for i, cp in enumerate(cps) if i >= 3}, timeout=60
+        )
+        assert ledger.peak <= 40.0
