@@ -85,6 +85,10 @@ EVENT_CHARGING_LIMIT = "charging.limit"  # NotifyChargingLimit set or ClearedCha
 EVENT_CHARGING_NEEDS = "charging.needs"  # NotifyEVChargingNeeds
 EVENT_CHARGING_SCHEDULE = "charging.schedule"  # NotifyEVChargingSchedule
 EVENT_CHARGING_PROFILES = "charging.profiles"  # a ReportChargingProfiles part
+# Charging profiles the operator sets through the API (K01, K10): one noun, as every key is
+# "<noun>.<verb>.<station>" (three words), so not "charging.profile.set".
+EVENT_PROFILE_SET = "profile.set"  # API: the station accepted SetChargingProfile
+EVENT_PROFILE_CLEARED = "profile.cleared"  # API: ClearChargingProfile answered Accepted/Unknown
 EVENT_API_AUDIT = "api.request"  # an operator API request that changed (or tried to) state
 
 
@@ -128,6 +132,7 @@ CHARGING_LIMITS = "charging_limits"  # external limits: <station>/<evseId>/<char
 EV_CHARGING_NEEDS = "ev_charging_needs"  # the last NotifyEVChargingNeeds: <station>/<evseId>
 EV_CHARGING_SCHEDULES = "ev_charging_schedules"  # the last NotifyEVChargingSchedule, per EVSE
 CHARGING_PROFILE_REPORTS = "charging_profile_reports"  # ReportChargingProfiles parts
+CHARGING_PROFILES = "charging_profiles"  # the CSMS's view of what a station holds, API only
 OUTBOX = (
     "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)
 )

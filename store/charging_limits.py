@@ -94,3 +94,11 @@ async def set_schedule(
 async def add_profile_report(db: AsyncDatabase[Any], doc: dict[str, Any]) -> bool:
     """One ReportChargingProfiles part; False if this message was stored before."""
     return await insert_once(db, names.CHARGING_PROFILE_REPORTS, doc)
+
+
+async def profile_report(
+    db: AsyncDatabase[Any], station: str, request_id: int
+) -> list[dict[str, Any]]:
+    """The ReportChargingProfiles parts received so far for one GetChargingProfiles."""
+    cursor = db[names.CHARGING_PROFILE_REPORTS].find({"station": station, "requestId": request_id})
+    return [doc async for doc in cursor]

@@ -110,3 +110,13 @@ async def set_fields(
 async def find_by_command(db: AsyncDatabase[Any], command_id: str) -> dict[str, Any] | None:
     doc: dict[str, Any] | None = await db[names.TRANSACTIONS].find_one({"commandId": command_id})
     return doc
+
+
+async def running(db: AsyncDatabase[Any], station: str) -> list[dict[str, Any]]:
+    """The station's transactions without ``endedAt``: transactionId and evseId (absent
+    until an event names the EVSE)."""
+    cursor = db[names.TRANSACTIONS].find(
+        {"station": station, "endedAt": {"$exists": False}},
+        {"_id": 0, "transactionId": 1, "evseId": 1},
+    )
+    return [doc async for doc in cursor]
