@@ -76,7 +76,7 @@ async def get(db: AsyncDatabase[Any], station: str, profile_id: int) -> dict[str
 async def delete(db: AsyncDatabase[Any], station: str, profile_id: int) -> bool:
     """False when nothing was stored under that id."""
     result = await db[names.CHARGING_PROFILES].delete_one({"_id": profile_key(station, profile_id)})
-    return result.deleted_count > 0
+    return bool(result.deleted_count)
 
 
 async def for_station(
@@ -96,10 +96,11 @@ async def for_station(
 def _same_place(doc: dict[str, Any], reported: Reported) -> bool:
     """Does the stored profile sit where the report puts it? Only the fields that decide
     what a profile limits are compared: a station may write timestamps in another form."""
-    return (
+    profile = reported.profile
+    return bool(
         doc["evseId"] == reported.evse_id
-        and doc["purpose"] == reported.profile["chargingProfilePurpose"]
-        and doc["stackLevel"] == reported.profile["stackLevel"]
+        and doc["purpose"] == profile["chargingProfilePurpose"]
+        and doc["stackLevel"] == profile["stackLevel"]
     )
 
 
