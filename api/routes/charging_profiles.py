@@ -11,6 +11,11 @@ station accepted it, forgets one once the station answered ClearChargingProfile,
 
 A set or clear that got no answer (timeout, disconnected) changes nothing stored: the
 station may or may not have applied it, which only a refresh can tell.
+
+Not covered: requests for one station are not serialised. A profile accepted while a
+refresh waits for its report is missing from that report, so the refresh removes it from
+the view (the next refresh stores it again, as the station's); two sets racing past the
+stackLevel check can both be sent.
 """
 
 from __future__ import annotations
