@@ -105,18 +105,26 @@ def _same_place(doc: dict[str, Any], reported: Reported) -> bool:
 
 
 async def replace_from_report(
-    db: AsyncDatabase[Any], station: str, reported: Iterable[Reported], at: datetime
+    db: AsyncDatabase[Any],
+    station: str,
+    reported: Iterable[Reported],
+    asked_at: datetime,
+    at: datetime,
 ) -> tuple[list[int], list[int]]:
     """Make the stored view what a complete report says the station holds.
 
-    A stored profile the report does not name is removed; a reported one the CSMS does not
+    A stored profile the report does not name is removed, unless it was stored after the
+    report was asked for (``asked_at``): the station accepted it after it had reported. A
+    reported one the CSMS does not
     hold, or holds on another EVSE, purpose or stackLevel, is stored as the station's
     (``source`` station); one it holds as reported is kept with ``reportedAt``. Returns the
     profile ids removed and the ids stored from the report.
     """
     stored = {doc["profileId"]: doc for doc in await for_station(db, station)}
     by_id = {r.profile["id"]: r for r in reported}
-    removed = sorted(set(stored) - set(by_id))
+    removed = sorted(
+        i for i in set(stored) - set(by_id) if (stored[i].get("updatedAt") or at) < asked_at
+    )
     if removed:
         await db[names.CHARGING_PROFILES].delete_many(
             {"_id": {"$in": [profile_key(station, i) for i in removed]}}

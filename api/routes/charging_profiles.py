@@ -12,10 +12,9 @@ station accepted it, forgets one once the station answered ClearChargingProfile,
 A set or clear that got no answer (timeout, disconnected) changes nothing stored: the
 station may or may not have applied it, which only a refresh can tell.
 
-Not covered: requests for one station are not serialised. A profile accepted while a
-refresh waits for its report is missing from that report, so the refresh removes it from
-the view (the next refresh stores it again, as the station's); two sets racing past the
-stackLevel check can both be sent.
+Not covered: requests for one station are not serialised. A refresh keeps a profile stored
+after it asked for the report, but one cleared meanwhile comes back if the report named it;
+two sets racing past the stackLevel check can both be sent.
 """
 
 from __future__ import annotations
@@ -234,6 +233,7 @@ async def refresh(request: web.Request) -> web.Response:
     db = request.app[DB]
     request_id = secrets.randbelow(MAX_ID) + 1
     payload = {"requestId": request_id, "chargingProfile": {}}
+    asked_at = utc_now()
     result = await record_and_send(request, station, "GetChargingProfiles", payload)
     if result.status != commands.ANSWERED:
         return result_response(result)
@@ -255,7 +255,9 @@ async def refresh(request: web.Request) -> web.Response:
         for part in parts
         for profile in part["chargingProfile"]
     ]
-    removed, learnt = await charging_profiles.replace_from_report(db, station, reported, utc_now())
+    removed, learnt = await charging_profiles.replace_from_report(
+        db, station, reported, asked_at, utc_now()
+    )
     docs = await charging_profiles.for_station(db, station)
     return json_response(
         {
