@@ -14,7 +14,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.charging_profiles import HeldProfile, StationContext
+from shared.charging_profiles import TX_PROFILE, HeldProfile, StationContext
 from store import charging_profiles, device_model, transactions
 
 CTRLR = {"name": "SmartChargingCtrlr"}
@@ -65,16 +65,24 @@ def context(
     evses: frozenset[int],
 ) -> StationContext:
     """``stored`` charging_profiles documents minus the one with id ``replacing`` (the new
-    profile takes its place, K01.FR.05); ``values`` the SmartChargingCtrlr Actual values by
-    variable name; ``evses`` the EVSE ids of the device model, empty when unknown."""
+    profile takes its place, K01.FR.05) and the TxProfiles of transactions no longer
+    running (the station dropped them when it ended); ``values`` the SmartChargingCtrlr
+    Actual values by variable name; ``evses`` the EVSE ids of the device model, empty when
+    unknown."""
+    by_evse = running_by_evse(running)
+    live = frozenset().union(*by_evse.values())
     held = [
         HeldProfile(doc["evseId"], doc["chargingProfile"])
         for doc in stored
         if doc["profileId"] != replacing
+        and (
+            doc["chargingProfile"].get("chargingProfilePurpose") != TX_PROFILE
+            or doc["chargingProfile"].get("transactionId") in live
+        )
     ]
     return StationContext(
         held=held,
-        transactions=running_by_evse(running),
+        transactions=by_evse,
         rate_units=rate_units(values.get(RATE_UNIT)),
         evse_ids=evses or None,
         periods_per_schedule=non_negative(values.get(PERIODS)),

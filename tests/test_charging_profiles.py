@@ -162,10 +162,9 @@ async def test_a_profile_against_the_schema_is_refused_with_the_path(
     status, answer = await api.request("POST", f"/stations/{station}/charging-profiles", body)
     assert status == 422, answer
     assert answer["detail"]["path"] == "chargingProfile.stackLevel"
-    status, answer = await api.request(
-        "POST", f"/stations/{station}/charging-profiles", {**body, "colour": "red"}
-    )
-    assert status == 422, answer
+    for wrong in ({**body, "colour": "red"}, {**body, "evseId": -1}):
+        status, answer = await api.request("POST", f"/stations/{station}/charging-profiles", wrong)
+        assert status == 422, answer
     assert not sent(operated, "SetChargingProfile")
 
 

@@ -80,6 +80,10 @@ def _invalid(body: dict[str, Any]) -> None:
             "Invalid SetChargingProfileRequest",
             {"code": exc.code, "message": exc.description, "path": exc.path},
         ) from None
+    if body["evseId"] < 0:
+        raise ApiError(
+            422, "Invalid SetChargingProfileRequest", {"message": "evseId >= 0", "path": "evseId"}
+        )
     unstorable = first_unstorable(body)
     if unstorable is not None:
         raise ApiError(

@@ -81,3 +81,17 @@ def test_device_model_values_reach_the_context():
     assert found.rate_units == frozenset({"A", "W"}) and found.evse_ids == frozenset({1, 2})
     assert (found.periods_per_schedule, found.max_stack_level) == (24, 8)
     assert found.ac_phase_switching is False and found.transactions == {2: frozenset({"T"})}
+
+
+def test_tx_profiles_of_ended_transactions_are_not_held():
+    def tx(profile_id: int, transaction_id: str) -> dict[str, Any]:
+        profile = {"id": profile_id, "chargingProfilePurpose": "TxProfile"}
+        return {
+            "profileId": profile_id,
+            "evseId": 1,
+            "chargingProfile": {**profile, "transactionId": transaction_id},
+        }
+
+    running = [{"transactionId": "LIVE", "evseId": 1}]
+    found = context([tx(1, "LIVE"), tx(2, "ENDED")], 0, running, {}, frozenset())
+    assert [h.profile["id"] for h in found.held] == [1]
