@@ -21,7 +21,9 @@ from .keys import COMMANDS, DB, EVENTS, NOTICES, PASSWORD_KEYS, SETTINGS
 from .routes import (
     api_keys,
     audit,
+    charging_profiles,
     commands,
+    composite_schedule,
     id_tokens,
     local_lists,
     provisioning,
@@ -52,6 +54,8 @@ def build(settings: Settings) -> web.Application:
             *transactions.ROUTES,
             *commands.ROUTES,
             *reservations.ROUTES,
+            *charging_profiles.ROUTES,
+            *composite_schedule.ROUTES,
             *provisioning.ROUTES,
             *security.ROUTES,
             *api_keys.ROUTES,

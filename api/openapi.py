@@ -167,6 +167,78 @@ SPEC: dict[str, Any] = {
                 "station refused (its answer in `cancellation`) or is not connected.",
             },
         },
+        "/api/v1/stations/{id}/charging-profiles": {
+            "parameters": [_path_param("id")],
+            "post": {
+                **_op(
+                    "Set a charging profile (K01): checked, then sent as SetChargingProfile",
+                    ok="201",
+                    body="ChargingProfileInput",
+                    errors=("400", "404", "409", "422", "429", "502", "504"),
+                ),
+                "description": "The body is a SetChargingProfileRequest. 422: it breaks the "
+                "schema (`detail`: `code`, `message`, `path`) or the rules of K01 checked "
+                "against what the CSMS knows of the station (`detail`: a list of `{rule, path, "
+                "message}`, `rule` a requirement id such as K01.FR.38, or null); nothing is "
+                "sent. 201: the station accepted it, stored (replacing the one with that id). "
+                "409: the station rejected it (`detail.status`, `detail.statusInfo`; nothing "
+                "stored) or is not connected. 502/504 as for commands: nothing stored.",
+            },
+            "get": _op(
+                "The CSMS's view of the station's charging profiles, by profile id",
+                params=PAGING,
+                errors=("400", "404"),
+            ),
+        },
+        "/api/v1/stations/{id}/charging-profiles/refresh": {
+            "post": {
+                **_op(
+                    "Ask the station what it holds (K09 GetChargingProfiles) and reconcile",
+                    params=[_path_param("id")],
+                    errors=("404", "409", "429", "502", "504"),
+                ),
+                "description": "Sends GetChargingProfiles for every profile and waits (the "
+                "command timeout) for the ReportChargingProfiles parts; then stored profiles "
+                "the station did not report are removed and reported ones the CSMS did not "
+                "hold are stored with `source` station. 200: `{commandId, requestId, answer, "
+                "removed, learnt, chargingProfiles}`. 504: no complete report in time, "
+                "nothing changed.",
+            }
+        },
+        "/api/v1/stations/{id}/charging-profiles/{profileId}": {
+            "parameters": [_path_param("id"), _path_param("profileId")],
+            "delete": {
+                **_op(
+                    "Clear a charging profile (K10): sends ClearChargingProfile",
+                    errors=("400", "404", "409", "429", "502", "504"),
+                ),
+                "description": "200: `{answer, forgotten, ...}`; `answer` Accepted, or "
+                "Unknown when the station holds no such profile: either way the CSMS forgets "
+                "it (`forgotten`: it held it).",
+            },
+        },
+        "/api/v1/stations/{id}/composite-schedule": {
+            "get": {
+                **_op(
+                    "The station's composite schedule (K08 GetCompositeSchedule)",
+                    params=[
+                        _path_param("id"),
+                        {**_query("evseId", "integer"), "required": True},
+                        {**_query("duration", "integer"), "required": True},
+                        {
+                            "name": "unit",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": ["A", "W"]},
+                        },
+                    ],
+                    errors=("404", "409", "422", "429", "502", "504"),
+                ),
+                "description": "`evseId` >= 0 (0: the grid connection), `duration` seconds "
+                "> 0, else 422. 200: `{commandId, response}`, the station's answer as it "
+                "gave it (`status` Accepted with `schedule`, or Rejected).",
+            }
+        },
         "/api/v1/reservations": {
             "get": _op(
                 "Reservations, newest first",
@@ -330,6 +402,17 @@ SPEC: dict[str, Any] = {
                     "requestId": {
                         "type": "string",
                         "description": "Also in the X-Request-Id header and the log lines.",
+                    },
+                },
+            },
+            "ChargingProfileInput": {
+                "type": "object",
+                "required": ["evseId", "chargingProfile"],
+                "properties": {
+                    "evseId": {"type": "integer", "minimum": 0},
+                    "chargingProfile": {
+                        "type": "object",
+                        "description": "OCPP 2.0.1 ChargingProfileType",
                     },
                 },
             },

@@ -92,6 +92,13 @@ EVENT_CHARGING_SCHEDULE = "charging.schedule"  # NotifyEVChargingSchedule
 EVENT_CHARGING_PROFILES = "charging.profiles"  # a ReportChargingProfiles part
 EVENT_SITE_CHANGED = "site.changed"  # API: a site, its stations or its external limit changed
 EVENT_SITE_ALLOCATION_CHANGED = "site.allocation.changed"  # worker: new limits were sent
+# Keyed "<event>.<siteId>": a site's events, not a station's. The allocation's is three words,
+# as issue #14 names it for consumers (bind "site.allocation.changed.#").
+SITE_EVENTS = (EVENT_SITE_CHANGED, EVENT_SITE_ALLOCATION_CHANGED)
+# Charging profiles the operator sets through the API (K01, K10): one noun, as every key is
+# "<noun>.<verb>.<station>" (three words), so not "charging.profile.set".
+EVENT_PROFILE_SET = "profile.set"  # API: the station accepted SetChargingProfile
+EVENT_PROFILE_CLEARED = "profile.cleared"  # API: ClearChargingProfile answered Accepted/Unknown
 EVENT_API_AUDIT = "api.request"  # an operator API request that changed (or tried to) state
 
 
@@ -139,6 +146,7 @@ SITES = "sites"  # grid connections shared by their stations, written only by th
 SITE_MEMBERS = "site_members"  # which site a station belongs to: _id station, at most one
 SITE_LIMITS = "site_limits"  # a site's external limit (grid operator, EMS), written by the API
 SITE_ALLOCATIONS = "site_allocations"  # what each site's transactions were sent: by its driver
+CHARGING_PROFILES = "charging_profiles"  # the CSMS's view of what a station holds, API only
 OUTBOX = (
     "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)
 )

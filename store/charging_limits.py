@@ -105,3 +105,11 @@ async def active_limits_of(db: AsyncDatabase[Any], stations: list[str]) -> list[
     """The external limits ``stations`` reported (NotifyChargingLimit) and still obey."""
     cursor = db[names.CHARGING_LIMITS].find({"station": {"$in": stations}, "active": True})
     return [doc async for doc in cursor]
+
+
+async def profile_report(
+    db: AsyncDatabase[Any], station: str, request_id: int
+) -> list[dict[str, Any]]:
+    """The ReportChargingProfiles parts received so far for one GetChargingProfiles."""
+    cursor = db[names.CHARGING_PROFILE_REPORTS].find({"station": station, "requestId": request_id})
+    return [doc async for doc in cursor]

@@ -157,3 +157,30 @@ async def get_variable(
         {"_id": variable_key(station, component, variable)}
     )
     return doc
+
+
+def actual(doc: dict[str, Any] | None) -> str | None:
+    """A variable's Actual value: GetVariables/SetVariables learnt it after the report that
+    stored the attribute, so the learnt one wins."""
+    if doc is None:
+        return None
+    if "Actual" in doc.get("values", {}):
+        return str(doc["values"]["Actual"])
+    for attribute in doc.get("attributes", []):
+        if attribute.get("type", "Actual") == "Actual" and "value" in attribute:
+            return str(attribute["value"])
+    return None
+
+
+async def evse_ids(db: AsyncDatabase[Any], station: str) -> frozenset[int]:
+    """The EVSE ids the station's device model names (components ``EVSE`` with an evse);
+    empty when no report told of any."""
+    cursor = db[names.DEVICE_MODEL].find(
+        {"station": station, "component.name": "EVSE"}, {"_id": 0, "component": 1}
+    )
+    found = set()
+    async for doc in cursor:
+        evse = doc["component"].get("evse") or {}
+        if isinstance(evse.get("id"), int):
+            found.add(evse["id"])
+    return frozenset(found)

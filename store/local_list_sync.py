@@ -78,14 +78,7 @@ def _int(value: Any) -> int | None:
 
 def _actual(doc: dict[str, Any] | None) -> int | None:
     """The Actual value of a device model variable, from GetVariables or a report."""
-    if doc is None:
-        return None
-    if "Actual" in doc.get("values", {}):
-        return _int(doc["values"]["Actual"])
-    for attribute in doc.get("attributes", []):
-        if attribute.get("type", "Actual") == "Actual":
-            return _int(attribute.get("value"))
-    return None
+    return _int(device_model.actual(doc))
 
 
 async def limits(db: AsyncDatabase[Any], station: str) -> planning.Limits:

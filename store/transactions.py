@@ -118,3 +118,13 @@ async def running_on(db: AsyncDatabase[Any], stations: list[str]) -> list[dict[s
         {"station": {"$in": stations}, "endedAt": {"$exists": False}}
     )
     return [doc async for doc in cursor]
+
+
+async def running(db: AsyncDatabase[Any], station: str) -> list[dict[str, Any]]:
+    """The station's transactions without ``endedAt``: transactionId and evseId (absent
+    until an event names the EVSE)."""
+    cursor = db[names.TRANSACTIONS].find(
+        {"station": station, "endedAt": {"$exists": False}},
+        {"_id": 0, "transactionId": 1, "evseId": 1},
+    )
+    return [doc async for doc in cursor]

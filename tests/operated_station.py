@@ -34,6 +34,10 @@ class OperatedStation(SimStation):
         self.local_version = 0
         self.local_list: dict[tuple[str, str], dict[str, Any]] = {}
         self.local_list_answer: str | None = None  # set to force the next answer
+        # Charging profiles (K01) as a station holds them: id -> (evseId, profile as the
+        # ocpp library hands it over, snake_case); one with the same id replaces it.
+        self.profiles: dict[int, tuple[int, dict[str, Any]]] = {}
+        self.profile_answer: str | None = None  # set to force SetChargingProfile's answer
 
     def _later(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -332,6 +336,65 @@ class OperatedStation(SimStation):
     def on_delete_certificate(self, certificate_hash_data: dict[str, Any], **kw: Any) -> Any:
         self.received.append(("DeleteCertificate", certificate_hash_data))
         return call_result.DeleteCertificate(status="Accepted")
+
+    @on("SetChargingProfile")
+    def on_set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any]) -> Any:
+        self.received.append(("SetChargingProfile", {"evseId": evse_id, **charging_profile}))
+        answer = self.profile_answer or "Accepted"
+        if answer == "Accepted":
+            self.profiles[charging_profile["id"]] = (evse_id, charging_profile)
+        return call_result.SetChargingProfile(status=answer)
+
+    @on("ClearChargingProfile")
+    def on_clear_charging_profile(self, charging_profile_id: int | None = None, **kw: Any) -> Any:
+        self.received.append(("ClearChargingProfile", {"chargingProfileId": charging_profile_id}))
+        held = self.profiles.pop(charging_profile_id, None) if charging_profile_id else None
+        return call_result.ClearChargingProfile(status="Accepted" if held else "Unknown")
+
+    @on("GetChargingProfiles")
+    def on_get_charging_profiles(
+        self, request_id: int, charging_profile: dict[str, Any], **kw: Any
+    ) -> Any:
+        self.received.append(("GetChargingProfiles", {"requestId": request_id, **kw}))
+        return call_result.GetChargingProfiles(status="Accepted" if self.profiles else "NoProfiles")
+
+    @after("GetChargingProfiles")
+    def after_get_charging_profiles(self, request_id: int, **kw: Any) -> None:
+        by_evse: dict[int, list[dict[str, Any]]] = {}
+        for evse_id, profile in self.profiles.values():
+            by_evse.setdefault(evse_id, []).append(profile)
+
+        async def parts() -> None:
+            evses = sorted(by_evse)
+            for index, evse_id in enumerate(evses):
+                await self.call(
+                    call.ReportChargingProfiles(
+                        request_id=request_id,
+                        charging_limit_source="CSO",
+                        charging_profile=by_evse[evse_id],
+                        evse_id=evse_id,
+                        tbc=index < len(evses) - 1,
+                    )
+                )
+
+        if by_evse:
+            self._later(parts())
+
+    @on("GetCompositeSchedule")
+    def on_get_composite_schedule(self, duration: int, evse_id: int, **kw: Any) -> Any:
+        self.received.append(
+            ("GetCompositeSchedule", {"duration": duration, "evseId": evse_id, **kw})
+        )
+        if evse_id > 2:
+            return call_result.GetCompositeSchedule(status="Rejected")
+        schedule = {
+            "evse_id": evse_id,
+            "duration": duration,
+            "schedule_start": now(),
+            "charging_rate_unit": kw.get("charging_rate_unit", "A"),
+            "charging_schedule_period": [{"start_period": 0, "limit": 16.0}],
+        }
+        return call_result.GetCompositeSchedule(status="Accepted", schedule=schedule)
 
 
 HASH_DATA = {

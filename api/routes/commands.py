@@ -68,6 +68,25 @@ def result_response(result: CommandResult) -> web.Response:
     )
 
 
+async def record_and_send(
+    request: web.Request, station: str, action: str, payload: dict[str, Any]
+) -> CommandResult:
+    """For routes that act on the answer: record the command as pending, send it and wait
+    (the API's command timeout) for its outcome."""
+    client: CommandClient = request.app[COMMANDS]
+    command_id = commands.new_command_id()
+    await command_store.record_pending(request.app[DB], command_id, station, action, payload, "api")
+    result = await client.send(
+        station,
+        action,
+        payload,
+        timeout=request.app[SETTINGS].command_timeout,
+        command_id=command_id,
+    )
+    assert result is not None
+    return result
+
+
 async def send(
     request: web.Request, station: str, action: str, payload: dict[str, Any]
 ) -> web.Response:

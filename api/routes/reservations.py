@@ -15,16 +15,13 @@ from typing import Any
 from aiohttp import web
 
 from shared import commands, names, timestamps
-from shared.commands import CommandClient
-from shared.envelope import CommandResult
 from shared.events import event_id, iso, utc_now
 from shared.schemas import SchemaViolation, validate
-from store import commands as command_store
 from store import reservations
 
 from ..errors import ApiError, json_response, optional_bool, paging, read_json
-from ..keys import COMMANDS, DB, EVENTS, SETTINGS
-from .commands import result_response
+from ..keys import DB, EVENTS
+from .commands import record_and_send, result_response
 from .stations import require_registered, station_id
 
 FIELDS = ("idToken", "groupIdToken", "evseId", "connectorType", "expiresAt")
@@ -95,24 +92,6 @@ async def _publish(request: web.Request, event: str, doc: dict[str, Any], **fiel
     )
 
 
-async def _send(
-    request: web.Request, station: str, action: str, payload: dict[str, Any]
-) -> CommandResult:
-    db = request.app[DB]
-    client: CommandClient = request.app[COMMANDS]
-    command_id = commands.new_command_id()
-    await command_store.record_pending(db, command_id, station, action, payload, "api")
-    result = await client.send(
-        station,
-        action,
-        payload,
-        timeout=request.app[SETTINGS].command_timeout,
-        command_id=command_id,
-    )
-    assert result is not None
-    return result
-
-
 async def create(request: web.Request) -> web.Response:
     station = station_id(request)
     payload, expires = _payload(await read_json(request))
@@ -132,7 +111,9 @@ async def create(request: web.Request) -> web.Response:
             break
     else:
         raise ApiError(409, "Could not allocate a reservation id; try again")
-    result = await _send(request, station, "ReserveNow", {"id": reservation_id, **payload})
+    result = await record_and_send(
+        request, station, "ReserveNow", {"id": reservation_id, **payload}
+    )
     if result.status in NOT_SENT:
         await reservations.delete(db, station, reservation_id)
         return result_response(result)
@@ -186,7 +167,9 @@ async def cancel(request: web.Request) -> web.Response:
     if not shown["active"]:
         raise ApiError(409, f"Reservation is {shown['status']}", shown)
     station, reservation_id = doc["station"], doc["reservationId"]
-    result = await _send(request, station, "CancelReservation", {"reservationId": reservation_id})
+    result = await record_and_send(
+        request, station, "CancelReservation", {"reservationId": reservation_id}
+    )
     if result.status != commands.ANSWERED:
         return result_response(result)
     assert result.response is not None

@@ -9,6 +9,7 @@ from shared.names import event_key, gateway_queue
 from shared.ocppj import STATION_ID_PATTERN
 
 EVENTS = {value for key, value in vars(names).items() if key.startswith("EVENT_")}
+STATION_EVENTS = EVENTS - set(names.SITE_EVENTS)
 COLLECTIONS = [
     names.STATIONS,
     names.CONNECTORS,
@@ -43,7 +44,7 @@ def test_event_key_writes_dots_in_the_station_id_as_tildes() -> None:
 def test_event_key_always_has_three_words_for_noun_verb_station(station: str) -> None:
     assert STATION_ID_PATTERN.match(station)
 
-    for event in EVENTS:
+    for event in STATION_EVENTS:
         words = event_key(event, station).split(".")
         assert len(words) == 3, (event, station)
         assert ".".join(words[:2]) == event
@@ -72,9 +73,17 @@ def test_every_event_name_is_noun_dot_verb_and_unique() -> None:
     event_constants = [v for k, v in vars(names).items() if k.startswith("EVENT_")]
 
     assert len(event_constants) == len(EVENTS)
-    for event in EVENTS:
+    for event in STATION_EVENTS:
         noun, verb = event.split(".")
         assert noun and verb and "~" not in event
+
+
+def test_site_events_start_with_site_and_end_with_the_site_id() -> None:
+    assert set(names.SITE_EVENTS) <= EVENTS
+    for event in names.SITE_EVENTS:
+        assert event.split(".")[0] == "site" and "~" not in event
+        assert event_key(event, "DEPOT.A") == f"{event}.DEPOT~A"
+    assert names.EVENT_SITE_ALLOCATION_CHANGED == "site.allocation.changed"  # issue #14
 
 
 def test_gateway_queue_is_prefixed_by_gateway() -> None:
