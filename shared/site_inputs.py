@@ -109,6 +109,18 @@ def station_limits(
     return found
 
 
+def latest_per_evse(
+    docs: Iterable[Mapping[str, Any]],
+) -> dict[tuple[str, int], Mapping[str, Any]]:
+    """The transaction started last on each (station, evseId), of those naming an EVSE,
+    oldest first (start time, then transactionId when two started at once)."""
+    newest: dict[tuple[str, int], Mapping[str, Any]] = {}
+    for doc in sorted(docs, key=lambda d: (d["startedAt"], d["transactionId"])):
+        if doc.get("evseId"):
+            newest[(doc["station"], doc["evseId"])] = doc
+    return newest
+
+
 def transactions(
     running: Iterable[Mapping[str, Any]],
     needs: Iterable[Mapping[str, Any]],
@@ -118,16 +130,17 @@ def transactions(
     phases: int = DEFAULT_PHASES,
     voltage: float = DEFAULT_VOLTAGE,
 ) -> list[Transaction]:
-    """The running transactions as the allocation sees them. Those without an EVSE (the
-    station never named one) cannot be sent a TxProfile and are left out; ``refused``
-    holds the keys counted at their EVSE maximum (rejected, or no answer)."""
+    """The running transactions as the allocation sees them, oldest first. Those without an
+    EVSE (the station never named one) cannot be sent a TxProfile and are left out. An EVSE
+    runs one transaction at a time, so of several not ended on one EVSE only the newest
+    counts: the others ended without the CSMS hearing of it (a station reset, a lost
+    ``Ended``) and would hold a share for good. ``refused`` holds the keys counted at their
+    EVSE maximum (rejected, or no answer)."""
     needs_by_evse = {(doc["station"], doc["evseId"]): doc for doc in needs}
+    newest = latest_per_evse(running)
     found = []
-    for doc in running:
-        evse_id = doc.get("evseId")
-        if not evse_id:
-            continue
-        station, started = doc["station"], doc["startedAt"]
+    for (station, evse_id), doc in newest.items():
+        started = doc["startedAt"]
         local = [limits[k] for k in ((station, evse_id), (station, 0)) if k in limits]
         found.append(
             Transaction(

@@ -120,6 +120,18 @@ async def running_on(db: AsyncDatabase[Any], stations: list[str]) -> list[dict[s
     return [doc async for doc in cursor]
 
 
+async def started_since(
+    db: AsyncDatabase[Any], stations: list[str], since: datetime
+) -> list[dict[str, Any]]:
+    """Every transaction of ``stations`` that started at or after ``since``, ended or not
+    (which transaction is its EVSE's latest): station, transactionId, evseId, startedAt."""
+    cursor = db[names.TRANSACTIONS].find(
+        {"station": {"$in": stations}, "startedAt": {"$gte": since}},
+        {"_id": 0, "station": 1, "transactionId": 1, "evseId": 1, "startedAt": 1},
+    )
+    return [doc async for doc in cursor]
+
+
 async def running(db: AsyncDatabase[Any], station: str) -> list[dict[str, Any]]:
     """The station's transactions without ``endedAt``: transactionId and evseId (absent
     until an event names the EVSE)."""

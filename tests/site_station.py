@@ -76,6 +76,10 @@ class SiteStation(SimStation):
         return call_result.SetChargingProfile(status="Accepted")
 
     async def start_transaction(self, tx: str, evse: int = 1) -> None:
+        """A transaction on an EVSE that runs one already: the old one ended unheard of
+        (as after a reset), and its profile went with it."""
+        if evse in self.running:
+            self.ledger.drop((self.id, self.running[evse]))
         self.running[evse] = tx
         self._seq[tx] = 0
         await self.transaction_event("Started", tx, 0, "CablePluggedIn", evse=evse)

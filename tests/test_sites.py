@@ -105,6 +105,29 @@ async def test_three_stations_share_a_32_amp_site_through_every_change(cluster: 
         assert profile["charging_schedule"][0]["charging_rate_unit"] == "A"
 
 
+async def test_a_transaction_superseded_on_its_evse_stops_counting(cluster: Cluster, api: Api):
+    async with site_of(cluster, api, 2, maxCurrent=32.0) as (site, cps, ledger):
+        a, b = cps
+        await a.start_transaction("TX-LOST")
+        await b.start_transaction("TX-B")
+        await ledger.until({key(a, "TX-LOST"): 16.0, key(b, "TX-B"): 16.0})
+        await a.start_transaction("TX-NEW")  # TX-LOST's Ended never came
+        await ledger.until({key(a, "TX-NEW"): 16.0, key(b, "TX-B"): 16.0})
+
+        async def shown() -> Any:
+            _, body = await api.request("GET", f"/sites/{site}")
+            ids = {x["transactionId"] for x in body["allocations"]}
+            return body if ids == {"TX-NEW", "TX-B"} else None
+
+        body = await eventually(shown)
+        assert body["allocatedCurrent"] == 32.0
+        # TX-LOST stays gone once the one that superseded it ends too.
+        await a.end_transaction("TX-NEW")
+        await ledger.until({key(b, "TX-B"): 32.0})
+        _, body = await api.request("GET", f"/sites/{site}")
+        assert [x["transactionId"] for x in body["allocations"]] == ["TX-B"]
+
+
 async def test_an_external_limit_with_an_end_stops_limiting_once_it_passes(
     cluster: Cluster, api: Api
 ):

@@ -234,13 +234,14 @@ class _Run:
         self.entries: dict[Key, dict[str, Any]] = {}
         self.effective = 0.0
         self._running: list[dict[str, Any]] = []
+        self.superseded: set[Key] = set()
         self._needs: list[dict[str, Any]] = []
         self._limits: dict[tuple[str, int], float] = {}
 
     async def load(self) -> None:
         db, stations = self.driver._db, self.doc["stations"]
         if stations:
-            self._running = await transactions.running_on(db, stations)
+            self._running = await self._current(await transactions.running_on(db, stations))
             self._needs = await charging_limits.needs_of(db, stations)
             self._limits = site_inputs.station_limits(
                 await charging_limits.active_limits_of(db, stations),
@@ -248,11 +249,39 @@ class _Run:
                 self.phases,
                 self.voltage,
             )
-        running = {(t["station"], t["transactionId"]) for t in self._running}
+        counted = site_inputs.transactions(self._running, [], {}, set(), self.evse_max)
+        keys = {(t.station_id, t.transaction_id) for t in counted}
         for e in self.old.get("limits", []):
             key = (e["stationId"], e["transactionId"])
-            if key in running:  # ended transactions drop out
+            if key in keys:  # ended (or superseded on their EVSE) transactions drop out
                 self.entries[key] = e
+
+    async def _current(self, running: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The running transactions that are their EVSE's latest: one that another started
+        after on the same EVSE ended without the CSMS hearing of it (a station reset, a lost
+        ``Ended``), even if that later one has ended too. Found once by reading what started
+        since the oldest candidate, then remembered in the allocation (``superseded``), so a
+        months-old one does not make every recomputation read months of transactions."""
+        known = {(k["stationId"], k["transactionId"]) for k in self.old.get("superseded", [])}
+        candidates = [t for t in running if (t["station"], t["transactionId"]) not in known]
+        self.superseded = {
+            (t["station"], t["transactionId"])
+            for t in running
+            if (t["station"], t["transactionId"]) in known
+        }
+        if not candidates:
+            return []
+        since = min(t["startedAt"] for t in candidates)
+        later = await transactions.started_since(self.driver._db, self.doc["stations"], since)
+        latest = site_inputs.latest_per_evse(later)
+        current = []
+        for t in candidates:
+            newest = latest.get((t["station"], t["evseId"])) if t.get("evseId") else None
+            if newest is not None and newest["transactionId"] != t["transactionId"]:
+                self.superseded.add((t["station"], t["transactionId"]))
+            else:
+                current.append(t)
+        return current
 
     def _allocation(self, also_trusted: Key | None = None) -> Allocation:
         refused = {k for k, e in self.entries.items() if e["status"] in REFUSED}
@@ -346,6 +375,11 @@ class _Run:
                     self.entries, self.limit, self.now, self.driver._settings.site_retry_seconds
                 ),
                 "limits": self._ordered(),
+                # Objects, not pairs: FerretDB v1 stores no array in an array.
+                "superseded": [
+                    {"stationId": station, "transactionId": tx}
+                    for station, tx in sorted(self.superseded)
+                ],
             },
         )
 

@@ -111,3 +111,15 @@ def test_transactions_combine_needs_limits_and_refusals() -> None:
         ("T2", None, 14.0, True),
     ]
     assert all(t.evse_max == 32.0 for t in found)
+
+
+def test_of_several_transactions_not_ended_on_one_evse_only_the_newest_counts() -> None:
+    later = T0 + timedelta(hours=3)
+    running = [
+        {"station": "CS1", "transactionId": "NEW", "evseId": 1, "startedAt": later},
+        {"station": "CS1", "transactionId": "STALE", "evseId": 1, "startedAt": T0},
+        {"station": "CS1", "transactionId": "OTHER", "evseId": 2, "startedAt": T0},
+        {"station": "CS2", "transactionId": "ELSEWHERE", "evseId": 1, "startedAt": T0},
+    ]
+    found = site_inputs.transactions(running, [], {}, set(), 32.0)
+    assert sorted(t.transaction_id for t in found) == ["ELSEWHERE", "NEW", "OTHER"]
