@@ -155,3 +155,24 @@ def transactions(
             )
         )
     return found
+
+
+def periods_above(
+    schedule: Mapping[str, Any],
+    limit: float,
+    phases: int = DEFAULT_PHASES,
+    voltage: float = DEFAULT_VOLTAGE,
+) -> list[int]:
+    """The ``startPeriod`` of every period of a ChargingScheduleType above ``limit`` (A per
+    phase): what an EV's own schedule (NotifyEVChargingSchedule) takes beyond the limit the
+    CSMS sent for its transaction. A schedule in W is compared with the limit in W at the
+    period's ``numberPhases`` (else the site's) and ``voltage``; 0.1 A of slack, the step
+    the site's limits are computed in."""
+    above = []
+    for period in schedule["chargingSchedulePeriod"]:
+        amps = float(period["limit"])
+        if schedule["chargingRateUnit"] == "W":
+            amps = amps_from_watts(amps, period.get("numberPhases", phases), voltage)
+        if amps > limit + 0.1:
+            above.append(int(period["startPeriod"]))
+    return above

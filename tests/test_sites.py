@@ -17,11 +17,13 @@ from typing import Any
 
 import pytest
 from ocpp.v201 import call
+from pymongo.asynchronous.database import AsyncDatabase
 
+from shared import names
 from shared.events import iso, utc_now
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
-from tests.simulator import sim_station
+from tests.simulator import now, sim_station
 from tests.site_station import Ledger, SiteStation
 from tests.test_end_to_end import eventually
 
@@ -336,3 +338,45 @@ async def test_workers_competing_and_dying_never_take_the_site_over_its_limit(
             {key(cp, f"TX-{i}"): 13.3 for i, cp in enumerate(cps) if i >= 3}, timeout=60
         )
         assert ledger.peak <= 40.0
+
+
+async def test_an_ev_schedule_is_checked_against_the_limit_its_transaction_was_sent(
+    cluster: Cluster, api: Api, db: AsyncDatabase[Any]
+):
+    async with site_of(cluster, api, 2, maxCurrent=32.0) as (site, cps, ledger):
+        a, b = cps
+        await a.start_transaction("TX-A")
+        await b.start_transaction("TX-B")
+        await ledger.until({key(a, "TX-A"): 16.0, key(b, "TX-B"): 16.0})
+
+        async def accepted() -> Any:
+            _, body = await api.request("GET", f"/sites/{site}")
+            return all(x["status"] == "Accepted" for x in body["allocations"])
+
+        assert await eventually(accepted)
+        for limit, within, above in ((16.0, True, []), (20.0, False, [600])):
+            answer = await a.call(
+                call.NotifyEVChargingSchedule(
+                    time_base=now(),
+                    evse_id=1,
+                    charging_schedule={
+                        "id": 1,
+                        "charging_rate_unit": "A",
+                        "charging_schedule_period": [
+                            {"start_period": 0, "limit": 10.0},
+                            {"start_period": 600, "limit": limit},
+                        ],
+                    },
+                )
+            )
+            assert answer.status == "Accepted"  # processed; not an approval (schema)
+            stored = await db[names.EV_CHARGING_SCHEDULES].find_one({"_id": f"{a.id}/1"})
+            assert stored is not None
+            assert stored["check"] == {
+                "siteId": site,
+                "transactionId": "TX-A",
+                "limit": 16.0,
+                "unit": "A",
+                "within": within,
+                "periodsAbove": above,
+            }

@@ -123,3 +123,26 @@ def test_of_several_transactions_not_ended_on_one_evse_only_the_newest_counts() 
     ]
     found = site_inputs.transactions(running, [], {}, set(), 32.0)
     assert sorted(t.transaction_id for t in found) == ["ELSEWHERE", "NEW", "OTHER"]
+
+
+def test_an_ev_schedule_is_compared_with_the_limit_in_its_own_unit() -> None:
+    amps = {
+        "id": 1,
+        "chargingRateUnit": "A",
+        "chargingSchedulePeriod": [
+            {"startPeriod": 0, "limit": 16.1},
+            {"startPeriod": 60, "limit": 16.2},
+            {"startPeriod": 120, "limit": 8},
+        ],
+    }
+    assert site_inputs.periods_above(amps, 16.0) == [60]  # 0.1 A of slack
+    watts = {
+        "id": 1,
+        "chargingRateUnit": "W",
+        "chargingSchedulePeriod": [
+            {"startPeriod": 0, "limit": 11040.0},  # 16 A on 3 phases at 230 V
+            {"startPeriod": 60, "limit": 11500.0},
+            {"startPeriod": 120, "limit": 3680.0, "numberPhases": 1},  # 16 A on one
+        ],
+    }
+    assert site_inputs.periods_above(watts, 16.0) == [60]

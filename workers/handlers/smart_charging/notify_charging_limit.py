@@ -1,8 +1,10 @@
 """NotifyChargingLimit (K12): an external limit (EMS, SO, CSO, Other) the station now obeys,
 for the station as a whole or one EVSE, with the schedule it follows if the station sent one.
 
-Kept per station, EVSE and ``chargingLimitSource``; the site allocation
-(``shared.site_allocation``, local limit) does not read it yet.
+Kept per station, EVSE and ``chargingLimitSource``; the site load management takes the
+limit in force of its schedule as the EVSE's (or the station's) local limit
+(``shared.site_inputs.station_limits``) when the ``charging.limit`` event reaches the sites
+queue.
 """
 
 from __future__ import annotations

@@ -4,10 +4,11 @@
 charge, departure time), plus ``departureAt`` parsed and ``maxCurrent``: the EV's
 ``evMaxCurrent`` in A per phase when it charges AC (for DC it is a DC current, so None).
 
-Always answered ``Accepted``: nothing computes a schedule from these needs yet. Feeding
-them to the site allocation (``shared.site_allocation``: the EV's maximum, and
-``amps_from_watts`` for a DC ``evMaxPower``) and answering ``Processing`` while a
-schedule is worked out is future work.
+Always answered ``Accepted``. The site load management reads these needs (the EV's maximum
+for its transaction, ``shared.site_inputs.ev_max``; a DC ``evMaxPower`` as A per phase) when
+the ``charging.needs`` event reaches the sites queue; answering ``Processing`` while a
+schedule is worked out, and using the energy amount and departure time to favour one
+transaction over another, are not done.
 """
 
 from __future__ import annotations
