@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aio_pika
 import pytest
 from ocpp.charge_point import camel_to_snake_case
 from ocpp.v201 import call
@@ -18,6 +17,7 @@ from shared.events import utc_now
 from store import device_model
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
+from tests.events import event_queue
 from tests.operated_station import OperatedStation
 from tests.simulator import now, sim_station
 from tests.test_end_to_end import eventually
@@ -35,12 +35,7 @@ async def operated(cluster: Cluster, station: str) -> AsyncIterator[OperatedStat
 
 @pytest.fixture
 async def tap(cluster: Cluster, station: str) -> AsyncIterator[Tap]:
-    connection = await aio_pika.connect(cluster.amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(names.EVENTS_EXCHANGE)
-        queue = await channel.declare_queue(exclusive=True)
-        await queue.bind(exchange, f"profile.*.{station}")
+    async with event_queue(cluster.amqp_url, f"profile.*.{station}") as queue:
         yield Tap(queue)
 
 

@@ -24,6 +24,7 @@ from shared import names
 from shared.ocppj import CallResult
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD
+from tests.events import event_queue
 from tests.proxy import Proxy
 from tests.simulator import BOOT, RawStation, now, raw_station
 
@@ -56,12 +57,9 @@ class Tap:
 
 @pytest.fixture
 async def tap(cluster: Cluster, station: str) -> AsyncIterator[Tap]:
-    connection = await aio_pika.connect(cluster.amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(names.EVENTS_EXCHANGE)
-        queue = await channel.declare_queue(exclusive=True)
-        await queue.bind(exchange, names.event_key(names.EVENT_TRANSACTION_STARTED, station))
+    async with event_queue(
+        cluster.amqp_url, names.event_key(names.EVENT_TRANSACTION_STARTED, station)
+    ) as queue:
         yield Tap(queue)
 
 

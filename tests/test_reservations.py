@@ -19,6 +19,7 @@ from shared import names
 from shared.events import iso, utc_now
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
+from tests.events import event_queue
 from tests.operated_station import OperatedStation
 from tests.simulator import now, sim_station
 from tests.test_end_to_end import eventually
@@ -52,12 +53,7 @@ class Tap:
 
 @pytest.fixture
 async def tap(cluster: Cluster, station: str) -> AsyncIterator[Tap]:
-    connection = await aio_pika.connect(cluster.amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(names.EVENTS_EXCHANGE)
-        queue = await channel.declare_queue(exclusive=True)
-        await queue.bind(exchange, f"reservation.*.{station}")
+    async with event_queue(cluster.amqp_url, f"reservation.*.{station}") as queue:
         yield Tap(queue)
 
 

@@ -17,6 +17,7 @@ from shared.ocppj import CallError, CallResult
 from store import station_state
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
+from tests.events import event_queue
 from tests.simulator import BOOT, RawStation, now, raw_station
 from tests.workers.fixtures import REQUESTS
 
@@ -56,12 +57,7 @@ class EventTap:
 
 @pytest.fixture
 async def events(cluster: Cluster) -> AsyncIterator[EventTap]:
-    connection = await aio_pika.connect(cluster.amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(names.EVENTS_EXCHANGE)
-        queue = await channel.declare_queue(exclusive=True)
-        await queue.bind(exchange, "#")
+    async with event_queue(cluster.amqp_url, "#") as queue:
         yield EventTap(queue)
 
 
