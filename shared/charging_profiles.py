@@ -58,6 +58,11 @@ RECURRING = "Recurring"
 
 _P = "chargingProfile"
 
+SITE_PROFILE_IDS = 1_000_000
+"""Profile ids from here up are the site load management's: the TxProfile it sends to EVSE
+n has id ``SITE_PROFILE_IDS + n`` (``workers/site_driver.py``), one per EVSE, so a new limit
+replaces the last (K01). An operator's profile with such an id would replace one of them."""
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -113,6 +118,7 @@ def problems(evse_id: int, profile: Mapping[str, Any], context: StationContext) 
         *_stack_level(evse_id, profile, context),
         *_validity(profile),
         *_kind(profile),
+        *_reserved(profile),
     ]
     for index, schedule in enumerate(profile["chargingSchedule"]):
         found.extend(_schedule(f"{_P}.chargingSchedule[{index}]", schedule, context))
@@ -233,6 +239,15 @@ def _validity(profile: Mapping[str, Any]) -> Iterator[Problem]:
     if start is not None and end is not None and end <= start:
         yield Problem(
             None, f"{_P}.validTo", "validTo must come after validFrom: the profile is never valid"
+        )
+
+
+def _reserved(profile: Mapping[str, Any]) -> Iterator[Problem]:
+    if profile["id"] >= SITE_PROFILE_IDS:
+        yield Problem(
+            None,
+            f"{_P}.id",
+            f"ids from {SITE_PROFILE_IDS} are the site load management's TxProfiles",
         )
 
 

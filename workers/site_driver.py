@@ -25,6 +25,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import commands, names, site_inputs
+from shared.charging_profiles import SITE_PROFILE_IDS
 from shared.commands import CommandClient
 from shared.config import Settings
 from shared.events import utc_now
@@ -39,9 +40,6 @@ log = logging.getLogger("workers.sites")
 ROUNDS = 3
 """Recomputations after refusals before giving up until the next trigger or retry."""
 
-PROFILE_ID_BASE = 1_000_000
-"""The TxProfile the site sends to EVSE n has id ``PROFILE_ID_BASE + n``: one per EVSE, so
-a new limit replaces the last (K01), and an operator's ids below it are left alone."""
 
 ACCEPTED = names.SITE_LIMIT_ACCEPTED
 REJECTED = names.SITE_LIMIT_REJECTED
@@ -55,7 +53,7 @@ def tx_profile(limit: Limit, stack_level: int, phases: int) -> dict[str, Any]:
     return {
         "evseId": limit.evse_id,
         "chargingProfile": {
-            "id": PROFILE_ID_BASE + limit.evse_id,
+            "id": SITE_PROFILE_IDS + limit.evse_id,
             "stackLevel": stack_level,
             "chargingProfilePurpose": "TxProfile",
             "chargingProfileKind": "Relative",

@@ -10,7 +10,13 @@ import copy
 from typing import Any
 
 from shared import schemas
-from shared.charging_profiles import HeldProfile, Problem, StationContext, problems
+from shared.charging_profiles import (
+    SITE_PROFILE_IDS,
+    HeldProfile,
+    Problem,
+    StationContext,
+    problems,
+)
 
 EMPTY = StationContext()
 
@@ -189,6 +195,11 @@ def test_stack_level_not_above_profile_stack_level_nor_below_0():
 
 
 # validity, kind and recurrency
+
+
+def test_ids_of_the_site_load_management_are_refused():
+    assert check(1, profile(id=SITE_PROFILE_IDS - 1)) == []
+    assert rules(check(1, profile(id=SITE_PROFILE_IDS + 1))) == [(None, "chargingProfile.id")]
 
 
 def test_valid_to_comes_after_valid_from():

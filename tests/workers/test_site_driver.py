@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared import names
+from shared.charging_profiles import SITE_PROFILE_IDS
 from shared.schemas import validate
 from shared.site_allocation import Limit
 from workers import site_driver
@@ -32,7 +33,7 @@ def test_the_profile_is_a_valid_tx_profile_in_amperes_for_the_transaction() -> N
     payload = site_driver.tx_profile(Limit("CS1", 2, "T1", 10.6), stack_level=1, phases=3)
     validate("SetChargingProfile", "Request", payload)
     profile = payload["chargingProfile"]
-    assert payload["evseId"] == 2 and profile["id"] == site_driver.PROFILE_ID_BASE + 2
+    assert payload["evseId"] == 2 and profile["id"] == SITE_PROFILE_IDS + 2
     assert profile["chargingProfilePurpose"] == "TxProfile" and profile["transactionId"] == "T1"
     [schedule] = profile["chargingSchedule"]
     assert schedule["chargingRateUnit"] == "A"
