@@ -299,11 +299,16 @@ class _Run:
         return allocation
 
     async def retry_refused(self) -> None:
+        """Each refused transaction due a retry is offered its share as if it were trusted,
+        the others left as they are. All at once: each is offered at most the EVSE maximum
+        it is counted at, so the site stays within its limit whoever accepts."""
         retry = timedelta(seconds=self.driver._settings.site_retry_seconds)
-        for key, entry in list(self.entries.items()):
-            if entry["status"] in REFUSED and self.now - entry["sentAt"] >= retry:
-                trial = self._allocation(also_trusted=key).by_key()[key]
-                await self._send([trial])
+        trials = [
+            self._allocation(also_trusted=key).by_key()[key]
+            for key, entry in self.entries.items()
+            if entry["status"] in REFUSED and self.now - entry["sentAt"] >= retry
+        ]
+        await self._send(trials)
 
     async def rounds(self) -> None:
         for _ in range(ROUNDS):
