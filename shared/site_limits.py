@@ -1,18 +1,24 @@
 """A site's external limit as an energy manager sends it, over the API or the bus.
 
-One check for both ways in, so a limit the bus accepts is one the API would accept too and
-the stored document (``site_limits``) has one shape whoever wrote it. Pure: the caller
-passes ``now`` and maps ``InvalidLimit`` to its own answer (a 422, a dropped message).
+Over the bus it is a ``site.limit`` message on ``ocpp.site-limits`` whose JSON body is the
+API's body plus ``siteId``; ``"maxCurrent": null`` clears the limit. One check for both ways
+in, so a limit the bus accepts is one the API would accept too, and the stored document
+(``site_limits``) has one shape whoever wrote it. Pure: the caller passes ``now`` and maps
+``InvalidLimit`` to its own answer (a 422, a dropped message).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from shared import timestamps
 
+SITE_ID_PATTERN = re.compile(r"[A-Za-z0-9._~-]{1,64}")
 FIELDS = ("maxCurrent", "until", "source")
 MAX_CURRENT = 100_000.0  # A per phase: far above any grid connection, below float trouble
 MAX_TEXT = 200
@@ -85,3 +91,37 @@ def limit_fields(body: Any, now: datetime) -> dict[str, Any]:
         "until": until,
         "source": text(body, "source"),
     }
+
+
+def read_message(body: bytes) -> tuple[str, dict[str, Any]]:
+    """The site a ``site.limit`` message names, and the limit body without ``siteId``.
+
+    Separate from ``message_fields`` so the caller can tell an unknown site (whose id
+    it must not trust as a log key) from a known site's invalid limit.
+
+    Raises:
+        InvalidLimit: not a JSON object, or no valid ``siteId``.
+    """
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise InvalidLimit("the message is not JSON") from None
+    if not isinstance(data, dict):
+        raise InvalidLimit("the message must be a JSON object")
+    site = data.pop("siteId", None)
+    if not isinstance(site, str) or not SITE_ID_PATTERN.fullmatch(site):
+        raise InvalidLimit("siteId must be 1 to 64 characters of a-z A-Z 0-9 . _ ~ -")
+    return site, data
+
+
+def message_fields(rest: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+    """The stored fields of a message's limit, or None when it clears the limit
+    (``"maxCurrent": null``, which the API says with DELETE).
+
+    Raises:
+        InvalidLimit: as ``limit_fields``.
+    """
+    if "maxCurrent" in rest and rest["maxCurrent"] is None:
+        unknown(rest, FIELDS)
+        return None
+    return limit_fields(rest, now)

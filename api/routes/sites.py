@@ -8,7 +8,6 @@ is read back here from ``site_allocations``. Currents are in A per phase.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -25,7 +24,7 @@ from store import sites, stations
 from ..errors import ApiError, json_response, paging, read_json
 from ..keys import DB, EVENTS, SETTINGS
 
-SITE_ID_PATTERN = re.compile(r"[A-Za-z0-9._~-]{1,64}")
+SITE_ID_PATTERN = site_limits.SITE_ID_PATTERN
 FIELDS = ("name", "maxCurrent", "phases", "minCurrent", "stations", "evseMaxCurrent", "voltage")
 MAX_STATIONS = 5_000
 

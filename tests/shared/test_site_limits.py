@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared.site_limits import InvalidLimit, limit_fields
+from shared.site_limits import InvalidLimit, limit_fields, message_fields, read_message
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
@@ -81,3 +81,47 @@ def test_the_largest_limit_and_the_longest_source_pass() -> None:
     fields = limit_fields({"maxCurrent": 100_000, "source": "x" * 200}, NOW)
 
     assert fields["maxCurrent"] == 100_000.0 and len(fields["source"]) == 200
+
+
+def test_a_bus_message_names_its_site_and_carries_the_api_body() -> None:
+    body = b'{"siteId": "DEPOT-A", "maxCurrent": 120.0, "source": "EMS"}'
+
+    site, rest = read_message(body)
+
+    assert site == "DEPOT-A" and rest == {"maxCurrent": 120.0, "source": "EMS"}
+    assert message_fields(rest, NOW) == {"maxCurrent": 120.0, "until": None, "source": "EMS"}
+
+
+def test_a_null_max_current_clears_the_limit() -> None:
+    site, rest = read_message(b'{"siteId": "S", "maxCurrent": null, "source": "EMS"}')
+
+    assert site == "S" and message_fields(rest, NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"not json", "the message is not JSON"),
+        (b"[1]", "the message must be a JSON object"),
+        (b'{"maxCurrent": 10}', "siteId must be"),
+        (b'{"siteId": 7, "maxCurrent": 10}', "siteId must be"),
+        (b'{"siteId": "a b", "maxCurrent": 10}', "siteId must be"),
+        (b'{"siteId": "' + b"s" * 65 + b'", "maxCurrent": 10}', "siteId must be"),
+    ],
+)
+def test_a_message_without_a_site_is_refused(body: bytes, message: str) -> None:
+    with pytest.raises(InvalidLimit, match=message):
+        read_message(body)
+
+
+@pytest.mark.parametrize(
+    ("rest", "message"),
+    [
+        ({"maxCurrent": "x"}, "maxCurrent must be a number"),
+        ({}, "maxCurrent is required"),
+        ({"maxCurrent": None, "why": 1}, "Unknown fields"),
+    ],
+)
+def test_a_message_with_a_wrong_limit_is_refused(rest: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidLimit, match=message):
+        message_fields(rest, NOW)
