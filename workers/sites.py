@@ -62,9 +62,7 @@ class _Writer:
 
 
 class SiteQueue:
-    def __init__(
-        self, db: AsyncDatabase[Any], driver: SiteDriver, events: EventPublisher | None
-    ) -> None:
+    def __init__(self, db: AsyncDatabase[Any], driver: SiteDriver, events: EventPublisher) -> None:
         self._db = db
         self._driver = driver
         self._events = events
@@ -110,7 +108,6 @@ class SiteQueue:
             cause = await self._apply_limit(site_id, rest)
             if cause is not None:
                 await self.recompute(site_id, names.TYPE_SITE_LIMIT)
-                assert self._events is not None, "a SiteQueue taking limits publishes"
                 await self._events.publish(
                     names.EVENT_SITE_CHANGED, site_id, subject="site", cause=cause, by=names.BY_BUS
                 )
