@@ -192,3 +192,15 @@ async def route_takeovers(channel: AbstractChannel) -> None:
     an exchange needs the right to publish to it, which gateways do not have."""
     stations = await channel.get_exchange(names.STATION_EXCHANGE)
     await stations.bind(names.TAKEOVER_EXCHANGE)
+
+
+async def route_site_limits(channel: AbstractChannel) -> None:
+    """Declare ``ocpp.site-limits`` and bind it into ``ocpp.sites``, so an energy manager's
+    limits are applied by the one worker recomputing sites, in order with the site's other
+    events. Run by workers only: declaring the exchange and binding from it needs configure
+    and read there, which the gateway and the API have no use for."""
+    limits = await channel.declare_exchange(
+        names.SITE_LIMITS_EXCHANGE, aio_pika.ExchangeType.FANOUT, durable=True
+    )
+    sites = await channel.get_queue(names.SITES_QUEUE)
+    await sites.bind(limits)

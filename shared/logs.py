@@ -114,9 +114,14 @@ class Limited:
     def configure(self, lines: int, window: float) -> None:
         self._limiter.burst, self._limiter.window = lines, window
 
-    def log(self, level: int, kind: str, exc_info: bool = False, **extra: Any) -> bool:
-        """Log ``kind`` unless this station had its share of it; True if logged."""
-        allowed, dropped = self._limiter.allow(f"{station_var.get()}\x00{kind}")
+    def log(
+        self, level: int, kind: str, exc_info: bool = False, about: str | None = None, **extra: Any
+    ) -> bool:
+        """Log ``kind`` unless this station had its share of it; True if logged. ``about``
+        caps by another key than the bound station (a site's, for what an energy manager
+        sends)."""
+        key = station_var.get() if about is None else about
+        allowed, dropped = self._limiter.allow(f"{key}\x00{kind}")
         if not allowed:
             return False
         if dropped:
@@ -124,8 +129,8 @@ class Limited:
         self.logger.log(level, kind, exc_info=exc_info, extra=extra)
         return True
 
-    def warning(self, kind: str, **extra: Any) -> bool:
-        return self.log(logging.WARNING, kind, **extra)
+    def warning(self, kind: str, about: str | None = None, **extra: Any) -> bool:
+        return self.log(logging.WARNING, kind, about=about, **extra)
 
     def exception(self, kind: str, **extra: Any) -> bool:
         return self.log(logging.ERROR, kind, exc_info=True, **extra)

@@ -34,6 +34,12 @@ SITES_QUEUE = "ocpp.sites"
 (transactions starting and ending, EV needs, station limits, site changes), so exactly one
 worker recomputes sites at a time (``workers/sites.py``)."""
 
+SITE_LIMITS_EXCHANGE = "ocpp.site-limits"
+"""Fanout exchange bound into ``ocpp.sites``: an energy manager's site limits (``site.limit``
+messages, JSON), applied by the worker that recomputes sites. Only workers declare and bind
+it, so the gateway's and the API's permissions do not grow; an energy manager may write here
+and nowhere else (deploy/k8s/integrations/energy-manager.yaml)."""
+
 GATEWAY_QUEUE_PREFIX = "gateway."
 COMMAND_QUEUE_PREFIX = "commands."
 """Exclusive queues of ``shared.commands.CommandClient``: ``commands.<12 hex>``, one a process."""
@@ -57,6 +63,7 @@ TYPE_TAKEOVER = "takeover"  # gateway -> ocpp.station: "I now own this station"
 TYPE_COMMAND = "command"  # client -> ocpp.station: a CSMS-initiated CALL for the station
 TYPE_COMMAND_RESULT = "command.result"  # gateway/client -> reply_to and ocpp.inbound
 TYPE_CREDENTIALS_CHANGED = "credentials.changed"  # worker/API -> ocpp.gateways: drop cache
+TYPE_SITE_LIMIT = "site.limit"  # energy manager -> ocpp.site-limits: set or clear a site's limit
 
 # --- Domain events on EVENTS_EXCHANGE: "<noun>.<verb>.<stationId>" -------------
 EVENT_STATION_CONNECTED = "station.connected"
@@ -90,11 +97,16 @@ EVENT_CHARGING_LIMIT = "charging.limit"  # NotifyChargingLimit set or ClearedCha
 EVENT_CHARGING_NEEDS = "charging.needs"  # NotifyEVChargingNeeds
 EVENT_CHARGING_SCHEDULE = "charging.schedule"  # NotifyEVChargingSchedule
 EVENT_CHARGING_PROFILES = "charging.profiles"  # a ReportChargingProfiles part
-EVENT_SITE_CHANGED = "site.changed"  # API: a site, its stations or its external limit changed
+EVENT_SITE_CHANGED = "site.changed"  # API, bus: a site, its stations or its external limit changed
 EVENT_SITE_ALLOCATION_CHANGED = "site.allocation.changed"  # worker: new limits were sent
 # Keyed "<event>.<siteId>": a site's events, not a station's. The allocation's is three words,
 # as issue #14 names it for consumers (bind "site.allocation.changed.#").
 SITE_EVENTS = (EVENT_SITE_CHANGED, EVENT_SITE_ALLOCATION_CHANGED)
+# site.changed's ``cause`` when the external limit changed, and ``by``: which way it came in.
+CAUSE_LIMIT_SET = "limit.set"
+CAUSE_LIMIT_CLEARED = "limit.cleared"
+BY_API = "api"
+BY_BUS = "bus"  # a site.limit message on ocpp.site-limits
 # Charging profiles the operator sets through the API (K01, K10): one noun, as every key is
 # "<noun>.<verb>.<station>" (three words), so not "charging.profile.set".
 EVENT_PROFILE_SET = "profile.set"  # API: the station accepted SetChargingProfile
@@ -144,7 +156,7 @@ EV_CHARGING_SCHEDULES = "ev_charging_schedules"  # the last NotifyEVChargingSche
 CHARGING_PROFILE_REPORTS = "charging_profile_reports"  # ReportChargingProfiles parts
 SITES = "sites"  # grid connections shared by their stations, written only by the API
 SITE_MEMBERS = "site_members"  # which site a station belongs to: _id station, at most one
-SITE_LIMITS = "site_limits"  # a site's external limit (grid operator, EMS), written by the API
+SITE_LIMITS = "site_limits"  # a site's external limit (grid operator, EMS): API and sites queue
 SITE_ALLOCATIONS = "site_allocations"  # what each site's transactions were sent: by its driver
 CHARGING_PROFILES = "charging_profiles"  # the CSMS's view of what a station holds, API only
 OUTBOX = (

@@ -1,12 +1,16 @@
 """Sites (a grid connection shared by its stations): ``sites``, ``site_members``,
 ``site_limits`` and ``site_allocations``.
 
-Each collection has one writer, so FerretDB v1's unlocked read-modify-write never sees two
-writers on one document: the API writes a site's definition, its members and its external
-limit; the site driver (``workers/site_driver.py``, one at a time per site) writes what it
-sent. A station belongs to at most one site: ``site_members`` holds one document per
-station (``_id`` = station id), and inserting it is the claim, so two sites cannot take the
-same station even when defined at the same moment.
+Each collection but one has one writer, so FerretDB v1's unlocked read-modify-write never
+sees two writers on one document: the API writes a site's definition and its members; the
+site driver (``workers/site_driver.py``, one at a time per site) writes what it sent. The
+external limit (``site_limits``) is written by the API and by the worker taking energy
+managers' limits from the bus (``workers/sites.py``, one at a time per site): each replaces
+the whole document, so the last write wins and no fields of two writes are mixed.
+
+A station belongs to at most one site: ``site_members`` holds one document per station
+(``_id`` = station id), and inserting it is the claim, so two sites cannot take the same
+station even when defined at the same moment.
 """
 
 from __future__ import annotations

@@ -99,13 +99,14 @@ class Worker:
         await self._channel.set_qos(prefetch_count=self.settings.worker_prefetch)
         await bus.declare_topology(self._channel)
         await bus.route_takeovers(self._channel)
+        await bus.route_site_limits(self._channel)
         self.events = EventPublisher(await self._channel.get_exchange(names.EVENTS_EXCHANGE))
         self.outbox = Outbox(self.db, self.events, self.settings)
         self._outbox_task = asyncio.create_task(self.outbox.run())
         self.notices = await GatewayNotices.on(self._channel)
         self.commands = await CommandClient.start(self._connection)
         site_queue = sites.SiteQueue(
-            self.db, SiteDriver(self.db, self.commands, self.outbox, self.settings)
+            self.db, SiteDriver(self.db, self.commands, self.outbox, self.settings), self.events
         )
         self._site_sweep_task = asyncio.create_task(
             sites.sweep_forever(self.db, self.events, self.settings.site_sweep_seconds)

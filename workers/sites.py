@@ -9,6 +9,14 @@ ends: the site's state is read afresh then, so a recomputation never misses an e
 was started for. An event is acked only after a recomputation that started after it
 finished, so a worker dying on the way loses nothing.
 
+An energy manager's limits (``site.limit`` messages on ``ocpp.site-limits``, bound into the
+queue) are applied here, in order with the site's events: stored as the API stores them, then
+the site is recomputed, then ``site.changed`` (``by: bus``) tells the sender it was taken,
+and only then is the message acked. A message that cannot be applied (not JSON, an unknown
+site, an invalid limit) is logged and dropped, since sending it again cannot help; a busy
+store gives it back to the queue. Limits for one site are written one at a time, in the
+order they arrived; the API writes the same document, and the last write wins.
+
 The sweep runs in every worker: sites whose allocation is due again (an external limit
 ended, a refused profile to retry) or older than the site's definition or limit (the
 ``site.changed`` event of the API was lost) get a ``site.changed`` event of their own.
@@ -25,14 +33,17 @@ import orjson
 from aio_pika.abc import AbstractIncomingMessage
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared import names
+from shared import names, site_limits
 from shared.events import EventPublisher, utc_now
+from shared.logs import Limited
 from store import sites
 from store.errors import is_transient
 
 from .site_driver import SiteDriver
 
 log = logging.getLogger("workers.sites")
+limited = Limited(log)  # what an energy manager can make us log, capped per site
+UNKNOWN_SITE = "unknown site"  # one cap for every site id nobody defined: they cost nothing
 
 RETRY_DELAY = 1.0
 
@@ -44,13 +55,26 @@ class _Site:
     task: asyncio.Task[None] | None = None
 
 
+@dataclass
+class _Writer:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
 class SiteQueue:
-    def __init__(self, db: AsyncDatabase[Any], driver: SiteDriver) -> None:
+    def __init__(self, db: AsyncDatabase[Any], driver: SiteDriver, events: EventPublisher) -> None:
         self._db = db
         self._driver = driver
+        self._events = events
         self._sites: dict[str, _Site] = {}
+        self._writers: dict[str, _Writer] = {}
 
     async def on_message(self, message: AbstractIncomingMessage) -> None:
+        # Acted on only if RabbitMQ delivered it from the energy managers' exchange, the one
+        # they may write to: a site.limit on ocpp.events is just an event.
+        if message.exchange == names.SITE_LIMITS_EXCHANGE:
+            await self._on_limit(message)
+            return
         event = orjson.loads(message.body)
         reason = str(event.get("event", ""))
         try:
@@ -70,6 +94,67 @@ class SiteQueue:
                 return
             log.exception("could not recompute a site", extra={"event": reason})
         await message.ack()
+
+    async def _on_limit(self, message: AbstractIncomingMessage) -> None:
+        try:
+            if message.type != names.TYPE_SITE_LIMIT:
+                raise site_limits.InvalidLimit(f"the AMQP type must be {names.TYPE_SITE_LIMIT}")
+            site_id, rest = site_limits.read_message(message.body)
+        except site_limits.InvalidLimit as exc:
+            limited.warning("site limit dropped", about=UNKNOWN_SITE, error=str(exc))
+            await message.ack()
+            return
+        try:
+            cause = await self._apply_limit(site_id, rest)
+            if cause is not None:
+                await self.recompute(site_id, names.TYPE_SITE_LIMIT)
+                await self._events.publish(
+                    names.EVENT_SITE_CHANGED, site_id, subject="site", cause=cause, by=names.BY_BUS
+                )
+        except Exception as exc:
+            if is_transient(exc):
+                log.error(
+                    "store busy or unavailable; site limit will be retried",
+                    extra={"error": repr(exc)[:300], "site": site_id},
+                )
+                await asyncio.sleep(RETRY_DELAY)
+                await message.nack(requeue=True)
+                return
+            log.exception("could not apply a site limit", extra={"site": site_id})
+        await message.ack()
+
+    async def _apply_limit(self, site_id: str, rest: dict[str, Any]) -> str | None:
+        """Store the limit as the API does; the ``site.changed`` cause, or None if dropped."""
+        writer = self._writers.setdefault(site_id, _Writer())
+        writer.users += 1
+        try:
+            async with writer.lock:  # FIFO: limits for one site are stored in arrival order
+                if await sites.get(self._db, site_id) is None:
+                    limited.warning(
+                        "site limit for an unknown site", about=UNKNOWN_SITE, site=site_id
+                    )
+                    return None
+                now = utc_now()
+                try:
+                    fields = site_limits.message_fields(rest, now)
+                except site_limits.InvalidLimit as exc:
+                    limited.warning(
+                        "invalid site limit",
+                        about=f"site {site_id}",
+                        site=site_id,
+                        error=str(exc),
+                        detail=exc.detail,
+                    )
+                    return None
+                if fields is None:
+                    await sites.delete_limit(self._db, site_id)
+                    return names.CAUSE_LIMIT_CLEARED
+                await sites.put_limit(self._db, site_id, {**fields, "updatedAt": now})
+                return names.CAUSE_LIMIT_SET
+        finally:
+            writer.users -= 1
+            if writer.users == 0:
+                self._writers.pop(site_id, None)
 
     async def recompute(self, site_id: str, reason: str) -> None:
         """Return once a recomputation of the site that started after this call finished."""

@@ -8,14 +8,14 @@ is read back here from ``site_allocations``. Currents are in A per phase.
 
 from __future__ import annotations
 
-import math
-import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
-from shared import names, site_inputs, timestamps
+from shared import names, site_inputs, site_limits
 from shared.events import iso, utc_now
 from shared.ocppj import STATION_ID_PATTERN
 from shared.site_allocation import effective_limit
@@ -24,12 +24,9 @@ from store import sites, stations
 from ..errors import ApiError, json_response, paging, read_json
 from ..keys import DB, EVENTS, SETTINGS
 
-SITE_ID_PATTERN = re.compile(r"[A-Za-z0-9._~-]{1,64}")
+SITE_ID_PATTERN = site_limits.SITE_ID_PATTERN
 FIELDS = ("name", "maxCurrent", "phases", "minCurrent", "stations", "evseMaxCurrent", "voltage")
-LIMIT_FIELDS = ("maxCurrent", "until", "source")
-MAX_CURRENT = 100_000.0  # A per phase: far above any grid connection, below float trouble
 MAX_STATIONS = 5_000
-MAX_TEXT = 200
 
 
 def site_id(request: web.Request) -> str:
@@ -39,30 +36,28 @@ def site_id(request: web.Request) -> str:
     return site
 
 
+@contextmanager
+def _unprocessable() -> Iterator[None]:
+    """A body the shared check refuses is the caller's mistake: 422 with its words."""
+    try:
+        yield
+    except site_limits.InvalidLimit as exc:
+        raise ApiError(422, str(exc), exc.detail) from None
+
+
 def _number(body: dict[str, Any], name: str, low: float, *, low_ok: bool = True) -> float:
-    value = body[name]
-    # bool is an int to Python, never a current to an operator.
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ApiError(422, f"{name} must be a number")
-    if value < low or (value == low and not low_ok) or value > MAX_CURRENT:
-        bound = ">=" if low_ok else ">"
-        raise ApiError(422, f"{name} must be {bound} {low} and <= {MAX_CURRENT:g}")
-    return float(value)
+    with _unprocessable():
+        return site_limits.number(body, name, low, low_ok=low_ok)
 
 
 def _text(body: dict[str, Any], name: str) -> str | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or len(value) > MAX_TEXT:
-        raise ApiError(422, f"{name} must be a string of at most {MAX_TEXT} characters")
-    return value
+    with _unprocessable():
+        return site_limits.text(body, name)
 
 
 def _unknown(body: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = set(body) - set(allowed)
-    if unknown:
-        raise ApiError(422, "Unknown fields", sorted(unknown))
+    with _unprocessable():
+        site_limits.unknown(body, allowed)
 
 
 def definition(body: dict[str, Any]) -> dict[str, Any]:
@@ -100,25 +95,10 @@ def definition(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def limit_fields(body: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """An external limit's stored fields from a PUT body, or 422."""
-    _unknown(body, LIMIT_FIELDS)
-    if "maxCurrent" not in body:
-        raise ApiError(422, "maxCurrent is required (A per phase; 0 stops charging)")
-    until = None
-    if body.get("until") is not None:
-        try:
-            until = timestamps.parse(str(body["until"]))
-        except timestamps.NotADateTime:
-            raise ApiError(
-                422, "until must be an RFC 3339 date-time with a time zone (e.g. Z)"
-            ) from None
-        if until <= now:
-            raise ApiError(422, "until must be in the future")
-    return {
-        "maxCurrent": _number(body, "maxCurrent", 0),
-        "until": until,
-        "source": _text(body, "source"),
-    }
+    """An external limit's stored fields from a PUT body, or 422: the check the bus path
+    (``workers/sites.py``) makes too."""
+    with _unprocessable():
+        return site_limits.limit_fields(body, now)
 
 
 def _limit_view(limit: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -160,7 +140,9 @@ async def _view(request: web.Request, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _changed(request: web.Request, site: str, cause: str) -> None:
-    await request.app[EVENTS].publish(names.EVENT_SITE_CHANGED, site, subject="site", cause=cause)
+    await request.app[EVENTS].publish(
+        names.EVENT_SITE_CHANGED, site, subject="site", cause=cause, by=names.BY_API
+    )
 
 
 async def put_site(request: web.Request) -> web.Response:
@@ -215,7 +197,7 @@ async def put_limit(request: web.Request) -> web.Response:
     now = utc_now()
     fields = limit_fields(await read_json(request), now)
     await sites.put_limit(request.app[DB], doc["_id"], {**fields, "updatedAt": now})
-    await _changed(request, doc["_id"], "limit.set")
+    await _changed(request, doc["_id"], names.CAUSE_LIMIT_SET)
     return json_response(await _view(request, doc))
 
 
@@ -223,7 +205,7 @@ async def delete_limit(request: web.Request) -> web.Response:
     doc = await _existing(request)
     if not await sites.delete_limit(request.app[DB], doc["_id"]):
         raise ApiError(404, "The site has no external limit", doc["_id"])
-    await _changed(request, doc["_id"], "limit.cleared")
+    await _changed(request, doc["_id"], names.CAUSE_LIMIT_CLEARED)
     return json_response(await _view(request, doc))
 
 

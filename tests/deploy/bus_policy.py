@@ -19,13 +19,17 @@ from shared import names
 ROOT = Path(__file__).resolve().parents[2]
 USERS_FILE = ROOT / "deploy" / "k8s" / "overlays" / "production" / "rabbitmq-users.yaml"
 INTEGRATIONS = ROOT / "deploy" / "k8s" / "integrations"
-INTEGRATION_FILES = (INTEGRATIONS / "events-reader.yaml", INTEGRATIONS / "command-sender.yaml")
+INTEGRATION_FILES = (
+    INTEGRATIONS / "events-reader.yaml",
+    INTEGRATIONS / "command-sender.yaml",
+    INTEGRATIONS / "energy-manager.yaml",
+)
 
 KINDS = ("configure", "write", "read")
 
 # Identities (the User's metadata.name) and the Secret each imports its credentials from.
 GATEWAY, WORKERS, API, KEDA = "csms-gateway", "csms-workers", "csms-api", "csms-keda"
-EVENTS_READER, COMMAND_SENDER = "billing", "dispatch"
+EVENTS_READER, COMMAND_SENDER, ENERGY_MANAGER = "billing", "dispatch", "ems"
 COMPONENT_USERS = {"gateway": GATEWAY, "workers": WORKERS, "api": API}
 
 # Sample names of the per-process resources (the prefixes come from shared.names).
@@ -47,6 +51,9 @@ TOPOLOGY = {
 # read on the exchange.
 TOPOLOGY_WRITE = {names.PRESENCE_QUEUE, names.SITES_QUEUE}
 TOPOLOGY_READ = {names.EVENTS_EXCHANGE}
+# Declared and bound into ocpp.sites by workers only (bus.route_site_limits): configure and
+# read on the exchange; write on ocpp.sites they have from the topology.
+WORKERS_ONLY = {names.SITE_LIMITS_EXCHANGE}
 
 # Workers and the API both answer or command through the default exchange and ocpp.station,
 # publish events, and tell gateways of credential changes (ocpp.gateways).
@@ -69,10 +76,12 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "read": TOPOLOGY_READ | {names.STATION_EXCHANGE, names.GATEWAYS_EXCHANGE, GATEWAY_QUEUE},
     },
     WORKERS: {
-        "configure": TOPOLOGY | {COMMAND_QUEUE},
+        "configure": TOPOLOGY | WORKERS_ONLY | {COMMAND_QUEUE},
         "write": SENDER_WRITE,
-        # route_takeovers binds ocpp.takeover into ocpp.station: read on the source.
+        # route_takeovers binds ocpp.takeover into ocpp.station, route_site_limits
+        # ocpp.site-limits into ocpp.sites: read on the source.
         "read": TOPOLOGY_READ
+        | WORKERS_ONLY
         | {
             names.INBOUND_QUEUE,
             names.RPC_QUEUE,
@@ -99,12 +108,15 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "write": {names.STATION_EXCHANGE},
         "read": {COMMAND_QUEUE},
     },
+    # Publishes site limits, nothing else; learns they were taken from site.changed events.
+    ENERGY_MANAGER: {"configure": set(), "write": {names.SITE_LIMITS_EXCHANGE}, "read": set()},
 }
 
 # Every name the regexes are tried on: the real ones, and near misses that a missing anchor,
 # an unescaped dot or a too wide pattern would let through.
 PROBES = sorted(
     TOPOLOGY
+    | WORKERS_ONLY
     | {names.DEFAULT_EXCHANGE, GATEWAY_QUEUE, COMMAND_QUEUE, READER_QUEUE}
     | {
         "ocpp-station",
@@ -118,6 +130,10 @@ PROBES = sorted(
         f"{EVENTS_READER}",
         "other.queue",
         "not-billing.x",
+        "ocpp.site-limits2",
+        "ocpp-site-limits",
+        "ocpp.site-limits.x",
+        "ocpp.sitexlimits",
     }
 )
 

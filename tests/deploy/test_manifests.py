@@ -614,7 +614,11 @@ def test_rabbitmq_permissions_allow_each_identity_only_what_it_does(
         assert permission["spec"]["vhost"] == "/", "the vhost of the URLs in deploy/README.md"
     assert bus_policy.policy_problems(granted) == []
     others = bus_policy.permissions(integrations)
-    assert set(others) == {bus_policy.EVENTS_READER, bus_policy.COMMAND_SENDER}
+    assert set(others) == {
+        bus_policy.EVENTS_READER,
+        bus_policy.COMMAND_SENDER,
+        bus_policy.ENERGY_MANAGER,
+    }
     assert bus_policy.policy_problems(others) == []
     # The same regexes as the files the broker test applies, and as the README's table.
     files = bus_policy.permissions(bus_policy.load(bus_policy.USERS_FILE))
@@ -630,7 +634,7 @@ def test_integration_users_are_valid(integrations: list[dict[str, Any]]) -> None
     assert {(o["kind"], o["metadata"]["name"]) for o in integrations} == {
         (kind, user)
         for kind in ("User", "Permission")
-        for user in (bus_policy.EVENTS_READER, bus_policy.COMMAND_SENDER)
+        for user in (bus_policy.EVENTS_READER, bus_policy.COMMAND_SENDER, bus_policy.ENERGY_MANAGER)
     }
     assert schema_problems(integrations) == []
     for obj in integrations:
@@ -668,6 +672,13 @@ def test_integration_users_are_valid(integrations: list[dict[str, Any]]) -> None
             "write: '^ocpp\\.station$'",
             "write: '^ocpp.station$'",
             "dispatch may write ['ocpp-station']",
+        ),
+        # An unescaped dot lets the energy manager write to ocpp-site-limits too.
+        (
+            "integrations/energy-manager.yaml",
+            "write: '^ocpp\\.site-limits$'",
+            "write: '^ocpp.site-limits$'",
+            "ems may write ['ocpp-site-limits']",
         ),
         # Too narrow: the workers could no longer answer a gateway.
         (

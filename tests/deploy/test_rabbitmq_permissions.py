@@ -183,6 +183,8 @@ async def test_workers_and_api_do_what_they_do(connect: Callable[..., Any]) -> N
         channel = await connection.channel(publisher_confirms=True)
         await bus.declare_topology(channel)
         await bus.route_takeovers(channel)
+        if identity == bus_policy.WORKERS:
+            await bus.route_site_limits(channel)
         for queue in consumed:
             await consume(channel, queue)
         await EventPublisher(await channel.get_exchange(names.EVENTS_EXCHANGE)).publish(
@@ -201,6 +203,8 @@ async def test_workers_and_api_do_what_they_do(connect: Callable[..., Any]) -> N
         await refused(connection, lambda ch: ch.declare_queue(bus_policy.GATEWAY_QUEUE))
         if identity == bus_policy.API:
             await refused(connection, lambda ch: consume(ch, names.INBOUND_QUEUE))
+            # Site limits are the workers' alone: the API neither declares nor binds them.
+            await refused(connection, lambda ch: bus.route_site_limits(ch))
 
 
 async def test_keda_may_only_read_the_queue_length(connect: Callable[..., Any]) -> None:
@@ -265,3 +269,38 @@ async def test_a_command_sender_sends_commands_as_the_api_does(
     await refused(connection, lambda ch: to_default(ch, bus_policy.GATEWAY_QUEUE))
     await refused(connection, lambda ch: to_exchange(ch, names.EVENTS_EXCHANGE, "x.y.z"))
     await refused(connection, lambda ch: consume(ch, names.INBOUND_QUEUE))
+
+
+async def test_an_energy_manager_publishes_site_limits_and_nothing_else(
+    connect: Callable[..., Any],
+) -> None:
+    workers = await (await connect(bus_policy.WORKERS)).channel()
+    await bus.declare_topology(workers)
+    await bus.route_site_limits(workers)
+    await (await workers.get_queue(names.SITES_QUEUE)).purge()
+    connection = await connect(bus_policy.ENERGY_MANAGER)
+    channel = await connection.channel(publisher_confirms=True)
+    limits = await channel.get_exchange(names.SITE_LIMITS_EXCHANGE, ensure=False)
+    body = orjson.dumps({"siteId": "DEPOT-A", "maxCurrent": 120.0, "source": "EMS"})
+    await limits.publish(aio_pika.Message(body, type=names.TYPE_SITE_LIMIT), routing_key="")
+    # It reaches the sites queue, where the worker recomputing sites takes it.
+    queue = await workers.get_queue(names.SITES_QUEUE)
+    message = await queue.get(timeout=5, fail=False)
+    for _ in range(50):
+        if message is not None:
+            break
+        await asyncio.sleep(0.1)
+        message = await queue.get(timeout=5, fail=False)
+    assert message is not None and message.type == names.TYPE_SITE_LIMIT
+    assert message.exchange == names.SITE_LIMITS_EXCHANGE
+    assert orjson.loads(message.body)["siteId"] == "DEPOT-A"
+    await message.ack()
+
+    await refused(connection, lambda ch: to_exchange(ch, names.STATION_EXCHANGE))
+    await refused(connection, lambda ch: to_exchange(ch, names.EVENTS_EXCHANGE, "x.y.z"))
+    await refused(connection, lambda ch: to_default(ch, names.SITES_QUEUE))
+    await refused(connection, lambda ch: to_default(ch, names.INBOUND_QUEUE))
+    await refused(connection, lambda ch: consume(ch, names.SITES_QUEUE))
+    await refused(connection, lambda ch: consume(ch, names.INBOUND_QUEUE))
+    await refused(connection, lambda ch: ch.declare_queue(bus_policy.COMMAND_QUEUE, exclusive=True))
+    await refused(connection, lambda ch: bus.route_site_limits(ch))

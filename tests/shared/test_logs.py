@@ -307,6 +307,18 @@ def test_limited_lines_per_station_and_kind_then_a_count_of_the_suppressed(
     assert all("suppressedBefore" not in d for d in lines)
 
 
+def test_limited_lines_about_something_else_are_capped_by_it_not_the_station(
+    json_lines: list[str],
+) -> None:
+    limited = Limited(logging.getLogger("tests.shared.logs.capture"))
+    limited.configure(lines=1, window=60.0)
+    sent = [limited.warning("invalid site limit", about="site A", site="A") for _ in range(3)]
+    sent.append(limited.warning("invalid site limit", about="site B", site="B"))
+    assert sent == [True, False, False, True]
+    lines = [orjson.loads(line) for line in json_lines]
+    assert [(d["station"], d["site"]) for d in lines] == [(None, "A"), (None, "B")]
+
+
 def test_the_next_line_after_the_window_says_how_many_were_suppressed(
     json_lines: list[str],
 ) -> None:

@@ -103,7 +103,7 @@ class SlowDriver:
 
 async def test_one_recomputation_per_site_at_a_time_and_every_event_answered_by_a_later_one():
     driver = SlowDriver()
-    queue = SiteQueue(db=None, driver=driver)  # type: ignore[arg-type]
+    queue = SiteQueue(db=None, driver=driver, events=None)  # type: ignore[arg-type]
     first = asyncio.create_task(queue.recompute("S1", "a"))
     await asyncio.sleep(0.01)  # the first run is under way
     later = [asyncio.create_task(queue.recompute("S1", r)) for r in ("b", "c")]
@@ -123,7 +123,7 @@ async def test_a_failed_recomputation_fails_the_events_it_was_for_and_not_the_ne
             if "bad" in reasons:
                 raise RuntimeError("store went away")
 
-    queue = SiteQueue(db=None, driver=Failing())  # type: ignore[arg-type]
+    queue = SiteQueue(db=None, driver=Failing(), events=None)  # type: ignore[arg-type]
     bad = asyncio.create_task(queue.recompute("S1", "bad"))
     await asyncio.sleep(0.01)
     good = asyncio.create_task(queue.recompute("S1", "good"))
