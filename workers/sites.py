@@ -75,8 +75,13 @@ class SiteQueue:
         if message.exchange == names.SITE_LIMITS_EXCHANGE:
             await self._on_limit(message)
             return
-        event = orjson.loads(message.body)
-        reason = str(event.get("event", ""))
+        try:
+            event = orjson.loads(message.body)
+            reason = str(event.get("event", ""))
+        except (orjson.JSONDecodeError, AttributeError):
+            log.error("dropped a site event that is not a JSON object")
+            await message.ack()
+            return
         try:
             site_id = event.get("site") if reason == names.EVENT_SITE_CHANGED else None
             if site_id is None and "station" in event:
