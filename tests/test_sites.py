@@ -220,6 +220,10 @@ async def test_the_ev_maximum_and_a_station_limit_leave_the_rest_to_the_others(
         )
         await ledger.until({key(a, "TX-A"): 10.0, key(b, "TX-B"): 14.0, key(c, "TX-C"): 8.0})
         assert ledger.peak <= 32.0
+        # The energy manager lets go (ClearedChargingLimit): C shares again.
+        await c.call(call.ClearedChargingLimit(charging_limit_source="EMS", evse_id=1))
+        await ledger.until({key(a, "TX-A"): 10.0, key(b, "TX-B"): 11.0, key(c, "TX-C"): 11.0})
+        assert ledger.peak <= 32.0
 
 
 @pytest.mark.parametrize(
