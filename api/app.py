@@ -67,6 +67,7 @@ def build(settings: Settings) -> web.Application:
     async def mongo(app: web.Application):  # type: ignore[no-untyped-def]
         client, app[DB] = await store.connect(settings)
         await bootstrap.first_admin_key(app[DB], settings)
+        await bootstrap.local_list_members(app[DB])
         yield
         await client.close()
 

@@ -149,6 +149,7 @@ RESERVATION_FACTS = "reservation_facts"  # what stations said of one, written on
 LOCAL_LISTS = "local_lists"  # operator-defined local authorization lists (D01), one per listId
 LOCAL_LIST_SYNC = "local_list_sync"  # what each station holds of its list: <station>/<listId>
 LOCAL_LIST_LEASES = "local_list_leases"  # who is syncing a station's list now: <station>
+LOCAL_LIST_MEMBERS = "local_list_members"  # the list a station holds: _id station, API only
 CERTIFICATES = "certificates"
 CHARGING_LIMITS = "charging_limits"  # external limits: <station>/<evseId>/<chargingLimitSource>
 EV_CHARGING_NEEDS = "ev_charging_needs"  # the last NotifyEVChargingNeeds: <station>/<evseId>
