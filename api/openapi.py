@@ -261,11 +261,12 @@ SPEC: dict[str, Any] = {
             "get": {
                 **_op(
                     "The CSMS's view of the station's display messages, by message id",
-                    params=PAGING,
-                    errors=("400", "404"),
+                    params=[*PAGING, _query("refresh", "boolean")],
+                    errors=("400", "404", "409", "429", "502", "504"),
                 ),
-                "description": "`?refresh=true` is refused (400): a refresh sends a command, "
-                "which a viewer may not; use POST .../display-messages/refresh.",
+                "description": "`?refresh=true` first refreshes the view and answers as POST "
+                ".../display-messages/refresh does; it needs the operator role (it sends a "
+                "command) and is audited.",
             },
         },
         "/api/v1/stations/{id}/display-messages/refresh": {

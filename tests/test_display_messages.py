@@ -208,15 +208,14 @@ async def test_an_offline_station_gets_nothing_and_nothing_is_stored(api: Api, s
     assert (await api.request("DELETE", f"{path}/1"))[0] == 409
 
 
-async def test_unknown_stations_bad_ids_and_get_refresh_are_refused(api: Api, station: str):
+async def test_unknown_stations_and_bad_ids_are_refused(api: Api, station: str):
     assert (await post(api, "CS-NOT-REGISTERED", message()))[0] == 404
     assert (await api.request("GET", "/stations/CS-NOT-REGISTERED/display-messages"))[0] == 404
     path = f"/stations/{station}/display-messages"
     assert (await api.request("DELETE", f"{path}/x"))[0] == 400
     assert (await api.request("PUT", f"{path}/-1", message()))[0] == 400
     assert (await api.request("DELETE", f"{path}/{2**31}"))[0] == 400
-    status, body = await api.request("GET", f"{path}?refresh=true")
-    assert status == 400 and "POST" in body["error"], body
+    assert (await api.request("GET", f"{path}?refresh=yes"))[0] == 400
 
 
 # --- what the station really shows --------------------------------------------------------
@@ -275,3 +274,35 @@ async def test_a_station_showing_nothing_empties_the_view(
         [],
         [],
     )
+
+
+async def test_get_with_refresh_true_refreshes_for_an_operator_only_and_is_audited(
+    api: Api, operated: OperatedStation, station: str
+):
+    status, created = await post(api, station, message())
+    assert status == 201, created
+    operated.display_messages.clear()
+    keys = {}
+    for role in ("viewer", "operator"):
+        status, made = await api.request("POST", "/api-keys", {"name": f"d-{role}", "role": role})
+        assert status == 201, made
+        keys[role] = made["key"]
+    path = f"/stations/{station}/display-messages"
+    viewer, operator = api.as_key(keys["viewer"]), api.as_key(keys["operator"])
+    assert (await viewer.request("GET", f"{path}?refresh=true"))[0] == 403
+    assert (await viewer.request("GET", f"{path}?refresh=false"))[0] == 200
+    assert len(await listed(api, station)) == 1 and not sent(operated, "GetDisplayMessages")
+
+    status, body = await operator.request("GET", f"{path}?refresh=true")
+    assert status == 200, body
+    assert (body["answer"], body["removed"], body["displayMessages"]) == (
+        "Unknown",
+        [created["messageId"]],
+        [],
+    )
+    assert len(sent(operated, "GetDisplayMessages")) == 1
+    status, audit = await api.request("GET", f"/audit?station={station}")
+    assert status == 200, audit
+    methods = [(e["method"], e["path"], e["status"]) for e in audit["entries"]]
+    assert ("GET", f"/api/v1{path}", 200) in methods, methods
+    assert ("GET", f"/api/v1{path}", 403) in methods, methods

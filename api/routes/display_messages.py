@@ -210,14 +210,15 @@ async def replace(request: web.Request) -> web.Response:
 
 
 async def list_messages(request: web.Request) -> web.Response:
+    """The stored view; ``?refresh=true`` refreshes it first, as POST .../refresh does (the
+    auth middleware asks operator for it and audits it: ``access.QUERY_ROLES``)."""
     station = station_id(request)
+    wanted = request.query.get("refresh", "false")
+    if wanted == "true":
+        return await refresh(request)
+    if wanted != "false":
+        raise ApiError(400, "refresh is true or false")
     limit, skip = paging(request)
-    if request.query.get("refresh") is not None:
-        raise ApiError(
-            400,
-            "A refresh sends GetDisplayMessages to the station: "
-            f"POST /api/v1/stations/{station}/display-messages/refresh (operator)",
-        )
     await require_registered(request, station)
     docs = await display_messages.for_station(request.app[DB], station, limit, skip)
     return json_response({"displayMessages": [view(d) for d in docs]})
