@@ -111,6 +111,10 @@ BY_BUS = "bus"  # a site.limit message on ocpp.site-limits
 # "<noun>.<verb>.<station>" (three words), so not "charging.profile.set".
 EVENT_PROFILE_SET = "profile.set"  # API: the station accepted SetChargingProfile
 EVENT_PROFILE_CLEARED = "profile.cleared"  # API: ClearChargingProfile answered Accepted/Unknown
+# Display messages (O01-O06): the API's changes to what a station shows, the workers' reports.
+EVENT_DISPLAY_SET = "display.set"  # API: the station accepted SetDisplayMessage
+EVENT_DISPLAY_CLEARED = "display.cleared"  # API: ClearDisplayMessage answered Accepted/Unknown
+EVENT_DISPLAY_REPORT = "display.report"  # worker: a NotifyDisplayMessages part
 EVENT_API_AUDIT = "api.request"  # an operator API request that changed (or tried to) state
 
 
@@ -160,6 +164,8 @@ SITE_MEMBERS = "site_members"  # which site a station belongs to: _id station, a
 SITE_LIMITS = "site_limits"  # a site's external limit (grid operator, EMS): API and sites queue
 SITE_ALLOCATIONS = "site_allocations"  # what each site's transactions were sent: by its driver
 CHARGING_PROFILES = "charging_profiles"  # the CSMS's view of what a station holds, API only
+DISPLAY_MESSAGES = "display_messages"  # the CSMS's view of a station's messages, API only
+DISPLAY_MESSAGE_REPORTS = "display_message_reports"  # NotifyDisplayMessages parts, workers
 OUTBOX = (
     "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)
 )

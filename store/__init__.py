@@ -36,6 +36,8 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     names.EV_CHARGING_SCHEDULES: [[("station", ASCENDING)]],
     names.CHARGING_PROFILE_REPORTS: [[("station", ASCENDING), ("requestId", ASCENDING)]],
     names.CHARGING_PROFILES: [[("station", ASCENDING)]],
+    names.DISPLAY_MESSAGES: [[("station", ASCENDING)]],
+    names.DISPLAY_MESSAGE_REPORTS: [[("station", ASCENDING), ("requestId", ASCENDING)]],
     names.RESERVATIONS: [[("station", ASCENDING), ("createdAt", ASCENDING)]],
     names.REPORTS: [[("station", ASCENDING)]],
     names.REPORT_PARTS: [[("station", ASCENDING), ("requestId", ASCENDING)]],
