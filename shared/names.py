@@ -159,6 +159,9 @@ SITE_MEMBERS = "site_members"  # which site a station belongs to: _id station, a
 SITE_LIMITS = "site_limits"  # a site's external limit (grid operator, EMS): API and sites queue
 SITE_ALLOCATIONS = "site_allocations"  # what each site's transactions were sent: by its driver
 CHARGING_PROFILES = "charging_profiles"  # the CSMS's view of what a station holds, API only
+TARIFFS = "tariffs"  # prices and text (block I), written only by the API
+TARIFF_MEMBERS = "tariff_members"  # a station's own tariff: _id station, at most one; API only
+COST_UPDATES = "cost_updates"  # when a transaction was last sent CostUpdated: <station>/<txId>
 OUTBOX = (
     "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)
 )

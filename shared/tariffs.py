@@ -15,14 +15,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 __all__ = [
+    "TARIFF_ID_PATTERN",
     "InvalidTariff",
     "Tariff",
-    "TARIFF_ID_PATTERN",
     "cost",
     "currency_decimals",
     "parse",
-    "pick",
     "personal_message",
+    "pick",
 ]
 
 TARIFF_ID_PATTERN = re.compile(r"[A-Za-z0-9._~-]{1,64}")
