@@ -180,7 +180,9 @@ def personal_message(tariff: Tariff, language: str | None) -> dict[str, str] | N
     ``language1``) when the tariff has it, else in its first language; None without text."""
     if not tariff.description:
         return None
-    chosen = language if language in tariff.description else next(iter(tariff.description))
+    chosen = next(iter(tariff.description))
+    if language is not None and language in tariff.description:
+        chosen = language
     return {
         "format": "UTF8",
         "language": chosen,
