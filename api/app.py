@@ -31,6 +31,7 @@ from .routes import (
     security,
     sites,
     stations,
+    tariffs,
     transactions,
 )
 
@@ -61,6 +62,7 @@ def build(settings: Settings) -> web.Application:
             *api_keys.ROUTES,
             *audit.ROUTES,
             *sites.ROUTES,
+            *tariffs.ROUTES,
         ]
     )
 
