@@ -219,3 +219,25 @@ async def test_tariff_api_checks_what_it_is_given(api: Api, station: str):
     status, _ = await api.request("PUT", f"/tariffs/{tariff_id}-other", tariff(station))
     assert status == 201
     await api.request("DELETE", f"/tariffs/{tariff_id}-other")
+
+
+async def test_a_running_transaction_keeps_the_prices_it_started_under(
+    cluster: Cluster, api: Api, station: str
+):
+    await api.request("PUT", f"/id-tokens/{TOKEN}", {"type": "ISO14443"})
+    tariff_id = "T-" + uuid.uuid4().hex[:8]
+    await api.request("PUT", f"/tariffs/{tariff_id}", tariff(station))
+    async with booted(cluster, station) as cp:
+        await cp.transaction_event("Started", "TX-KEEP-1", 0, "Authorized", energy_wh=0)
+        dearer = tariff(station, pricePerKWh=0.5, sessionFee=2)
+        assert (await api.request("PUT", f"/tariffs/{tariff_id}", dearer))[0] == 200
+        ended = await cp.transaction_event(
+            "Ended", "TX-KEEP-1", 1, "StopAuthorized", energy_wh=10_000, stopped_reason="Local"
+        )
+        assert ended.total_cost == 4.00
+        cheaper = tariff(station, pricePerKWh=0.1, sessionFee=0)
+        assert (await api.request("PUT", f"/tariffs/{tariff_id}", cheaper))[0] == 200
+        again = await cp.transaction_event(
+            "Ended", "TX-KEEP-1", 1, "StopAuthorized", energy_wh=10_000, stopped_reason="Local"
+        )
+        assert again.total_cost == 4.00  # kept with the transaction, not computed again
