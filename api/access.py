@@ -78,6 +78,12 @@ ROUTE_ROLES: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/sites/{siteId}"): ROLE_ADMIN,
     ("PUT", "/api/v1/sites/{siteId}/limit"): ROLE_OPERATOR,
     ("DELETE", "/api/v1/sites/{siteId}/limit"): ROLE_OPERATOR,
+    # Prices are the operator's business, like id tokens and local lists (who may charge):
+    # changing them takes nothing away from the CSMS's control of a station, so not admin.
+    ("GET", "/api/v1/tariffs"): ROLE_VIEWER,
+    ("GET", "/api/v1/tariffs/{tariffId}"): ROLE_VIEWER,
+    ("PUT", "/api/v1/tariffs/{tariffId}"): ROLE_OPERATOR,
+    ("DELETE", "/api/v1/tariffs/{tariffId}"): ROLE_OPERATOR,
 }
 
 QUERY_ROLES: dict[tuple[str, str, str], str] = {

@@ -32,6 +32,7 @@ from .routes import (
     security,
     sites,
     stations,
+    tariffs,
     transactions,
 )
 
@@ -63,6 +64,7 @@ def build(settings: Settings) -> web.Application:
             *api_keys.ROUTES,
             *audit.ROUTES,
             *sites.ROUTES,
+            *tariffs.ROUTES,
         ]
     )
 

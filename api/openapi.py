@@ -104,11 +104,15 @@ SPEC: dict[str, Any] = {
             )
         },
         "/api/v1/transactions/{transactionId}": {
-            "get": _op(
-                "A transaction with its events in seqNo order",
-                params=[_path_param("transactionId"), _query("stationId")],
-                errors=("404", "409"),
-            )
+            "get": {
+                **_op(
+                    "A transaction with its events in seqNo order",
+                    params=[_path_param("transactionId"), _query("stationId")],
+                    errors=("404", "409"),
+                ),
+                "description": '`cost` (a decimal string, e.g. `"4.00"`) and `currency`: '
+                "the total cost of an ended transaction under a tariff, else null.",
+            }
         },
         "/api/v1/stations/{id}/ocpp/{action}": {
             "parameters": [
@@ -437,6 +441,29 @@ SPEC: dict[str, Any] = {
             },
             "delete": _op("Clear the site's external limit", errors=("400", "404")),
         },
+        "/api/v1/tariffs": {
+            "get": _op("Tariffs, by id", params=PAGING, errors=("400",)),
+        },
+        "/api/v1/tariffs/{tariffId}": {
+            "parameters": [_path_param("tariffId")],
+            "get": _op("One tariff", errors=("400", "404")),
+            "put": {
+                **_op(
+                    "Define or replace a tariff",
+                    body="TariffInput",
+                    errors=("400", "409", "422"),
+                ),
+                "description": "201 when new, 200 when replaced: `{tariffId, currency, "
+                "pricePerKWh, pricePerMinute, sessionFee, description, stations, default, "
+                "updatedAt}`. 409: a station has another tariff (`detail`: station -> "
+                "tariff). 422: a field is wrong, or a station is not registered. Applies to "
+                "transactions that start within TARIFF_CACHE_SECONDS.",
+            },
+            "delete": _op(
+                "Delete a tariff: its stations fall back to the default one",
+                errors=("400", "404"),
+            ),
+        },
     },
     "security": [{"apiKey": []}],
     "components": {
@@ -588,6 +615,38 @@ SPEC: dict[str, Any] = {
                         "exclusiveMinimum": 0,
                         "default": 230,
                         "description": "Phase voltage, to turn an EV's power needs into A.",
+                    },
+                },
+            },
+            "TariffInput": {
+                "type": "object",
+                "required": ["currency"],
+                "additionalProperties": False,
+                "description": "Amounts are decimals with at most 4 decimals, 0 to 100000 "
+                "(default 0); costs are rounded half up to the currency's minor unit.",
+                "properties": {
+                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                    "pricePerKWh": {"type": "number", "minimum": 0, "maximum": 100000},
+                    "pricePerMinute": {"type": "number", "minimum": 0, "maximum": 100000},
+                    "sessionFee": {"type": "number", "minimum": 0, "maximum": 100000},
+                    "description": {
+                        "type": "object",
+                        "additionalProperties": {"type": "string", "maxLength": 512},
+                        "description": "Language (RFC 5646) -> text shown to drivers as "
+                        "`idTokenInfo.personalMessage` (I01), e.g. "
+                        '`{"en": "0.30 EUR/kWh + 1.00 EUR per session"}`.',
+                    },
+                    "stations": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "uniqueItems": True,
+                        "description": "Registered station ids; a station has one tariff.",
+                    },
+                    "default": {
+                        "type": "boolean",
+                        "default": False,
+                        "description": "The tariff of every station without one of its own; "
+                        "true takes it from the previous default tariff.",
                     },
                 },
             },

@@ -103,6 +103,8 @@ def transaction(
         "energyWh": (last - start) if start is not None and last is not None else None,
         "lastSeqNo": doc.get("lastSeqNo"),
         "commandId": doc.get("commandId"),
+        "cost": doc.get("cost"),
+        "currency": doc.get("currency"),
     }
     if events is not None:
         view["events"] = [

@@ -68,6 +68,13 @@ def _positive_float(value: str) -> float:
     return number
 
 
+def _non_negative_float(value: str) -> float:
+    number = float(value)
+    if not number >= 0 or number == float("inf"):
+        raise ValueError("expected 0 or a positive number")
+    return number
+
+
 def _master_pass_group_id(value: str) -> str:
     # IdTokenType.idToken: at most 36 characters.
     if len(value) > 36 or value != value.strip():
@@ -195,6 +202,8 @@ class Settings:
     site_profile_stack_level: int
     site_retry_seconds: float
     site_sweep_seconds: float
+    cost_update_interval: int
+    tariff_cache_seconds: float
     log_level: str
     log_format: str
     log_limit_lines: int
@@ -499,6 +508,22 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         _positive_float,
         "How often each worker looks for sites due a recomputation (an external limit's "
         "`until` passed, a retry due, a change whose event was lost).",
+    ),
+    (
+        "COST_UPDATE_INTERVAL",
+        "60",
+        _non_negative_int,
+        "Least seconds between two CostUpdated sent for one transaction under a tariff "
+        "(I02): one is sent after a TransactionEvent Updated once this much passed since "
+        "the last. 0: none sent (the total cost still comes with Ended).",
+    ),
+    (
+        "TARIFF_CACHE_SECONDS",
+        "30",
+        _non_negative_float,
+        "How long a worker keeps the tariffs it read (Authorize and TransactionEvent are the "
+        "hottest messages): a tariff changed through the API applies within this. 0: read "
+        "them for every message.",
     ),
     ("LOG_LEVEL", "INFO", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "Log level."),
     (

@@ -166,6 +166,9 @@ SITE_ALLOCATIONS = "site_allocations"  # what each site's transactions were sent
 CHARGING_PROFILES = "charging_profiles"  # the CSMS's view of what a station holds, API only
 DISPLAY_MESSAGES = "display_messages"  # the CSMS's view of a station's messages, API only
 DISPLAY_MESSAGE_REPORTS = "display_message_reports"  # NotifyDisplayMessages parts, workers
+TARIFFS = "tariffs"  # prices and text (block I), written only by the API
+TARIFF_MEMBERS = "tariff_members"  # a station's own tariff: _id station, at most one; API only
+COST_UPDATES = "cost_updates"  # when a transaction was last sent CostUpdated: <station>/<txId>
 OUTBOX = (
     "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)
 )

@@ -87,6 +87,8 @@ class Cluster:
             MASTER_PASS_GROUP_ID=MASTER_PASS_GROUP_ID,
             SITE_RETRY_SECONDS="3",
             SITE_SWEEP_SECONDS="1",
+            COST_UPDATE_INTERVAL="1",
+            TARIFF_CACHE_SECONDS="0",
         )
         env.update(extra)
         return env

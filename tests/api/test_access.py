@@ -76,7 +76,7 @@ def _concrete(path: str) -> str:
     values = {"id": "CS-ACCESS-1", "action": "Reset", "commandId": "c-1"}
     values |= {"idToken": "TOKEN-1", "transactionId": "T-1", "keyId": "f" * 16}
     values |= {"reservationId": "1", "profileId": "1", "messageId": "1"}
-    values |= {"listId": "LIST-ACCESS-1", "siteId": "SITE-ACCESS-1"}
+    values |= {"listId": "LIST-ACCESS-1", "siteId": "SITE-ACCESS-1", "tariffId": "TARIFF-1"}
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path).removeprefix("/api/v1")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from api.app import build
 from api.openapi import SPEC
 from api.routes import reservations, stations
-from shared import config
+from shared import config, tariffs
 from shared.actions import COMMAND_ACTIONS
 from tests.conftest import Api
 
@@ -48,3 +48,8 @@ def test_station_input_describes_exactly_the_fields_put_accepts():
 def test_reservation_input_describes_exactly_the_fields_post_accepts():
     described = SPEC["components"]["schemas"]["ReservationInput"]["properties"]
     assert set(described) == set(reservations.FIELDS)
+
+
+def test_tariff_input_describes_exactly_the_fields_put_accepts():
+    described = SPEC["components"]["schemas"]["TariffInput"]["properties"]
+    assert set(described) == set(tariffs.FIELDS)

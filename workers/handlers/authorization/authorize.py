@@ -5,6 +5,8 @@ from __future__ import annotations
 from shared import names
 
 from ...context import Context, Payload
+from ..tariff_cost import catalogue
+from ..tariff_cost.pricing import with_tariff_text
 from .id_token_info import lookup
 
 
@@ -18,4 +20,8 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         status=verdict.info["status"],
         masterPass=verdict.master_pass,
     )
-    return {"idTokenInfo": verdict.info}
+    info = verdict.info
+    if info["status"] == "Accepted" and "personalMessage" not in info:
+        known = await catalogue.load(ctx.db, ctx.settings.tariff_cache_seconds)
+        info = with_tariff_text(info, await catalogue.for_station(ctx.db, known, ctx.station))
+    return {"idTokenInfo": info}

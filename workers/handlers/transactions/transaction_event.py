@@ -22,6 +22,8 @@ from ...context import Context, Payload
 from ..authorization.id_token_info import lookup
 from ..meter_values.sampling import energy_register_wh, to_docs
 from ..reservation.used import record_use
+from ..tariff_cost import cost_updates
+from ..tariff_cost.pricing import as_number, ended_fields, price, with_tariff_text
 
 EVENT_NAMES = {
     "Started": names.EVENT_TRANSACTION_STARTED,
@@ -101,15 +103,18 @@ async def handle(ctx: Context, request: Payload) -> Payload:
                 f"{ctx.station}/{transaction_id}/{seq_no}",
             ),
         )
+    energy_wh = energy_register_wh(samples)
+    priced = await price(ctx, request, timestamp, energy_wh)
     await transactions.apply_summary(
         ctx.db,
         ctx.station,
         transaction_id,
-        set_fields=_summary_fields(request, master_pass),
+        set_fields=_summary_fields(request, master_pass)
+        | (priced.summary_fields if priced else {}),
         timestamp=timestamp,
         seq_no=seq_no,
         ended=request["eventType"] == "Ended",
-        energy_wh=energy_register_wh(samples),
+        energy_wh=energy_wh,
     )
 
     if "remoteStartId" in info:
@@ -119,7 +124,13 @@ async def handle(ctx: Context, request: Payload) -> Payload:
 
     response: Payload = {}
     if verdict is not None:
-        response["idTokenInfo"] = verdict.info
+        response["idTokenInfo"] = with_tariff_text(verdict.info, priced.tariff if priced else None)
+    cost = priced.cost if priced is not None and priced.sends_costs else None
+    if cost is not None and request["eventType"] == "Ended":
+        response["totalCost"] = as_number(cost)
+    elif cost is not None and request["eventType"] == "Updated":
+        cost_updates.schedule(ctx, transaction_id, cost)
+    ended_cost = ended_fields(priced) if request["eventType"] == "Ended" else {}
     await ctx.emit(
         EVENT_NAMES[request["eventType"]],
         key=f"{transaction_id}/{seq_no}",
@@ -131,5 +142,6 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         masterPass=master_pass,
         meterValue=samples or None,
         timestamp=request["timestamp"],
+        **ended_cost,
     )
     return response
