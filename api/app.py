@@ -19,6 +19,7 @@ from . import auth, bootstrap, local_list_sync, openapi
 from .errors import error_middleware, request_ids
 from .keys import COMMANDS, DB, EVENTS, NOTICES, PASSWORD_KEYS, SETTINGS
 from .routes import (
+    alerts,
     api_keys,
     audit,
     charging_profiles,
@@ -26,6 +27,7 @@ from .routes import (
     composite_schedule,
     id_tokens,
     local_lists,
+    monitors,
     provisioning,
     reservations,
     security,
@@ -61,6 +63,8 @@ def build(settings: Settings) -> web.Application:
             *api_keys.ROUTES,
             *audit.ROUTES,
             *sites.ROUTES,
+            *monitors.ROUTES,
+            *alerts.ROUTES,
         ]
     )
 
