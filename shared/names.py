@@ -167,7 +167,7 @@ SITE_LIMITS = "site_limits"  # a site's external limit (grid operator, EMS): API
 SITE_ALLOCATIONS = "site_allocations"  # what each site's transactions were sent: by its driver
 CHARGING_PROFILES = "charging_profiles"  # the CSMS's view of what a station holds, API only
 MONITORS = "monitors"  # the CSMS's view of a station's variable monitors: <station>/<id>, API only
-MONITORING_SETTINGS = "monitoring_settings"  # last accepted base and level: <station>, API only
+MONITORING_SETTINGS = "monitoring_settings"  # last accepted base, level: <station>/<field>, API
 MONITORING_REPORTS = "monitoring_reports"  # NotifyMonitoringReport parts, workers only
 ALERTS = "alerts"  # raised and cleared by NotifyEvent, workers only
 ALERT_ACKS = "alert_acks"  # an operator's acknowledgement: _id = the alert's, API only

@@ -37,6 +37,7 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     names.CHARGING_PROFILE_REPORTS: [[("station", ASCENDING), ("requestId", ASCENDING)]],
     names.CHARGING_PROFILES: [[("station", ASCENDING)]],
     names.MONITORS: [[("station", ASCENDING)]],
+    names.MONITORING_SETTINGS: [[("station", ASCENDING)]],
     names.MONITORING_REPORTS: [[("station", ASCENDING), ("requestId", ASCENDING)]],
     names.ALERTS: [[("station", ASCENDING), ("active", ASCENDING)], [("raisedAt", ASCENDING)]],
     names.ALERT_ACKS: [[("station", ASCENDING)]],

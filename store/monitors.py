@@ -9,7 +9,7 @@ NotifyMonitoringReport answer to the API's GetMonitoringReport. ``source`` says 
 CSMS learnt of one: ``api`` (it set it) or ``station`` (only a report named it).
 
 ``monitoring_settings``: the last SetMonitoringBase and SetMonitoringLevel the station
-accepted, ``_id`` = station, API only. ``monitoring_reports``: the report parts, one
+accepted, ``_id`` = ``<station>/<field>``, API only. ``monitoring_reports``: the report parts, one
 document per NotifyMonitoringReport message, written once by the workers.
 """
 
@@ -97,13 +97,21 @@ async def for_station(
 
 
 async def settings(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
-    doc: dict[str, Any] | None = await db[names.MONITORING_SETTINGS].find_one({"_id": station})
-    return doc or {}
+    """``{monitoringBase, monitoringBaseSetAt, severity, severitySetAt}`` as far as known."""
+    found: dict[str, Any] = {}
+    async for doc in db[names.MONITORING_SETTINGS].find({"station": station}):
+        found |= {doc["field"]: doc["value"], f"{doc['field']}SetAt": doc["setAt"]}
+    return found
 
 
-async def put_setting(db: AsyncDatabase[Any], station: str, fields: dict[str, Any]) -> None:
-    await db[names.MONITORING_SETTINGS].update_one(
-        {"_id": station}, {"$set": {"station": station, **fields}}, upsert=True
+async def put_setting(
+    db: AsyncDatabase[Any], station: str, field: str, value: Any, at: datetime
+) -> None:
+    """One document per station and setting, so a base and a level set at once never
+    write the same document."""
+    doc = {"_id": f"{station}/{field}", "station": station, "field": field, "value": value}
+    await db[names.MONITORING_SETTINGS].replace_one(
+        {"_id": doc["_id"]}, {**doc, "setAt": at}, upsert=True
     )
 
 

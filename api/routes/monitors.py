@@ -236,7 +236,7 @@ async def _setting(request: web.Request, action: str, field: str) -> web.Respons
     db = request.app[DB]
     forgotten = 0
     if answer == ACCEPTED:
-        await monitors.put_setting(db, station, {field: body[field], f"{field}SetAt": utc_now()})
+        await monitors.put_setting(db, station, field, body[field], utc_now())
         if field == "monitoringBase" and body[field] in CUSTOM_REMOVED:
             forgotten = await monitors.forget_custom(db, station)
     return json_response(
