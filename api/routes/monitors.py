@@ -7,10 +7,9 @@ monitor the station accepted under the id the station gave it, forgets one once 
 station answered ClearVariableMonitoring Accepted or NotFound, and ``refresh`` makes the
 view what the station's NotifyMonitoringReport parts (stored by the workers) say.
 
-A request that got no answer (timeout, disconnected) changes nothing stored: only a
-refresh can tell what the station did. Requests for one station are not serialised (as
-for charging profiles): a monitor cleared while a refresh waits comes back if the report
-named it.
+A request without an answer (timeout, disconnected) changes nothing stored. Not covered
+(as for charging profiles): a monitor cleared while a refresh waits comes back if the
+report named it.
 """
 
 from __future__ import annotations
@@ -262,9 +261,8 @@ async def set_level(request: web.Request) -> web.Response:
 async def _complete_report(
     db: AsyncDatabase[Any], station: str, request_id: int, within: float
 ) -> list[dict[str, Any]] | None:
-    """The report parts once the last one (``tbc`` false) is stored; None if it does not
-    come ``within`` seconds. A station sends a part only after the CSMS answered the one
-    before, which a worker does once it stored it, so the last part completes it."""
+    """The report parts once the last one (``tbc`` false) is stored (a station sends a part
+    after the one before was answered, i.e. stored); None if not ``within`` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
