@@ -100,10 +100,8 @@ def _checked(action: str, body: dict[str, Any]) -> None:
             )
 
 
-async def _publish(request: web.Request, event: str, station: str, key: str, **fields: Any) -> None:
-    await request.app[EVENTS].publish(
-        event, station, event_id=event_id(event, station, key), **fields
-    )
+async def _publish(request: web.Request, event: str, station: str, key: str, **f: Any) -> None:
+    await request.app[EVENTS].publish(event, station, event_id=event_id(event, station, key), **f)
 
 
 async def set_monitors(request: web.Request) -> web.Response:
