@@ -3,10 +3,13 @@ tested route by route from itself (every route the app serves must be in it).
 
 Commands that can take a station away from this CSMS or change what it trusts (its
 network profile, certificates, firmware) are admin's, like credentials; every other
-command is operator's.
+command is operator's. A read that a query parameter turns into a command (``QUERY_ROLES``:
+``GET .../display-messages?refresh=true``) needs that command's role and is audited.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from shared.names import ROLE_ADMIN, ROLE_OPERATOR, ROLE_VIEWER
 
@@ -48,6 +51,11 @@ ROUTE_ROLES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/stations/{id}/charging-profiles/refresh"): ROLE_OPERATOR,
     ("DELETE", "/api/v1/stations/{id}/charging-profiles/{profileId}"): ROLE_OPERATOR,
     ("GET", "/api/v1/stations/{id}/composite-schedule"): ROLE_VIEWER,
+    ("POST", "/api/v1/stations/{id}/display-messages"): ROLE_OPERATOR,
+    ("GET", "/api/v1/stations/{id}/display-messages"): ROLE_VIEWER,
+    ("POST", "/api/v1/stations/{id}/display-messages/refresh"): ROLE_OPERATOR,
+    ("PUT", "/api/v1/stations/{id}/display-messages/{messageId}"): ROLE_OPERATOR,
+    ("DELETE", "/api/v1/stations/{id}/display-messages/{messageId}"): ROLE_OPERATOR,
     ("GET", "/api/v1/id-tokens"): ROLE_VIEWER,
     ("GET", "/api/v1/id-tokens/{idToken}"): ROLE_VIEWER,
     ("PUT", "/api/v1/id-tokens/{idToken}"): ROLE_OPERATOR,
@@ -83,14 +91,41 @@ ROUTE_ROLES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/alerts/{alertId}/ack"): ROLE_OPERATOR,
 }
 
+QUERY_ROLES: dict[tuple[str, str, str], str] = {
+    # A query parameter that turns a read into a command (and a change of the stored view):
+    # the request needs this role, and is audited as a state-changing one, unless the
+    # parameter is absent or "false".
+    ("GET", "/api/v1/stations/{id}/display-messages", "refresh"): ROLE_OPERATOR,
+}
+
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def needed_role(method: str, route: str, action: str | None = None) -> str | None:
+def _query_role(method: str, route: str, query: Mapping[str, str]) -> str | None:
+    for (m, r, name), role in QUERY_ROLES.items():
+        if m == method.upper() and r == route and query.get(name, "false") != "false":
+            return role
+    return None
+
+
+def needed_role(
+    method: str, route: str, action: str | None = None, query: Mapping[str, str] | None = None
+) -> str | None:
     """The role a request needs; None for a public route. A route missing from the table
     needs admin, so forgetting to list one can only make it stricter."""
     if route in PUBLIC:
         return None
     if route == COMMAND_ROUTE and action in ADMIN_COMMANDS:
         return ROLE_ADMIN
+    by_query = _query_role(method, route, query or {})
+    if by_query is not None:
+        return by_query
     return ROUTE_ROLES.get((method.upper(), route), ROLE_ADMIN)
+
+
+def changes_state(method: str, route: str | None, query: Mapping[str, str]) -> bool:
+    """Is the request one the audit log records: a state-changing method, or a read that a
+    query parameter turns into a command (``QUERY_ROLES``)."""
+    if method.upper() in STATE_CHANGING:
+        return True
+    return route is not None and _query_role(method, route, query) is not None

@@ -25,6 +25,7 @@ from .routes import (
     charging_profiles,
     commands,
     composite_schedule,
+    display_messages,
     id_tokens,
     local_lists,
     monitors,
@@ -58,6 +59,7 @@ def build(settings: Settings) -> web.Application:
             *reservations.ROUTES,
             *charging_profiles.ROUTES,
             *composite_schedule.ROUTES,
+            *display_messages.ROUTES,
             *provisioning.ROUTES,
             *security.ROUTES,
             *api_keys.ROUTES,
@@ -71,6 +73,7 @@ def build(settings: Settings) -> web.Application:
     async def mongo(app: web.Application):  # type: ignore[no-untyped-def]
         client, app[DB] = await store.connect(settings)
         await bootstrap.first_admin_key(app[DB], settings)
+        await bootstrap.local_list_members(app[DB])
         yield
         await client.close()
 

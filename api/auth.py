@@ -22,7 +22,7 @@ from shared.ratelimit import Limiter
 from store import api_keys as key_store
 from store import audit as audit_store
 
-from .access import STATE_CHANGING, needed_role
+from .access import changes_state, needed_role
 from .errors import REQUEST_ID, ApiError
 from .keys import DB, EVENTS, SETTINGS
 
@@ -85,7 +85,7 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     if route is None:  # no such route: aiohttp answers 404/405
         return await handler(request)
     method = "GET" if request.method == "HEAD" else request.method
-    needed = needed_role(method, route, request.match_info.get("action"))
+    needed = needed_role(method, route, request.match_info.get("action"), request.query)
     if needed is None:
         return await handler(request)
     token = api_keys.bearer(request.headers.get("Authorization"))
@@ -107,7 +107,7 @@ async def audit(request: web.Request, handler: Handler) -> web.StreamResponse:
     started = time.perf_counter()
     response = await handler(request)
     identity = request.get(IDENTITY)
-    if request.method in STATE_CHANGING and identity is not None:
+    if identity is not None and changes_state(request.method, _route(request), request.query):
         await _record(request, identity, response.status, time.perf_counter() - started)
     return response
 

@@ -1,4 +1,5 @@
-"""The first admin key, so a fresh deployment can be operated without a manual step.
+"""What the API sets up at start: the first admin key, so a fresh deployment can be
+operated without a manual step, and documents an older version of the store lacks.
 
 With API_ADMIN_KEY set nothing is created: that key is the way in. Otherwise, when the
 store holds no API key at all, the API creates one admin key and prints it once on its
@@ -16,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared import api_keys, names
 from shared.config import Settings
 from store import api_keys as key_store
+from store import local_lists
 
 log = logging.getLogger("api.bootstrap")
 
@@ -47,3 +49,10 @@ async def first_admin_key(
         extra={"keyId": identifier},
     )
     return key
+
+
+async def local_list_members(db: AsyncDatabase[Any]) -> None:
+    """Lists written before ``local_list_members`` existed get their member documents."""
+    added = await local_lists.backfill_members(db)
+    if added:
+        log.info("local list members backfilled", extra={"stations": added})

@@ -360,6 +360,73 @@ SPEC: dict[str, Any] = {
                 "gave it (`status` Accepted with `schedule`, or Rejected).",
             }
         },
+        "/api/v1/stations/{id}/display-messages": {
+            "parameters": [_path_param("id")],
+            "post": {
+                **_op(
+                    "Show a new message on the station (O01, O02): sent as SetDisplayMessage",
+                    ok="201",
+                    body="DisplayMessageInput",
+                    errors=("400", "404", "409", "422", "429", "502", "504"),
+                ),
+                "description": "The body is a MessageInfoType without `id`: the CSMS "
+                "allocates it (random 31-bit, not held in the CSMS's view). 422: it breaks the "
+                "schema (`detail`: `code`, `message`, `path`), `endDateTime` is not after "
+                "`startDateTime` or already past, or `transactionId` names no transaction "
+                "running on the station; nothing is sent. 201: the station accepted it, stored "
+                "with its `messageId`. 409: the station answered otherwise (`detail.status`: "
+                "Rejected, NotSupportedMessageFormat, NotSupportedPriority, NotSupportedState, "
+                "UnknownTransaction; nothing stored) or is not connected. 502/504 as for "
+                "commands: nothing stored.",
+            },
+            "get": {
+                **_op(
+                    "The CSMS's view of the station's display messages, by message id",
+                    params=[*PAGING, _query("refresh", "boolean")],
+                    errors=("400", "404", "409", "429", "502", "504"),
+                ),
+                "description": "`?refresh=true` first refreshes the view and answers as POST "
+                ".../display-messages/refresh does; it needs the operator role (it sends a "
+                "command) and is audited.",
+            },
+        },
+        "/api/v1/stations/{id}/display-messages/refresh": {
+            "post": {
+                **_op(
+                    "Ask the station what it shows (O03 GetDisplayMessages) and reconcile",
+                    params=[_path_param("id")],
+                    errors=("404", "409", "429", "502", "504"),
+                ),
+                "description": "Sends GetDisplayMessages for every message and waits (the "
+                "command timeout) for the NotifyDisplayMessages parts, up to the one with "
+                "`tbc` false; then stored messages the station did not report are removed and "
+                "reported ones the CSMS did not hold (or holds otherwise) are stored with "
+                "`source` station. 200: `{commandId, requestId, answer, parts, removed, "
+                "learnt, displayMessages}`; `answer` Unknown: the station holds none. 504: no "
+                "complete report in time, nothing changed.",
+            }
+        },
+        "/api/v1/stations/{id}/display-messages/{messageId}": {
+            "parameters": [_path_param("id"), _path_param("messageId")],
+            "put": {
+                **_op(
+                    "Replace the message with this id (O06): sent as SetDisplayMessage",
+                    body="DisplayMessageInput",
+                    errors=("400", "404", "409", "422", "429", "502", "504"),
+                ),
+                "description": "As POST, under the given id (also one only the station "
+                "holds). 200: the station accepted it, stored in place of the old one.",
+            },
+            "delete": {
+                **_op(
+                    "Clear a display message (O05): sends ClearDisplayMessage",
+                    errors=("400", "404", "409", "429", "502", "504"),
+                ),
+                "description": "200: `{answer, forgotten, ...}`; `answer` Accepted, or "
+                "Unknown when the station holds no such message: either way the CSMS forgets "
+                "it (`forgotten`: it held it).",
+            },
+        },
         "/api/v1/reservations": {
             "get": _op(
                 "Reservations, newest first",
@@ -572,6 +639,30 @@ SPEC: dict[str, Any] = {
                 "type": "object",
                 "additionalProperties": False,
                 "properties": {"note": {"type": "string", "maxLength": 500}},
+            },
+            "DisplayMessageInput": {
+                "type": "object",
+                "description": "OCPP 2.0.1 MessageInfoType without `id`",
+                "required": ["priority", "message"],
+                "properties": {
+                    "priority": {
+                        "type": "string",
+                        "enum": ["AlwaysFront", "InFront", "NormalCycle"],
+                    },
+                    "state": {
+                        "type": "string",
+                        "enum": ["Charging", "Faulted", "Idle", "Unavailable"],
+                    },
+                    "startDateTime": {"type": "string", "format": "date-time"},
+                    "endDateTime": {"type": "string", "format": "date-time"},
+                    "transactionId": {"type": "string", "maxLength": 36},
+                    "message": {
+                        "type": "object",
+                        "description": "MessageContentType: format (ASCII, HTML, URI, UTF8), "
+                        "content (up to 512), language",
+                    },
+                    "display": {"type": "object", "description": "ComponentType"},
+                },
             },
             "ApiKeyInput": {
                 "type": "object",

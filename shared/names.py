@@ -118,6 +118,10 @@ EVENT_MONITORING_REPORT = "monitoring.reported"  # worker: a NotifyMonitoringRep
 EVENT_ALERT_RAISED = "alert.raised"  # worker: a NotifyEvent entry with trigger Alerting/Delta
 EVENT_ALERT_CLEARED = "alert.cleared"  # worker: a NotifyEvent entry with cleared true
 EVENT_ALERT_ACKNOWLEDGED = "alert.acknowledged"  # API: an operator acknowledged an alert
+# Display messages (O01-O06): the API's changes to what a station shows, the workers' reports.
+EVENT_DISPLAY_SET = "display.set"  # API: the station accepted SetDisplayMessage
+EVENT_DISPLAY_CLEARED = "display.cleared"  # API: ClearDisplayMessage answered Accepted/Unknown
+EVENT_DISPLAY_REPORT = "display.report"  # worker: a NotifyDisplayMessages part
 EVENT_API_AUDIT = "api.request"  # an operator API request that changed (or tried to) state
 
 
@@ -156,6 +160,7 @@ RESERVATION_FACTS = "reservation_facts"  # what stations said of one, written on
 LOCAL_LISTS = "local_lists"  # operator-defined local authorization lists (D01), one per listId
 LOCAL_LIST_SYNC = "local_list_sync"  # what each station holds of its list: <station>/<listId>
 LOCAL_LIST_LEASES = "local_list_leases"  # who is syncing a station's list now: <station>
+LOCAL_LIST_MEMBERS = "local_list_members"  # the list a station holds: _id station, API only
 CERTIFICATES = "certificates"
 CHARGING_LIMITS = "charging_limits"  # external limits: <station>/<evseId>/<chargingLimitSource>
 EV_CHARGING_NEEDS = "ev_charging_needs"  # the last NotifyEVChargingNeeds: <station>/<evseId>
@@ -171,6 +176,8 @@ MONITORING_SETTINGS = "monitoring_settings"  # last accepted base, level: <stati
 MONITORING_REPORTS = "monitoring_reports"  # NotifyMonitoringReport parts, workers only
 ALERTS = "alerts"  # raised and cleared by NotifyEvent, workers only
 ALERT_ACKS = "alert_acks"  # an operator's acknowledgement: _id = the alert's, API only
+DISPLAY_MESSAGES = "display_messages"  # the CSMS's view of a station's messages, API only
+DISPLAY_MESSAGE_REPORTS = "display_message_reports"  # NotifyDisplayMessages parts, workers
 OUTBOX = (
     "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)
 )

@@ -41,6 +41,8 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     names.MONITORING_REPORTS: [[("station", ASCENDING), ("requestId", ASCENDING)]],
     names.ALERTS: [[("station", ASCENDING), ("active", ASCENDING)], [("raisedAt", ASCENDING)]],
     names.ALERT_ACKS: [[("station", ASCENDING)]],
+    names.DISPLAY_MESSAGES: [[("station", ASCENDING)]],
+    names.DISPLAY_MESSAGE_REPORTS: [[("station", ASCENDING), ("requestId", ASCENDING)]],
     names.RESERVATIONS: [[("station", ASCENDING), ("createdAt", ASCENDING)]],
     names.REPORTS: [[("station", ASCENDING)]],
     names.REPORT_PARTS: [[("station", ASCENDING), ("requestId", ASCENDING)]],

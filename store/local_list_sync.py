@@ -137,16 +137,17 @@ async def sync_station(
     """Sync ``station`` with the list naming it (a station holds one), if any;
     ``unsynced_only``: only when its status is not InSync. Never raises."""
     try:
-        docs = await local_lists.lists_of(db, [station])
-    except Exception:
-        log.exception("could not read the local lists", extra={"station": station})
-        return
-    for doc in docs:
+        list_id = await local_lists.list_of(db, station)
+        if list_id is None:
+            return
         if unsynced_only:
-            state = await local_lists.get_sync(db, station, doc["_id"]) or {}
+            state = await local_lists.get_sync(db, station, list_id) or {}
             if state.get("status") == local_lists.IN_SYNC:
-                continue
-        await sync(db, client, station, doc["_id"], wait)
+                return
+    except Exception:
+        log.exception("could not read the station's local list", extra={"station": station})
+        return
+    await sync(db, client, station, list_id, wait)
 
 
 @contextlib.asynccontextmanager

@@ -14,6 +14,12 @@ workers), serialized per station across processes by a lease.
 
 ``local_list_leases``: one document per station (``_id`` = station) while a driver syncs
 it: ``owner`` and ``at`` (last renewed). See ``take_lease``.
+
+``local_list_members``: one document per station in a list (``_id`` = station, ``list``),
+written only by the API: inserting it is the claim, so a station is in one list even when
+two lists are written at once, and a station coming back finds its list by ``_id`` instead
+of a scan of ``local_lists``. ``backfill_members`` creates the ones lists written before
+this collection existed need (the API runs it at start).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from pymongo.errors import DuplicateKeyError
 from shared import names
 from shared.events import utc_now
 
-from . import upsert
+from . import insert_once, upsert
 
 IN_SYNC = "InSync"
 UPDATING = "Updating"
@@ -61,11 +67,43 @@ async def put(
     return previous is None
 
 
-async def lists_of(db: AsyncDatabase[Any], stations: list[str]) -> list[dict[str, Any]]:
-    """The lists naming any of ``stations`` (a station holds one local list). Not an
-    ``_id`` filter, so FerretDB v1 scans the collection: for operator requests only."""
-    cursor = db[names.LOCAL_LISTS].find({"stations": {"$in": stations}})
-    return [doc async for doc in cursor]
+async def list_of(db: AsyncDatabase[Any], station: str) -> str | None:
+    """The id of the list the station is in, if any: one ``_id`` read."""
+    doc = await db[names.LOCAL_LIST_MEMBERS].find_one({"_id": station})
+    return None if doc is None else str(doc["list"])
+
+
+async def claim(db: AsyncDatabase[Any], list_id: str, stations: list[str]) -> dict[str, str]:
+    """Put ``stations`` in the list; returns the ones another list holds (station -> that
+    list), in which case nothing was claimed."""
+    taken: dict[str, str] = {}
+    claimed: list[str] = []
+    for station in stations:
+        if await insert_once(db, names.LOCAL_LIST_MEMBERS, {"_id": station, "list": list_id}):
+            claimed.append(station)
+            continue
+        holder = await db[names.LOCAL_LIST_MEMBERS].find_one({"_id": station})
+        if holder is not None and holder["list"] != list_id:
+            taken[station] = holder["list"]
+    if taken and claimed:
+        await db[names.LOCAL_LIST_MEMBERS].delete_many({"_id": {"$in": claimed}, "list": list_id})
+    return taken
+
+
+async def release_others(db: AsyncDatabase[Any], list_id: str, keep: list[str]) -> None:
+    """The list's stations are now ``keep``: the others may join another list."""
+    await db[names.LOCAL_LIST_MEMBERS].delete_many({"list": list_id, "_id": {"$nin": keep}})
+
+
+async def backfill_members(db: AsyncDatabase[Any]) -> int:
+    """Member documents for lists stored before ``local_list_members`` existed (a scan of
+    ``local_lists``, once at start); how many were missing."""
+    added = 0
+    async for doc in db[names.LOCAL_LISTS].find({}, {"stations": 1}):
+        for station in doc.get("stations", []):
+            member = {"_id": station, "list": doc["_id"]}
+            added += await insert_once(db, names.LOCAL_LIST_MEMBERS, member)
+    return added
 
 
 async def get_sync(db: AsyncDatabase[Any], station: str, list_id: str) -> dict[str, Any] | None:

@@ -25,6 +25,8 @@ class DemoStation(OperatedStation):
     """Prints every CSMS call, and ends a transaction the CSMS asks it to stop, as a real
     station does (TransactionEvent Ended)."""
 
+    energy_wh = 10_000.0
+
     async def route_message(self, raw_msg: str | bytes) -> None:
         frame = json.loads(raw_msg)
         if frame[0] == 2:
@@ -33,6 +35,22 @@ class DemoStation(OperatedStation):
 
     @after("RequestStopTransaction")
     def after_request_stop(self, transaction_id: str, **kw: Any) -> None:
+        """Ends with the energy register read at the start (0 Wh) and now (``energy_wh``,
+        10 kWh unless set), so a tariff has something to price."""
+
+        def register(wh: float, at: str) -> dict[str, Any]:
+            return {
+                "timestamp": at,
+                "sampled_value": [
+                    {
+                        "value": wh,
+                        "measurand": "Energy.Active.Import.Register",
+                        "context": "Transaction.End" if wh else "Transaction.Begin",
+                        "unit_of_measure": {"unit": "Wh"},
+                    }
+                ],
+            }
+
         self._later(
             self.call(
                 call.TransactionEvent(
@@ -42,6 +60,7 @@ class DemoStation(OperatedStation):
                     seq_no=1,
                     transaction_info={"transaction_id": transaction_id, "stopped_reason": "Remote"},
                     evse={"id": 1, "connector_id": 1},
+                    meter_value=[register(0, now()), register(self.energy_wh, now())],
                 )
             )
         )

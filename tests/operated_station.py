@@ -39,6 +39,12 @@ class OperatedStation(SimStation):
         # ocpp library hands it over, snake_case); one with the same id replaces it.
         self.profiles: dict[int, tuple[int, dict[str, Any]]] = {}
         self.profile_answer: str | None = None  # set to force SetChargingProfile's answer
+        # Display messages (O01-O06) as a station holds them: id -> MessageInfo as the ocpp
+        # library hands it over (snake_case); one with the same id replaces it (O06).
+        self.display_messages: dict[int, dict[str, Any]] = {}
+        self.display_answer: str | None = None  # set to force SetDisplayMessage's answer
+        self.display_part_size = 2  # messages per NotifyDisplayMessages part
+        self.display_report = True  # False: answer GetDisplayMessages but never report
 
     def _later(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -494,6 +500,54 @@ class OperatedStation(SimStation):
                 )
 
         self._later(parts())
+
+    # --- O: display messages -------------------------------------------------------------
+
+    @on("SetDisplayMessage")
+    def on_set_display_message(self, message: dict[str, Any], **kw: Any) -> Any:
+        self.received.append(("SetDisplayMessage", message))
+        answer = self.display_answer or "Accepted"
+        if answer == "Accepted":
+            self.display_messages[message["id"]] = message
+        return call_result.SetDisplayMessage(status=answer)
+
+    def _shown(self, kw: dict[str, Any]) -> list[dict[str, Any]]:
+        """The messages a GetDisplayMessages asks for (O04: ids, priority, state)."""
+        return [
+            m
+            for i, m in sorted(self.display_messages.items())
+            if i in kw.get("id", [i])
+            and m["priority"] == kw.get("priority", m["priority"])
+            and m.get("state") == kw.get("state", m.get("state"))
+        ]
+
+    @on("GetDisplayMessages")
+    def on_get_display_messages(self, request_id: int, **kw: Any) -> Any:
+        self.received.append(("GetDisplayMessages", {"requestId": request_id, **kw}))
+        return call_result.GetDisplayMessages(status="Accepted" if self._shown(kw) else "Unknown")
+
+    @after("GetDisplayMessages")
+    def after_get_display_messages(self, request_id: int, **kw: Any) -> None:
+        shown = self._shown(kw)
+        size = self.display_part_size
+        parts = [shown[i : i + size] for i in range(0, len(shown), size)]
+
+        async def send() -> None:
+            for index, part in enumerate(parts):
+                await self.call(
+                    call.NotifyDisplayMessages(
+                        request_id=request_id, message_info=part, tbc=index < len(parts) - 1
+                    )
+                )
+
+        if parts and self.display_report:
+            self._later(send())
+
+    @on("ClearDisplayMessage")
+    def on_clear_display_message(self, id: int, **kw: Any) -> Any:
+        self.received.append(("ClearDisplayMessage", {"id": id}))
+        held = self.display_messages.pop(id, None)
+        return call_result.ClearDisplayMessage(status="Accepted" if held else "Unknown")
 
 
 HASH_DATA = {

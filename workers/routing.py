@@ -23,6 +23,7 @@ from .handlers.diagnostics import (
     notify_event,
     notify_monitoring_report,
 )
+from .handlers.display import notify_display_messages
 from .handlers.firmware import firmware_status_notification, update_firmware_result
 from .handlers.meter_values import meter_values
 from .handlers.provisioning import (
@@ -68,6 +69,7 @@ ROUTES: dict[str, Route] = {
     "MeterValues": Route(meter_values.handle),
     "NotifyChargingLimit": Route(notify_charging_limit.handle),
     "NotifyCustomerInformation": Route(notify_customer_information.handle),
+    "NotifyDisplayMessages": Route(notify_display_messages.handle),
     "NotifyEVChargingNeeds": Route(notify_ev_charging_needs.handle),
     "NotifyEVChargingSchedule": Route(notify_ev_charging_schedule.handle),
     "NotifyEvent": Route(notify_event.handle),
@@ -86,7 +88,6 @@ NOT_SUPPORTED: frozenset[str] = frozenset(
         # Station-initiated actions outside the Core profile, not implemented yet.
         "Get15118EVCertificate",
         "GetCertificateStatus",
-        "NotifyDisplayMessages",
         "PublishFirmwareStatusNotification",
     }
 )

@@ -67,13 +67,7 @@ async def _validated(request: web.Request, list_id: str) -> tuple[list[str], lis
     unregistered = [s for s in members if await stations.get(db, s) is None]
     if unregistered:
         raise ApiError(422, "Unknown stations", unregistered)
-    taken = {
-        s: doc["_id"]
-        for doc in await local_lists.lists_of(db, members)
-        if doc["_id"] != list_id
-        for s in doc["stations"]
-        if s in members
-    }
+    taken = await local_lists.claim(db, list_id, members)
     if taken:
         raise ApiError(409, "Stations already in another list (a station holds one)", taken)
     return tokens, members
@@ -101,6 +95,7 @@ async def _store_and_sync(
     db = request.app[DB]
     previous = await local_lists.get(db, list_id)
     dropped = [s for s in (previous or {}).get("stations", []) if s not in members]
+    await local_lists.release_others(db, list_id, members)
     created = await local_lists.put(db, list_id, tokens, members)
     for station in [*members, *dropped]:
         await local_lists.set_status(db, station, list_id, local_lists.UPDATING, None)

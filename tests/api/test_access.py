@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 
 from api import bootstrap
-from api.access import ADMIN_COMMANDS, COMMAND_ROUTE, PUBLIC, ROUTE_ROLES, needed_role
+from api.access import (
+    ADMIN_COMMANDS,
+    COMMAND_ROUTE,
+    PUBLIC,
+    ROUTE_ROLES,
+    changes_state,
+    needed_role,
+)
 from api.app import build
 from shared import api_keys, config, names
 from store import api_keys as key_store
@@ -44,6 +51,14 @@ def test_commands_that_change_trust_need_admin_and_unlisted_routes_need_admin():
         assert needed_role("POST", COMMAND_ROUTE, action) == names.ROLE_ADMIN
     assert needed_role("POST", "/api/v1/not-listed") == names.ROLE_ADMIN
     assert needed_role("GET", "/healthz") is None
+    listing = "/api/v1/stations/{id}/display-messages"
+    assert needed_role("GET", listing, query={}) == names.ROLE_VIEWER
+    assert needed_role("GET", listing, query={"refresh": "false"}) == names.ROLE_VIEWER
+    assert needed_role("GET", listing, query={"refresh": "true"}) == names.ROLE_OPERATOR
+    assert needed_role("GET", listing, query={"refresh": "1"}) == names.ROLE_OPERATOR
+    assert not changes_state("GET", listing, {"refresh": "false"})
+    assert changes_state("GET", listing, {"refresh": "true"})
+    assert changes_state("DELETE", "/api/v1/not-listed", {})
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +75,7 @@ async def keys(api: Api) -> dict[str, str]:
 def _concrete(path: str) -> str:
     values = {"id": "CS-ACCESS-1", "action": "Reset", "commandId": "c-1"}
     values |= {"idToken": "TOKEN-1", "transactionId": "T-1", "keyId": "f" * 16}
-    values |= {"reservationId": "1", "profileId": "1"}
+    values |= {"reservationId": "1", "profileId": "1", "messageId": "1"}
     values |= {"listId": "LIST-ACCESS-1", "siteId": "SITE-ACCESS-1"}
     values |= {"monitorId": "1", "alertId": "00000000-0000-0000-0000-000000000000"}
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path).removeprefix("/api/v1")

@@ -22,12 +22,30 @@ async def test_put_replaces_the_whole_list_and_keeps_created_at(db):
     assert doc["createdAt"] == first["createdAt"]
 
 
-async def test_lists_of_finds_the_lists_naming_a_station(db):
+async def test_a_station_is_claimed_by_one_list_and_found_by_id(db):
+    list_id, station = _ids()
+    other = f"{list_id}-OTHER"
+    assert await local_lists.claim(db, list_id, [station, f"{station}-2"]) == {}
+    assert await local_lists.list_of(db, f"{station}-2") == list_id
+    assert await local_lists.list_of(db, f"{station}-3") is None
+    # Another list may not take either; what it could claim is given back.
+    taken = await local_lists.claim(db, other, [f"{station}-3", station])
+    assert taken == {station: list_id}
+    assert await local_lists.list_of(db, f"{station}-3") is None
+    # Claiming again is fine; dropping a station frees it.
+    assert await local_lists.claim(db, list_id, [station]) == {}
+    await local_lists.release_others(db, list_id, [station])
+    assert await local_lists.list_of(db, f"{station}-2") is None
+    assert await local_lists.claim(db, other, [f"{station}-2"]) == {}
+
+
+async def test_lists_stored_before_members_existed_are_backfilled(db):
     list_id, station = _ids()
     await local_lists.put(db, list_id, [], [station, f"{station}-2"])
-    found = await local_lists.lists_of(db, [f"{station}-2", "nobody"])
-    assert [d["_id"] for d in found] == [list_id]
-    assert await local_lists.lists_of(db, [f"{station}-3"]) == []
+    assert await local_lists.list_of(db, station) is None
+    assert await local_lists.backfill_members(db) >= 2
+    assert await local_lists.list_of(db, f"{station}-2") == list_id
+    assert await local_lists.backfill_members(db) == 0  # nothing missing any more
 
 
 async def test_sync_status_keeps_what_the_station_holds(db):

@@ -90,6 +90,18 @@ REQUESTS: dict[str, dict[str, Any]] = {
         "generatedAt": now(),
         "requestId": 7,
     },
+    "NotifyDisplayMessages": {
+        "requestId": 11,
+        "tbc": True,
+        "messageInfo": [
+            {
+                "id": 4,
+                "priority": "NormalCycle",
+                "state": "Charging",
+                "message": {"format": "UTF8", "content": "Welcome"},
+            }
+        ],
+    },
     "NotifyEvent": {
         "generatedAt": now(),
         "seqNo": 0,
