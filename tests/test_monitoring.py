@@ -270,3 +270,13 @@ async def test_unknown_alerts_and_bad_acks_are_refused(api: Api, station: str):
     assert (await api.request("POST", f"/alerts/{unknown}/ack", {}))[0] == 404
     assert (await api.request("POST", f"/alerts/{unknown}/ack", {"note": "x" * 501}))[0] == 422
     assert (await api.request("GET", "/alerts?active=maybe"))[0] == 400
+
+
+async def test_a_station_not_connected_gets_nothing_and_nothing_is_stored(api: Api, station: str):
+    assert (await set_monitors(api, station, monitor(POWER, "Delta", 1)))[0] == 409
+    path = f"/stations/{station}/monitors"
+    assert (await api.request("PUT", f"{path}/level", {"severity": 3}))[0] == 409
+    assert (await api.request("POST", f"{path}/refresh"))[0] == 409
+    assert (await api.request("DELETE", f"{path}/1"))[0] == 409
+    shown = await listed(api, station)
+    assert (shown["monitors"], shown["severity"], shown["monitoringBase"]) == ([], None, None)
