@@ -84,6 +84,17 @@ ROUTE_ROLES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/tariffs/{tariffId}"): ROLE_VIEWER,
     ("PUT", "/api/v1/tariffs/{tariffId}"): ROLE_OPERATOR,
     ("DELETE", "/api/v1/tariffs/{tariffId}"): ROLE_OPERATOR,
+    # Monitors are commands to the station like any other (operator); an alert is
+    # acknowledged by whoever watches the stations, an operator, whose key is recorded.
+    ("POST", "/api/v1/stations/{id}/monitors"): ROLE_OPERATOR,
+    ("GET", "/api/v1/stations/{id}/monitors"): ROLE_VIEWER,
+    ("POST", "/api/v1/stations/{id}/monitors/refresh"): ROLE_OPERATOR,
+    ("PUT", "/api/v1/stations/{id}/monitors/base"): ROLE_OPERATOR,
+    ("PUT", "/api/v1/stations/{id}/monitors/level"): ROLE_OPERATOR,
+    ("DELETE", "/api/v1/stations/{id}/monitors/{monitorId}"): ROLE_OPERATOR,
+    ("GET", "/api/v1/alerts"): ROLE_VIEWER,
+    ("GET", "/api/v1/alerts/{alertId}"): ROLE_VIEWER,
+    ("POST", "/api/v1/alerts/{alertId}/ack"): ROLE_OPERATOR,
 }
 
 QUERY_ROLES: dict[tuple[str, str, str], str] = {

@@ -19,6 +19,7 @@ from . import auth, bootstrap, local_list_sync, openapi
 from .errors import error_middleware, request_ids
 from .keys import COMMANDS, DB, EVENTS, NOTICES, PASSWORD_KEYS, SETTINGS
 from .routes import (
+    alerts,
     api_keys,
     audit,
     charging_profiles,
@@ -27,6 +28,7 @@ from .routes import (
     display_messages,
     id_tokens,
     local_lists,
+    monitors,
     provisioning,
     reservations,
     security,
@@ -65,6 +67,8 @@ def build(settings: Settings) -> web.Application:
             *audit.ROUTES,
             *sites.ROUTES,
             *tariffs.ROUTES,
+            *monitors.ROUTES,
+            *alerts.ROUTES,
         ]
     )
 

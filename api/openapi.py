@@ -221,6 +221,127 @@ SPEC: dict[str, Any] = {
                 "it (`forgotten`: it held it).",
             },
         },
+        "/api/v1/stations/{id}/monitors": {
+            "parameters": [_path_param("id")],
+            "post": {
+                **_op(
+                    "Set variable monitors (N04): sends SetVariableMonitoring",
+                    body="MonitorsInput",
+                    errors=("400", "404", "409", "422", "429", "502", "504"),
+                ),
+                "description": "The body is a SetVariableMonitoringRequest: "
+                "`setMonitoringData`, each entry `{component, variable, type (UpperThreshold, "
+                "LowerThreshold, Delta, Periodic, PeriodicClockAligned), value, severity (0-9), "
+                "transaction?, id? (only to replace a monitor)}`. 422: it breaks the schema "
+                "(`detail`: `code`, `message`, `path`); nothing is sent. 200: "
+                "`{commandId, setMonitoringResult, monitors}`: every result as the station gave "
+                "it, accepted or not (UnknownComponent, UnknownVariable, "
+                "UnsupportedMonitorType, Rejected, Duplicate), and the monitors stored: each "
+                "accepted one under the id the station assigned. 409: not connected. "
+                "502/504 as for commands: nothing stored.",
+            },
+            "get": _op(
+                "The CSMS's view of the station's monitors by id, with the last accepted "
+                "monitoringBase and severity level",
+                params=PAGING,
+                errors=("400", "404"),
+            ),
+        },
+        "/api/v1/stations/{id}/monitors/refresh": {
+            "post": {
+                **_op(
+                    "Ask the station for its monitors (N02 GetMonitoringReport) and reconcile",
+                    params=[_path_param("id")],
+                    errors=("404", "409", "429", "502", "504"),
+                ),
+                "description": "Sends GetMonitoringReport with a fresh requestId and waits (the "
+                "command timeout) for the NotifyMonitoringReport parts until one has `tbc` "
+                "false; then stored monitors the station did not report are removed and "
+                "reported ones the CSMS did not hold as reported are stored with `source` "
+                "station. EmptyResultSet: the station holds none. 200: `{commandId, "
+                "requestId, answer, parts, removed, learnt, monitors}`. 409: the station "
+                "answered Rejected or NotSupported, or is not connected. 504: no complete "
+                "report in time; nothing changed.",
+            }
+        },
+        "/api/v1/stations/{id}/monitors/base": {
+            "put": {
+                **_op(
+                    "Set the monitoring base (N03): sends SetMonitoringBase",
+                    body="MonitoringBaseInput",
+                    params=[_path_param("id")],
+                    errors=("400", "404", "409", "422", "429", "502", "504"),
+                ),
+                "description": "200: `{monitoringBase, answer, statusInfo, forgottenMonitors, "
+                "commandId}`. Accepted is stored; FactoryDefault and HardWiredOnly make the "
+                "station remove its custom monitors (N03.FR.05), so the CSMS forgets the ones "
+                "it set (`forgottenMonitors`).",
+            }
+        },
+        "/api/v1/stations/{id}/monitors/level": {
+            "put": {
+                **_op(
+                    "Set the monitoring level (N05): sends SetMonitoringLevel",
+                    body="MonitoringLevelInput",
+                    params=[_path_param("id")],
+                    errors=("400", "404", "409", "422", "429", "502", "504"),
+                ),
+                "description": "The station then reports only events of severity at most this "
+                "(0 danger ... 9 debug). 200: `{severity, answer, statusInfo, commandId}`; "
+                "Accepted is stored.",
+            }
+        },
+        "/api/v1/stations/{id}/monitors/{monitorId}": {
+            "parameters": [_path_param("id"), _path_param("monitorId")],
+            "delete": {
+                **_op(
+                    "Clear a variable monitor (N06): sends ClearVariableMonitoring",
+                    errors=("400", "404", "409", "429", "502", "504"),
+                ),
+                "description": "200: `{answer, statusInfo, forgotten, commandId}`; `answer` "
+                "Accepted or NotFound: the CSMS forgets the monitor (`forgotten`: it held "
+                "it); Rejected (e.g. a hard-wired monitor): it keeps it.",
+            },
+        },
+        "/api/v1/alerts": {
+            "get": {
+                **_op(
+                    "Alerts raised by the stations' monitors, newest first",
+                    params=[
+                        _query("stationId"),
+                        _query("active", "boolean"),
+                        _query("acknowledged", "boolean"),
+                        *PAGING,
+                    ],
+                    errors=("400",),
+                ),
+                "description": "A NotifyEvent entry with `trigger` Alerting or Delta (not "
+                "`cleared`) raises an alert: `{alertId, stationId, eventId, component, "
+                "variable, variableMonitoringId, actualValue, trigger, severity (of the "
+                "monitor, when the CSMS knows it, else null), techCode, techInfo, "
+                "eventNotificationType, raisedAt, active, clearedAt, acknowledged, "
+                "acknowledgement}`. An entry with `cleared` true ends the active alerts of "
+                "its component and variable (and monitor, when it names one). Periodic "
+                "entries raise none.",
+            }
+        },
+        "/api/v1/alerts/{alertId}": {
+            "get": _op("One alert", params=[_path_param("alertId")]),
+        },
+        "/api/v1/alerts/{alertId}/ack": {
+            "post": {
+                **_op(
+                    "Acknowledge an alert",
+                    body="AlertAckInput",
+                    params=[_path_param("alertId")],
+                    errors=("400", "404", "409", "422"),
+                ),
+                "description": "Records who (the API key's id and name) and when, with the "
+                "optional note; the alert stays active until the station clears it. 200: the "
+                "alert with `acknowledgement: {by, keyId, at, note}`. 409: acknowledged "
+                "before; `detail` is the first acknowledgement, which stays.",
+            }
+        },
         "/api/v1/stations/{id}/composite-schedule": {
             "get": {
                 **_op(
@@ -509,6 +630,42 @@ SPEC: dict[str, Any] = {
                         "description": "OCPP 2.0.1 ChargingProfileType",
                     },
                 },
+            },
+            "MonitorsInput": {
+                "type": "object",
+                "required": ["setMonitoringData"],
+                "properties": {
+                    "setMonitoringData": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "description": "OCPP 2.0.1 SetMonitoringDataType",
+                        },
+                    },
+                },
+            },
+            "MonitoringBaseInput": {
+                "type": "object",
+                "required": ["monitoringBase"],
+                "additionalProperties": False,
+                "properties": {
+                    "monitoringBase": {
+                        "type": "string",
+                        "enum": ["All", "FactoryDefault", "HardWiredOnly"],
+                    }
+                },
+            },
+            "MonitoringLevelInput": {
+                "type": "object",
+                "required": ["severity"],
+                "additionalProperties": False,
+                "properties": {"severity": {"type": "integer", "minimum": 0, "maximum": 9}},
+            },
+            "AlertAckInput": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"note": {"type": "string", "maxLength": 500}},
             },
             "DisplayMessageInput": {
                 "type": "object",

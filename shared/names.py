@@ -111,6 +111,13 @@ BY_BUS = "bus"  # a site.limit message on ocpp.site-limits
 # "<noun>.<verb>.<station>" (three words), so not "charging.profile.set".
 EVENT_PROFILE_SET = "profile.set"  # API: the station accepted SetChargingProfile
 EVENT_PROFILE_CLEARED = "profile.cleared"  # API: ClearChargingProfile answered Accepted/Unknown
+# Monitoring (N02-N08): monitors the operator sets (API), alerts from NotifyEvent (workers).
+EVENT_MONITOR_SET = "monitor.set"  # API: the station accepted a SetVariableMonitoring entry
+EVENT_MONITOR_CLEARED = "monitor.cleared"  # API: ClearVariableMonitoring Accepted/NotFound
+EVENT_MONITORING_REPORT = "monitoring.reported"  # worker: a NotifyMonitoringReport part
+EVENT_ALERT_RAISED = "alert.raised"  # worker: a NotifyEvent entry with trigger Alerting/Delta
+EVENT_ALERT_CLEARED = "alert.cleared"  # worker: a NotifyEvent entry with cleared true
+EVENT_ALERT_ACKNOWLEDGED = "alert.acknowledged"  # API: an operator acknowledged an alert
 # Display messages (O01-O06): the API's changes to what a station shows, the workers' reports.
 EVENT_DISPLAY_SET = "display.set"  # API: the station accepted SetDisplayMessage
 EVENT_DISPLAY_CLEARED = "display.cleared"  # API: ClearDisplayMessage answered Accepted/Unknown
@@ -164,6 +171,11 @@ SITE_MEMBERS = "site_members"  # which site a station belongs to: _id station, a
 SITE_LIMITS = "site_limits"  # a site's external limit (grid operator, EMS): API and sites queue
 SITE_ALLOCATIONS = "site_allocations"  # what each site's transactions were sent: by its driver
 CHARGING_PROFILES = "charging_profiles"  # the CSMS's view of what a station holds, API only
+MONITORS = "monitors"  # the CSMS's view of a station's variable monitors: <station>/<id>, API only
+MONITORING_SETTINGS = "monitoring_settings"  # last accepted base, level: <station>/<field>, API
+MONITORING_REPORTS = "monitoring_reports"  # NotifyMonitoringReport parts, workers only
+ALERTS = "alerts"  # raised and cleared by NotifyEvent, workers only
+ALERT_ACKS = "alert_acks"  # an operator's acknowledgement: _id = the alert's, API only
 DISPLAY_MESSAGES = "display_messages"  # the CSMS's view of a station's messages, API only
 DISPLAY_MESSAGE_REPORTS = "display_message_reports"  # NotifyDisplayMessages parts, workers
 TARIFFS = "tariffs"  # prices and text (block I), written only by the API

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import cached_property
 from typing import Any
 
 from ocpp.exceptions import GenericError
@@ -401,6 +402,104 @@ class OperatedStation(SimStation):
             "charging_schedule_period": [{"start_period": 0, "limit": 16.0}],
         }
         return call_result.GetCompositeSchedule(status="Accepted", schedule=schedule)
+
+    # --- Monitoring (N02-N06): variable monitors as a station keeps them -------------------
+    monitoring_base = "All"
+    monitoring_level = 9
+    next_monitor_id = 100  # the station assigns the ids of new monitors
+    monitoring_report_answer: str | None = None  # set to force GetMonitoringReport's answer
+
+    @cached_property
+    def monitors(self) -> dict[int, dict[str, Any]]:
+        """Installed monitors by id: the SetMonitoringDataType entry (snake_case)."""
+        return {}
+
+    def _monitor_status(self, entry: dict[str, Any]) -> str:
+        if entry["component"]["name"].startswith("Unknown"):
+            return "UnknownComponent"
+        if entry["value"] < 0 or ("id" in entry and entry["id"] not in self.monitors):
+            return "Rejected"
+        return "Accepted"
+
+    @on("SetVariableMonitoring")
+    def on_set_variable_monitoring(self, set_monitoring_data: list[dict[str, Any]]) -> Any:
+        self.received.append(("SetVariableMonitoring", {"count": len(set_monitoring_data)}))
+        results = []
+        for entry in set_monitoring_data:
+            status = self._monitor_status(entry)
+            result = {key: entry[key] for key in ("type", "severity", "component", "variable")}
+            if status == "Accepted":
+                if "id" not in entry:
+                    entry = {**entry, "id": self.next_monitor_id}
+                    self.next_monitor_id += 1
+                self.monitors[entry["id"]] = entry
+                result["id"] = entry["id"]
+            results.append({**result, "status": status})
+        return call_result.SetVariableMonitoring(set_monitoring_result=results)
+
+    @on("ClearVariableMonitoring")
+    def on_clear_variable_monitoring(self, id: list[int], **kw: Any) -> Any:
+        self.received.append(("ClearVariableMonitoring", {"id": id}))
+        results = [
+            {"id": i, "status": "Accepted" if self.monitors.pop(i, None) else "NotFound"}
+            for i in id
+        ]
+        return call_result.ClearVariableMonitoring(clear_monitoring_result=results)
+
+    @on("SetMonitoringBase")
+    def on_set_monitoring_base(self, monitoring_base: str, **kw: Any) -> Any:
+        self.received.append(("SetMonitoringBase", {"monitoringBase": monitoring_base}))
+        self.monitoring_base = monitoring_base
+        if monitoring_base != "All":  # N03.FR.05: custom monitors are removed
+            self.monitors.clear()
+        return call_result.SetMonitoringBase(status="Accepted")
+
+    @on("SetMonitoringLevel")
+    def on_set_monitoring_level(self, severity: int, **kw: Any) -> Any:
+        self.received.append(("SetMonitoringLevel", {"severity": severity}))
+        self.monitoring_level = severity
+        return call_result.SetMonitoringLevel(status="Accepted")
+
+    @on("GetMonitoringReport")
+    def on_get_monitoring_report(self, request_id: int, **kw: Any) -> Any:
+        self.received.append(("GetMonitoringReport", {"requestId": request_id, **kw}))
+        answer = self.monitoring_report_answer or (
+            "Accepted" if self.monitors else "EmptyResultSet"
+        )
+        return call_result.GetMonitoringReport(status=answer)
+
+    @after("GetMonitoringReport")
+    def after_get_monitoring_report(self, request_id: int, **kw: Any) -> None:
+        if self.monitoring_report_answer is not None or not self.monitors:
+            return
+        held = sorted(self.monitors.items())
+
+        async def parts() -> None:  # one part per monitor, so a report has several
+            for seq, (monitor_id, entry) in enumerate(held):
+                monitor = {
+                    "id": monitor_id,
+                    "transaction": entry.get("transaction", False),
+                    "value": entry["value"],
+                    "type": entry["type"],
+                    "severity": entry["severity"],
+                }
+                await self.call(
+                    call.NotifyMonitoringReport(
+                        request_id=request_id,
+                        seq_no=seq,
+                        generated_at=now(),
+                        tbc=seq < len(held) - 1,
+                        monitor=[
+                            {
+                                "component": entry["component"],
+                                "variable": entry["variable"],
+                                "variable_monitoring": [monitor],
+                            }
+                        ],
+                    )
+                )
+
+        self._later(parts())
 
     # --- O: display messages -------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from .handlers.diagnostics import (
     log_status_notification,
     notify_customer_information,
     notify_event,
+    notify_monitoring_report,
 )
 from .handlers.display import notify_display_messages
 from .handlers.firmware import firmware_status_notification, update_firmware_result
@@ -72,6 +73,7 @@ ROUTES: dict[str, Route] = {
     "NotifyEVChargingNeeds": Route(notify_ev_charging_needs.handle),
     "NotifyEVChargingSchedule": Route(notify_ev_charging_schedule.handle),
     "NotifyEvent": Route(notify_event.handle),
+    "NotifyMonitoringReport": Route(notify_monitoring_report.handle),
     "NotifyReport": Route(notify_report.handle, allowed_before_accepted=True),
     "ReportChargingProfiles": Route(report_charging_profiles.handle),
     "ReservationStatusUpdate": Route(reservation_status_update.handle),
@@ -86,7 +88,6 @@ NOT_SUPPORTED: frozenset[str] = frozenset(
         # Station-initiated actions outside the Core profile, not implemented yet.
         "Get15118EVCertificate",
         "GetCertificateStatus",
-        "NotifyMonitoringReport",
         "PublishFirmwareStatusNotification",
     }
 )

@@ -117,6 +117,27 @@ REQUESTS: dict[str, dict[str, Any]] = {
             }
         ],
     },
+    "NotifyMonitoringReport": {
+        "requestId": 11,
+        "generatedAt": now(),
+        "seqNo": 0,
+        "tbc": True,
+        "monitor": [
+            {
+                "component": {"name": "EVSE", "evse": {"id": 1}},
+                "variable": {"name": "Power"},
+                "variableMonitoring": [
+                    {
+                        "id": 7,
+                        "transaction": False,
+                        "value": 22000.0,
+                        "type": "UpperThreshold",
+                        "severity": 4,
+                    }
+                ],
+            }
+        ],
+    },
     "NotifyReport": {
         "requestId": 8,
         "generatedAt": now(),

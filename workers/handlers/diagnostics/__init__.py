@@ -1,2 +1,2 @@
-"""N: Diagnostics. N01 (LogStatusNotification), N07 (NotifyEvent), N09/N10
-(NotifyCustomerInformation parts)."""
+"""N: Diagnostics. N01 (LogStatusNotification), N02 (NotifyMonitoringReport parts),
+N07 (NotifyEvent, alerts), N09/N10 (NotifyCustomerInformation parts)."""
