@@ -14,8 +14,8 @@ import json
 import logging
 from typing import Any
 
-from ocpp.routing import after
-from ocpp.v201 import call
+from ocpp.routing import after, on
+from ocpp.v201 import call, call_result
 
 from tests.operated_station import OperatedStation
 from tests.simulator import now, sim_station
@@ -26,6 +26,51 @@ class DemoStation(OperatedStation):
     station does (TransactionEvent Ended)."""
 
     energy_wh = 10_000.0
+    alert_after = 3.0  # seconds from a threshold monitor's set to its alert ...
+    clear_after = 10.0  # ... and to the alert's clearing
+    _event_ids = 0
+
+    @on("CostUpdated")
+    def on_cost_updated(self, total_cost: float, transaction_id: str, **kw: Any) -> Any:
+        return call_result.CostUpdated()
+
+    @after("SetVariableMonitoring")
+    def after_set_variable_monitoring(self, set_monitoring_data: list[dict[str, Any]]) -> None:
+        """Each threshold monitor it accepted is crossed a little later (NotifyEvent
+        Alerting), then the value comes back (the same event, cleared): what a real
+        station's variable does, sped up."""
+        for wanted in set_monitoring_data:
+            if wanted["type"] not in ("UpperThreshold", "LowerThreshold"):
+                continue
+            for monitor_id, held in self.monitors.items():
+                if (held["component"], held["variable"], held["type"]) == (
+                    wanted["component"],
+                    wanted["variable"],
+                    wanted["type"],
+                ):
+                    self._later(self._cross(monitor_id, held))
+
+    async def _cross(self, monitor_id: int, monitor: dict[str, Any]) -> None:
+        self._event_ids += 1
+        event_id = self._event_ids
+        beyond = float(monitor["value"]) + (1 if monitor["type"] == "UpperThreshold" else -1)
+        for delay, cleared in ((self.alert_after, False), (self.clear_after, True)):
+            await asyncio.sleep(delay)
+            value = float(monitor["value"]) - (beyond - float(monitor["value"]))
+            event = {
+                "event_id": event_id,
+                "timestamp": now(),
+                "trigger": "Alerting",
+                "actual_value": str(value if cleared else beyond),
+                "event_notification_type": "CustomMonitor",
+                "component": monitor["component"],
+                "variable": monitor["variable"],
+                "variable_monitoring_id": monitor_id,
+            }
+            if cleared:
+                event["cleared"] = True
+            print(f"{self.id}: -> NotifyEvent {'cleared' if cleared else 'Alerting'} {event}")
+            await self.call(call.NotifyEvent(generated_at=now(), seq_no=0, event_data=[event]))
 
     async def route_message(self, raw_msg: str | bytes) -> None:
         frame = json.loads(raw_msg)
