@@ -19,16 +19,14 @@ two sets racing past the stackLevel check can both be sent.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from typing import Any
 
 from aiohttp import web
-from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import commands, names
 from shared.charging_profiles import problems
-from shared.events import event_id, iso, utc_now
+from shared.events import iso, utc_now
 from shared.schemas import SchemaViolation, validate
 from shared.storable import first_unstorable
 from store import charging_limits, charging_profiles
@@ -36,15 +34,14 @@ from store.charging_profiles import Reported
 
 from .. import charging_profile_context
 from ..errors import ApiError, json_response, paging, read_json
-from ..keys import DB, EVENTS, SETTINGS
-from .commands import record_and_send, result_response
+from ..keys import DB, SETTINGS
+from .commands import complete_report, publish_answer, record_and_send, result_response
 from .reservations import MAX_ID
 from .stations import require_registered, station_id
 
 ACCEPTED = "Accepted"
 NO_PROFILES = "NoProfiles"
 CSO = "CSO"  # chargingLimitSource of the profiles a CSMS sets
-REPORT_POLL = 0.1  # seconds between reads of the report parts received
 
 
 def _time(value: Any) -> str | None:
@@ -91,15 +88,6 @@ def _invalid(body: dict[str, Any]) -> None:
             "Invalid SetChargingProfileRequest",
             {"message": unstorable.reason, "path": unstorable.path},
         )
-
-
-async def _publish(
-    request: web.Request, event: str, station: str, command_id: str, **fields: Any
-) -> None:
-    # One id per command: the state change is the station's answer to it.
-    await request.app[EVENTS].publish(
-        event, station, event_id=event_id(event, station, command_id), **fields
-    )
 
 
 async def set_profile(request: web.Request) -> web.Response:
@@ -149,7 +137,7 @@ async def set_profile(request: web.Request) -> web.Response:
         },
     )
     await charging_profiles.put(db, doc)
-    await _publish(
+    await publish_answer(
         request,
         names.EVENT_PROFILE_SET,
         station,
@@ -191,7 +179,7 @@ async def clear(request: web.Request) -> web.Response:
     assert result.response is not None
     answer = result.response["status"]
     forgotten = await charging_profiles.delete(request.app[DB], station, profile_id)
-    await _publish(
+    await publish_answer(
         request,
         names.EVENT_PROFILE_CLEARED,
         station,
@@ -212,23 +200,6 @@ async def clear(request: web.Request) -> web.Response:
     )
 
 
-async def _complete_report(
-    db: AsyncDatabase[Any], station: str, request_id: int, within: float
-) -> list[dict[str, Any]] | None:
-    """The report parts once the last one (``tbc`` false) is stored; None if it does not
-    come ``within`` seconds. The last part is complete: a station sends a part only after
-    the CSMS answered the one before, which a worker does once it stored it."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        parts = await charging_limits.profile_report(db, station, request_id)
-        if any(not part["tbc"] for part in parts):
-            return parts
-        if loop.time() >= deadline:
-            return None
-        await asyncio.sleep(REPORT_POLL)
-
-
 async def refresh(request: web.Request) -> web.Response:
     """GetChargingProfiles for every profile (criteria ``{}``), then the view is made what
     the report says the station holds."""
@@ -246,7 +217,9 @@ async def refresh(request: web.Request) -> web.Response:
     parts: list[dict[str, Any]] = []
     if answer != NO_PROFILES:
         within = request.app[SETTINGS].command_timeout
-        found = await _complete_report(db, station, request_id, within)
+        found = await complete_report(
+            lambda: charging_limits.profile_report(db, station, request_id), within
+        )
         if found is None:
             raise ApiError(
                 504,

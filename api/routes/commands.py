@@ -7,6 +7,8 @@ response. The workers record the final outcome from the bus, whoever sent the co
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -15,6 +17,7 @@ from shared import commands
 from shared.actions import COMMAND_ACTIONS
 from shared.commands import CommandClient
 from shared.envelope import CommandResult
+from shared.events import event_id
 from shared.schemas import SchemaViolation, validate
 from shared.storable import first_unstorable
 from store import commands as command_store
@@ -22,7 +25,7 @@ from store import transactions
 
 from .. import views
 from ..errors import ApiError, json_response, paging, read_json
-from ..keys import COMMANDS, DB, SETTINGS
+from ..keys import COMMANDS, DB, EVENTS, SETTINGS
 from .stations import require_registered, station_id
 
 SUPPORTED_ACTIONS = sorted(COMMAND_ACTIONS)
@@ -164,3 +167,36 @@ ROUTES = [
     web.get("/api/v1/commands", list_commands),
     web.get("/api/v1/commands/{commandId}", get_command),
 ]
+
+
+REPORT_POLL = 0.1
+"""Seconds between reads of the report parts a Get... command asked for."""
+
+
+async def complete_report(
+    parts_so_far: Callable[[], Awaitable[list[dict[str, Any]]]], within: float
+) -> list[dict[str, Any]] | None:
+    """The parts of a report a station sends after a Get... command (ReportChargingProfiles,
+    NotifyDisplayMessages, NotifyMonitoringReport), once the last one (``tbc`` false) is
+    stored; None if it does not come ``within`` seconds. The last part means all are there:
+    a station sends a part only after the CSMS answered the one before, which a worker does
+    once it stored it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        parts = await parts_so_far()
+        if any(not part["tbc"] for part in parts):
+            return parts
+        if loop.time() >= deadline:
+            return None
+        await asyncio.sleep(REPORT_POLL)
+
+
+async def publish_answer(
+    request: web.Request, event: str, station: str, command_id: str, **fields: Any
+) -> None:
+    """An event about what a station answered to one command: one event id per command, so
+    an integration can tell a repeat of it from a new one."""
+    await request.app[EVENTS].publish(
+        event, station, event_id=event_id(event, station, command_id), **fields
+    )

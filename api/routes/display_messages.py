@@ -24,7 +24,6 @@ Not covered: requests for one station are not serialised (as for charging profil
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from typing import Any
 
@@ -32,21 +31,20 @@ from aiohttp import web
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import commands, names, timestamps
-from shared.events import event_id, iso, utc_now
+from shared.events import iso, utc_now
 from shared.schemas import SchemaViolation, validate
 from shared.storable import first_unstorable
 from store import display_messages, transactions
 
 from ..errors import ApiError, json_response, paging, read_json
-from ..keys import DB, EVENTS, SETTINGS
-from .commands import record_and_send, result_response
+from ..keys import DB, SETTINGS
+from .commands import complete_report, publish_answer, record_and_send, result_response
 from .reservations import MAX_ID
 from .stations import require_registered, station_id
 
 ACCEPTED = "Accepted"
 UNKNOWN = "Unknown"  # GetDisplayMessages: no message matches (O03: holds none)
 ID_ATTEMPTS = 5
-REPORT_POLL = 0.1  # seconds between reads of the report parts received
 INVALID = "Invalid display message"
 
 
@@ -116,15 +114,6 @@ async def _require_running(db: AsyncDatabase[Any], station: str, info: dict[str,
         )
 
 
-async def _publish(
-    request: web.Request, event: str, station: str, command_id: str, **fields: Any
-) -> None:
-    # One id per command: the state change is the station's answer to it.
-    await request.app[EVENTS].publish(
-        event, station, event_id=event_id(event, station, command_id), **fields
-    )
-
-
 async def _send(
     request: web.Request, station: str, info: dict[str, Any], replaced: bool
 ) -> web.Response:
@@ -160,7 +149,7 @@ async def _send(
         },
     )
     await display_messages.put(request.app[DB], doc)
-    await _publish(
+    await publish_answer(
         request,
         names.EVENT_DISPLAY_SET,
         station,
@@ -236,7 +225,7 @@ async def clear(request: web.Request) -> web.Response:
     assert result.response is not None
     answer = result.response["status"]
     forgotten = await display_messages.delete(request.app[DB], station, message_id)
-    await _publish(
+    await publish_answer(
         request,
         names.EVENT_DISPLAY_CLEARED,
         station,
@@ -257,23 +246,6 @@ async def clear(request: web.Request) -> web.Response:
     )
 
 
-async def _complete_report(
-    db: AsyncDatabase[Any], station: str, request_id: int, within: float
-) -> list[dict[str, Any]] | None:
-    """The report parts once the last one (``tbc`` false) is stored; None if it does not
-    come ``within`` seconds. The last part is complete: a station sends a part only after
-    the CSMS answered the one before, which a worker does once it stored it."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        parts = await display_messages.report(db, station, request_id)
-        if any(not part["tbc"] for part in parts):
-            return parts
-        if loop.time() >= deadline:
-            return None
-        await asyncio.sleep(REPORT_POLL)
-
-
 async def refresh(request: web.Request) -> web.Response:
     """GetDisplayMessages for every message (no id, priority or state), then the view is
     made what the NotifyDisplayMessages parts say the station holds; Unknown: none."""
@@ -292,7 +264,9 @@ async def refresh(request: web.Request) -> web.Response:
     parts: list[dict[str, Any]] = []
     if answer != UNKNOWN:
         within = request.app[SETTINGS].command_timeout
-        found = await _complete_report(db, station, request_id, within)
+        found = await complete_report(
+            lambda: display_messages.report(db, station, request_id), within
+        )
         if found is None:
             raise ApiError(
                 504,

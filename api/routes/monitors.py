@@ -14,22 +14,20 @@ report named it.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from typing import Any
 
 from aiohttp import web
-from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import commands, names
-from shared.events import event_id, iso, utc_now
+from shared.events import iso, utc_now
 from shared.schemas import SchemaViolation, validate
 from shared.storable import first_unstorable
 from store import monitors
 
 from ..errors import ApiError, json_response, paging, read_json
-from ..keys import DB, EVENTS, SETTINGS
-from .commands import record_and_send, result_response
+from ..keys import DB, SETTINGS
+from .commands import complete_report, publish_answer, record_and_send, result_response
 from .reservations import MAX_ID
 from .stations import require_registered, station_id
 
@@ -37,7 +35,6 @@ ACCEPTED = "Accepted"
 NOT_FOUND = "NotFound"
 EMPTY = "EmptyResultSet"
 MAX_SEVERITY = 9  # 0 danger ... 9 debug
-REPORT_POLL = 0.1  # seconds between reads of the report parts received
 CUSTOM_REMOVED = ("FactoryDefault", "HardWiredOnly")  # bases that remove custom monitors
 
 
@@ -100,10 +97,6 @@ def _checked(action: str, body: dict[str, Any]) -> None:
             )
 
 
-async def _publish(request: web.Request, event: str, station: str, key: str, **f: Any) -> None:
-    await request.app[EVENTS].publish(event, station, event_id=event_id(event, station, key), **f)
-
-
 async def set_monitors(request: web.Request) -> web.Response:
     """SetVariableMonitoring as given; 200 with every result, accepted or not. The results
     are paired with the entries sent by position (the station answers one per entry)."""
@@ -136,7 +129,7 @@ async def set_monitors(request: web.Request) -> web.Response:
         )
     await monitors.put(request.app[DB], docs)
     for doc in docs:
-        await _publish(
+        await publish_answer(
             request,
             names.EVENT_MONITOR_SET,
             station,
@@ -197,7 +190,7 @@ async def clear(request: web.Request) -> web.Response:
     forgotten = False
     if answer in (ACCEPTED, NOT_FOUND):
         forgotten = await monitors.delete(request.app[DB], station, monitor_id)
-        await _publish(
+        await publish_answer(
             request,
             names.EVENT_MONITOR_CLEARED,
             station,
@@ -256,22 +249,6 @@ async def set_level(request: web.Request) -> web.Response:
     return await _setting(request, "SetMonitoringLevel", "severity")
 
 
-async def _complete_report(
-    db: AsyncDatabase[Any], station: str, request_id: int, within: float
-) -> list[dict[str, Any]] | None:
-    """The report parts once the last one (``tbc`` false) is stored (a station sends a part
-    after the one before was answered, i.e. stored); None if not ``within`` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        parts = await monitors.report(db, station, request_id)
-        if any(not part["tbc"] for part in parts):
-            return parts
-        if loop.time() >= deadline:
-            return None
-        await asyncio.sleep(REPORT_POLL)
-
-
 async def refresh(request: web.Request) -> web.Response:
     """GetMonitoringReport of every monitor, then the view is made what the report says."""
     station = station_id(request)
@@ -293,8 +270,8 @@ async def refresh(request: web.Request) -> web.Response:
         )
     parts: list[dict[str, Any]] = []
     if answer == ACCEPTED:
-        found = await _complete_report(
-            db, station, request_id, request.app[SETTINGS].command_timeout
+        found = await complete_report(
+            lambda: monitors.report(db, station, request_id), request.app[SETTINGS].command_timeout
         )
         if found is None:
             raise ApiError(
