@@ -20,6 +20,8 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.cluster import Cluster
+from tests.operated_station import OperatedStation
+from tests.simulator import sim_station
 
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/csms-test")
 MONGO_URL = os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017/")
@@ -147,3 +149,11 @@ async def station(api: Api, station_id: str) -> str:
     """A registered station with a password (security profile 1)."""
     await api.register(station_id, PASSWORD)
     return station_id
+
+
+@pytest.fixture
+async def operated(cluster: Cluster, station: str) -> AsyncIterator[OperatedStation]:
+    """The registered station, connected as an ``OperatedStation`` and booted Accepted."""
+    async with sim_station(cluster.ws_url, station, PASSWORD, cls=OperatedStation) as cp:
+        assert (await cp.boot()).status == "Accepted"
+        yield cp

@@ -16,21 +16,13 @@ from shared import names
 from shared.events import utc_now
 from store import device_model
 from tests.cluster import Cluster
-from tests.conftest import PASSWORD, Api
-from tests.events import event_queue
+from tests.conftest import Api
+from tests.events import Tap, event_queue
 from tests.operated_station import OperatedStation
-from tests.simulator import now, sim_station
+from tests.simulator import now
 from tests.test_end_to_end import eventually
-from tests.test_reservations import Tap
 
 START = "2026-01-01T00:00:00Z"
-
-
-@pytest.fixture
-async def operated(cluster: Cluster, station: str) -> AsyncIterator[OperatedStation]:
-    async with sim_station(cluster.ws_url, station, PASSWORD, cls=OperatedStation) as cp:
-        assert (await cp.boot()).status == "Accepted"
-        yield cp
 
 
 @pytest.fixture

@@ -20,13 +20,6 @@ from tests.simulator import BOOT, RawStation, open_ws, sim_station
 from tests.test_end_to_end import eventually
 
 
-@pytest.fixture
-async def operated(cluster: Cluster, station: str) -> AsyncIterator[OperatedStation]:
-    async with sim_station(cluster.ws_url, station, PASSWORD, cls=OperatedStation) as cp:
-        assert (await cp.boot()).status == "Accepted"
-        yield cp
-
-
 async def command(
     api: Api, station: str, action: str, payload: dict[str, Any], query: str = ""
 ) -> tuple[int, Any]:

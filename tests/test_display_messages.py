@@ -14,19 +14,10 @@ from ocpp.charge_point import camel_to_snake_case
 from shared import names
 from shared.events import iso, utc_now
 from tests.cluster import Cluster
-from tests.conftest import PASSWORD, Api
-from tests.events import event_queue
+from tests.conftest import Api
+from tests.events import Tap, event_queue
 from tests.operated_station import OperatedStation
-from tests.simulator import sim_station
 from tests.test_charging_profiles import start_transaction
-from tests.test_reservations import Tap
-
-
-@pytest.fixture
-async def operated(cluster: Cluster, station: str) -> AsyncIterator[OperatedStation]:
-    async with sim_station(cluster.ws_url, station, PASSWORD, cls=OperatedStation) as cp:
-        assert (await cp.boot()).status == "Accepted"
-        yield cp
 
 
 @pytest.fixture

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
@@ -19,13 +17,6 @@ from tests.conftest import PASSWORD, Api
 from tests.operated_station import OperatedStation
 from tests.simulator import sim_station
 from tests.test_end_to_end import eventually
-
-
-@pytest.fixture
-async def operated(cluster: Cluster, station: str) -> AsyncIterator[OperatedStation]:
-    async with sim_station(cluster.ws_url, station, PASSWORD, cls=OperatedStation) as cp:
-        assert (await cp.boot()).status == "Accepted"
-        yield cp
 
 
 def _new(prefix: str) -> str:

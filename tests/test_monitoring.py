@@ -11,22 +11,14 @@ import pytest
 from ocpp.v201 import call
 
 from tests.cluster import Cluster
-from tests.conftest import PASSWORD, Api
-from tests.events import event_queue
+from tests.conftest import Api
+from tests.events import Tap, event_queue
 from tests.operated_station import OperatedStation
-from tests.simulator import now, sim_station
+from tests.simulator import now
 from tests.test_end_to_end import eventually
-from tests.test_reservations import Tap
 
 POWER = {"component": {"name": "EVSE", "evse": {"id": 1}}, "variable": {"name": "Power"}}
 TEMPERATURE = {"component": {"name": "TempSensor"}, "variable": {"name": "Temperature"}}
-
-
-@pytest.fixture
-async def operated(cluster: Cluster, station: str) -> AsyncIterator[OperatedStation]:
-    async with sim_station(cluster.ws_url, station, PASSWORD, cls=OperatedStation) as cp:
-        assert (await cp.boot()).status == "Accepted"
-        yield cp
 
 
 @pytest.fixture

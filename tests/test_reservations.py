@@ -9,8 +9,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import aio_pika
-import orjson
 import pytest
 from ocpp.v201 import call
 from pymongo.asynchronous.database import AsyncDatabase
@@ -18,37 +16,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared import names
 from shared.events import iso, utc_now
 from tests.cluster import Cluster
-from tests.conftest import PASSWORD, Api
-from tests.events import event_queue
+from tests.conftest import Api
+from tests.events import Tap, event_queue
 from tests.operated_station import OperatedStation
-from tests.simulator import now, sim_station
+from tests.simulator import now
 from tests.test_end_to_end import eventually
 
 TOKEN = {"idToken": "RES-TOKEN-1", "type": "ISO14443"}
-
-
-@pytest.fixture
-async def operated(cluster: Cluster, station: str) -> AsyncIterator[OperatedStation]:
-    async with sim_station(cluster.ws_url, station, PASSWORD, cls=OperatedStation) as cp:
-        assert (await cp.boot()).status == "Accepted"
-        yield cp
-
-
-class Tap:
-    def __init__(self, queue: aio_pika.abc.AbstractQueue) -> None:
-        self.queue = queue
-
-    async def events(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
-        """The first ``count`` reservation events of the station, in arrival order."""
-        bodies = []
-        async with asyncio.timeout(timeout):
-            async with self.queue.iterator() as messages:
-                async for message in messages:
-                    await message.ack()
-                    bodies.append(orjson.loads(message.body))
-                    if len(bodies) == count:
-                        return bodies
-        return bodies
 
 
 @pytest.fixture
