@@ -27,15 +27,19 @@ from aiohttp import web
 from shared import commands, names
 from shared.charging_profiles import problems
 from shared.events import iso, utc_now
-from shared.schemas import SchemaViolation, validate
-from shared.storable import first_unstorable
 from store import charging_limits, charging_profiles
 from store.charging_profiles import Reported
 
 from .. import charging_profile_context
 from ..errors import ApiError, json_response, paging, read_json
 from ..keys import DB, SETTINGS
-from .commands import complete_report, publish_answer, record_and_send, result_response
+from .commands import (
+    check_request,
+    complete_report,
+    publish_answer,
+    record_and_send,
+    result_response,
+)
 from .reservations import MAX_ID
 from .stations import require_registered, station_id
 
@@ -68,25 +72,12 @@ def view(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _invalid(body: dict[str, Any]) -> None:
-    """422 unless ``body`` is a SetChargingProfileRequest the store can hold."""
-    try:
-        validate("SetChargingProfile", "Request", body)
-    except SchemaViolation as exc:
-        raise ApiError(
-            422,
-            "Invalid SetChargingProfileRequest",
-            {"code": exc.code, "message": exc.description, "path": exc.path},
-        ) from None
+    """422 unless ``body`` is a SetChargingProfileRequest the store can hold, for an EVSE
+    (the schema allows a negative ``evseId``)."""
+    check_request("SetChargingProfile", body)
     if body["evseId"] < 0:
         raise ApiError(
             422, "Invalid SetChargingProfileRequest", {"message": "evseId >= 0", "path": "evseId"}
-        )
-    unstorable = first_unstorable(body)
-    if unstorable is not None:
-        raise ApiError(
-            422,
-            "Invalid SetChargingProfileRequest",
-            {"message": unstorable.reason, "path": unstorable.path},
         )
 
 

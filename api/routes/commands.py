@@ -122,23 +122,7 @@ async def post_command(request: web.Request) -> web.Response:
     if action not in COMMAND_ACTIONS:
         raise ApiError(404, "Not an action the CSMS sends", {"supported": SUPPORTED_ACTIONS})
     payload = await read_json(request)
-    try:
-        validate(action, "Request", payload)
-    except SchemaViolation as exc:
-        raise ApiError(
-            422,
-            f"Invalid {action}Request",
-            {"code": exc.code, "message": exc.description, "path": exc.path},
-        ) from None
-    # The command is recorded with its request: what the store cannot hold is refused here,
-    # before anything is sent, instead of failing after the station got it.
-    unstorable = first_unstorable(payload)
-    if unstorable is not None:
-        raise ApiError(
-            422,
-            f"Invalid {action}Request",
-            {"message": unstorable.reason, "path": unstorable.path},
-        )
+    check_request(action, payload)
     return await send(request, station, action, payload)
 
 
@@ -167,6 +151,27 @@ ROUTES = [
     web.get("/api/v1/commands", list_commands),
     web.get("/api/v1/commands/{commandId}", get_command),
 ]
+
+
+def check_request(action: str, payload: dict[str, Any]) -> None:
+    """422 unless ``payload`` is a valid ``action`` request that the store can hold: the
+    command is recorded with its request, so what the store cannot hold is refused here,
+    before anything is sent, instead of failing after the station got it."""
+    try:
+        validate(action, "Request", payload)
+    except SchemaViolation as exc:
+        raise ApiError(
+            422,
+            f"Invalid {action}Request",
+            {"code": exc.code, "message": exc.description, "path": exc.path},
+        ) from None
+    unstorable = first_unstorable(payload)
+    if unstorable is not None:
+        raise ApiError(
+            422,
+            f"Invalid {action}Request",
+            {"message": unstorable.reason, "path": unstorable.path},
+        )
 
 
 REPORT_POLL = 0.1

@@ -21,13 +21,17 @@ from aiohttp import web
 
 from shared import commands, names
 from shared.events import iso, utc_now
-from shared.schemas import SchemaViolation, validate
-from shared.storable import first_unstorable
 from store import monitors
 
 from ..errors import ApiError, json_response, paging, read_json
 from ..keys import DB, SETTINGS
-from .commands import complete_report, publish_answer, record_and_send, result_response
+from .commands import (
+    check_request,
+    complete_report,
+    publish_answer,
+    record_and_send,
+    result_response,
+)
 from .reservations import MAX_ID
 from .stations import require_registered, station_id
 
@@ -72,19 +76,7 @@ def _settings_view(doc: dict[str, Any]) -> dict[str, Any]:
 
 def _checked(action: str, body: dict[str, Any]) -> None:
     """422 unless ``body`` is a valid ``action`` request the store can hold."""
-    try:
-        validate(action, "Request", body)
-    except SchemaViolation as exc:
-        raise ApiError(
-            422,
-            f"Invalid {action}Request",
-            {"code": exc.code, "message": exc.description, "path": exc.path},
-        ) from None
-    unstorable = first_unstorable(body)
-    if unstorable is not None:
-        raise ApiError(
-            422, f"Invalid {action}Request", {"message": unstorable.reason, "path": unstorable.path}
-        )
+    check_request(action, body)
     # The schema says only "integer"; the text of every severity field says 0-9.
     severities = [("severity", body.get("severity"))] + [
         (f"setMonitoringData/{i}/severity", entry["severity"])
