@@ -28,7 +28,8 @@ from shared import commands, names, site_inputs
 from shared.charging_profiles import SITE_PROFILE_IDS
 from shared.commands import CommandClient
 from shared.config import Settings
-from shared.events import utc_now
+from shared.events import iso, utc_now
+from shared.logs import Limited
 from shared.site_allocation import Allocation, Key, Limit, allocate, changes
 from store import charging_limits, sites, transactions
 from store import commands as command_store
@@ -36,6 +37,7 @@ from store import commands as command_store
 from .outbox import Outbox
 
 log = logging.getLogger("workers.sites")
+limited = Limited(log)  # what a station's refusals can make us log, capped per station
 
 ROUNDS = 3
 """Recomputations after refusals before giving up until the next trigger or retry."""
@@ -144,7 +146,8 @@ class SiteDriver:
         if site_doc is None:
             if old is not None:
                 await sites.delete_allocation(self._db, site_id)
-                await self._publish(site_id, old.get("revision", 0) + 1, None, [], reasons)
+                revision = old.get("revision", 0) + 1
+                await self._publish(site_id, revision, utc_now(), None, [], reasons)
             return
         run = _Run(self, site_id, site_doc, await sites.get_limit(self._db, site_id), old)
         await run.load()
@@ -172,16 +175,15 @@ class SiteDriver:
         else:
             status = ACCEPTED if (result.response or {}).get("status") == "Accepted" else REJECTED
         if status != ACCEPTED:
-            log.warning(
+            limited.warning(
                 "a station did not take its site limit; counted at its EVSE maximum",
-                extra={
-                    "site": site_id,
-                    "station": limit.station_id,
-                    "transactionId": limit.transaction_id,
-                    "limit": limit.limit,
-                    "outcome": result.status,
-                    "answer": (result.response or {}).get("status"),
-                },
+                about=limit.station_id,
+                site=site_id,
+                station=limit.station_id,
+                transactionId=limit.transaction_id,
+                limit=limit.limit,
+                outcome=result.status,
+                answer=(result.response or {}).get("status"),
             )
         return status, command_id
 
@@ -189,14 +191,17 @@ class SiteDriver:
         self,
         site_id: str,
         revision: int,
+        at: datetime,
         effective: float | None,
         entries: list[dict[str, Any]],
         reasons: set[str],
     ) -> None:
+        # The event id names the revision and when it was computed: a site deleted and
+        # defined again counts its revisions from 1 again, and must not repeat an id.
         await self._outbox.publish(
             names.EVENT_SITE_ALLOCATION_CHANGED,
             site_id,
-            revision,
+            f"{revision}/{iso(at)}",
             {
                 "siteId": site_id,
                 "revision": revision,
@@ -407,7 +412,12 @@ class _Run:
                 },
             )
             await self.driver._publish(
-                self.site_id, self.old["revision"], self.effective, self._ordered(), reasons
+                self.site_id,
+                self.old["revision"],
+                self.now,
+                self.effective,
+                self._ordered(),
+                reasons,
             )
 
 
