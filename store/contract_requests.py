@@ -15,8 +15,3 @@ from . import insert_once
 
 async def add(db: AsyncDatabase[Any], doc: dict[str, Any]) -> bool:
     return await insert_once(db, names.CONTRACT_REQUESTS, doc)
-
-
-async def for_station(db: AsyncDatabase[Any], station: str) -> list[dict[str, Any]]:
-    cursor = db[names.CONTRACT_REQUESTS].find({"station": station}).sort("createdAt", -1)
-    return [doc async for doc in cursor]
