@@ -82,6 +82,26 @@ def _master_pass_group_id(value: str) -> str:
     return value
 
 
+def _url(value: str) -> str:
+    if value and not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError("expected an http:// or https:// URL")
+    return value
+
+
+# Get15118EVCertificateResponse.exiResponse: base64, at most 7500 characters.
+EXI_RESPONSE_MAX_CHARS = 7500
+
+
+def _exi(value: str) -> str:
+    if len(value) > EXI_RESPONSE_MAX_CHARS:
+        raise ValueError(f"expected at most {EXI_RESPONSE_MAX_CHARS} characters")
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("expected base64") from None
+    return value
+
+
 def _list(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
@@ -204,6 +224,14 @@ class Settings:
     site_sweep_seconds: float
     cost_update_interval: int
     tariff_cache_seconds: float
+    contract_provider: str
+    contract_provider_url: str
+    contract_provider_client_cert: str
+    contract_provider_client_key: str
+    contract_provider_ca_file: str
+    contract_provider_timeout: float
+    contract_provider_dev_status: str
+    contract_provider_dev_exi_response: str
     log_level: str
     log_format: str
     log_limit_lines: int
@@ -524,6 +552,53 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "How long a worker keeps the tariffs it read (Authorize and TransactionEvent are the "
         "hottest messages): a tariff changed through the API applies within this. 0: read "
         "them for every message.",
+    ),
+    (
+        "CONTRACT_PROVIDER",
+        "none",
+        _choice("none", "http", "dev"),
+        "Who answers Get15118EVCertificate (M01/M02, README, Plug & Charge: contract "
+        "certificates): `http`, the operator's adapter at CONTRACT_PROVIDER_URL; `dev`, "
+        "a fixed answer for tests and demos (CONTRACT_PROVIDER_DEV_*); `none`, every "
+        "request answered Failed (`NoProviderConfigured`).",
+    ),
+    (
+        "CONTRACT_PROVIDER_URL",
+        "",
+        _url,
+        "The adapter's endpoint (http:// or https://) a worker POSTs each request to.",
+    ),
+    (
+        "CONTRACT_PROVIDER_CLIENT_CERT",
+        "",
+        str,
+        "PEM client certificate (chain) the worker presents to an https:// adapter; empty: none.",
+    ),
+    ("CONTRACT_PROVIDER_CLIENT_KEY", "", str, "Its private key; empty: in the certificate file."),
+    (
+        "CONTRACT_PROVIDER_CA_FILE",
+        "",
+        str,
+        "PEM CA bundle the adapter's server certificate must chain to; empty: the system's.",
+    ),
+    (
+        "CONTRACT_PROVIDER_TIMEOUT",
+        "5",
+        _positive_float,
+        "Seconds a worker waits for the adapter (connecting included) before answering "
+        "Failed (`Timeout`); must be below GATEWAY_REPLY_TIMEOUT.",
+    ),
+    (
+        "CONTRACT_PROVIDER_DEV_STATUS",
+        "Accepted",
+        _choice("Accepted", "Failed"),
+        "What the `dev` provider answers.",
+    ),
+    (
+        "CONTRACT_PROVIDER_DEV_EXI_RESPONSE",
+        "",
+        _exi,
+        "The `exiResponse` (base64) the `dev` provider answers Accepted with.",
     ),
     ("LOG_LEVEL", "INFO", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "Log level."),
     (

@@ -85,6 +85,7 @@ EVENT_CUSTOMER_INFORMATION = "customer.information"
 EVENT_DATA_TRANSFER = "data.transfer"
 EVENT_COMMAND_COMPLETED = "command.completed"
 EVENT_CERTIFICATE = "certificate.status"
+EVENT_CONTRACT_REQUESTED = "contract.requested"  # worker: Get15118EVCertificate answered (M01/M02)
 # Reservations (H01-H04): one event per state a reservation reaches (store/reservations.py).
 EVENT_RESERVATION_ACCEPTED = "reservation.accepted"  # API: the station accepted ReserveNow
 EVENT_RESERVATION_REJECTED = "reservation.rejected"  # API: any other ReserveNow answer
@@ -162,6 +163,7 @@ LOCAL_LIST_SYNC = "local_list_sync"  # what each station holds of its list: <sta
 LOCAL_LIST_LEASES = "local_list_leases"  # who is syncing a station's list now: <station>
 LOCAL_LIST_MEMBERS = "local_list_members"  # the list a station holds: _id station, API only
 CERTIFICATES = "certificates"
+CONTRACT_REQUESTS = "contract_requests"  # Get15118EVCertificate and its outcome, per message
 CHARGING_LIMITS = "charging_limits"  # external limits: <station>/<evseId>/<chargingLimitSource>
 EV_CHARGING_NEEDS = "ev_charging_needs"  # the last NotifyEVChargingNeeds: <station>/<evseId>
 EV_CHARGING_SCHEDULES = "ev_charging_schedules"  # the last NotifyEVChargingSchedule, per EVSE

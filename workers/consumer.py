@@ -36,8 +36,9 @@ from store import commands as command_store
 from store import stations
 from store.errors import is_transient
 
-from . import certificate_authority, local_list_sync, presence, rpc, sites
+from . import certificate_authority, contract_provider, local_list_sync, presence, rpc, sites
 from .context import Context, VendorHandler
+from .contract_provider import NoProvider, Provider
 from .dispatch import dispatch
 from .last_seen import LastSeen
 from .outbox import Outbox
@@ -78,6 +79,7 @@ class Worker:
         self.notices: GatewayNotices | None = None
         self.commands: CommandClient | None = None
         self.ca: Issuer | None = None
+        self.contracts: Provider = NoProvider()
         self.password_keys = PasswordKeys.from_settings(settings)
         self._consumers: list[tuple[Any, str]] = []
         self._in_flight = 0
@@ -89,6 +91,7 @@ class Worker:
 
     async def start(self) -> None:
         self.ca = certificate_authority.load(self.settings)
+        self.contracts = await contract_provider.from_settings(self.settings)
         if not self.password_keys.configured:
             log.warning(NO_KEY_WARNING)
         self._mongo, self.db = await store.connect(self.settings)
@@ -182,6 +185,7 @@ class Worker:
             await self._connection.close()
         if self._mongo is not None:
             await self._mongo.close()
+        await self.contracts.close()
 
     async def _on_inbound(self, message: AbstractIncomingMessage) -> None:
         if message.type == names.TYPE_COMMAND_RESULT:
@@ -248,6 +252,7 @@ class Worker:
             vendors=self.vendors,
             commands=self.commands,
             ca=self.ca,
+            contracts=self.contracts,
             boot_status=str(((doc or {}).get(names.STATE_BOOT) or {}).get("status") or ""),
         )
 

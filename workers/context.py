@@ -17,6 +17,7 @@ from shared.events import utc_now
 from shared.pki import Issuer
 
 from . import faults
+from .contract_provider import NoProvider, Provider
 from .outbox import Outbox
 
 Payload = dict[str, Any]
@@ -37,6 +38,8 @@ class Context:
     vendors: Mapping[str, VendorHandler] = field(default_factory=dict)
     commands: CommandClient | None = None
     ca: Issuer | None = None
+    contracts: Provider = field(default_factory=NoProvider)
+    """Who answers Get15118EVCertificate (``workers/contract_provider.py``)."""
     now: datetime = field(default_factory=utc_now)
     boot_status: str = ""
     """The station's boot status, sent back to the gateway with the reply (``Reply.boot``);

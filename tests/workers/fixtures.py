@@ -13,6 +13,11 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "ClearedChargingLimit": {"chargingLimitSource": "EMS", "evseId": 1},
     "DataTransfer": {"vendorId": "com.example", "messageId": "hello", "data": {"a": 1}},
     "FirmwareStatusNotification": {"status": "Downloading", "requestId": 5},
+    "Get15118EVCertificate": {
+        "iso15118SchemaVersion": "urn:iso:15118:2:2013:MsgDef",
+        "action": "Install",
+        "exiRequest": "gAEC",
+    },
     "Heartbeat": {},
     "ReportChargingProfiles": {
         "requestId": 9,
