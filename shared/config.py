@@ -204,6 +204,8 @@ class Settings:
     site_sweep_seconds: float
     cost_update_interval: int
     tariff_cache_seconds: float
+    ocsp_timeout: float
+    ocsp_cache_max: int
     log_level: str
     log_format: str
     log_limit_lines: int
@@ -524,6 +526,21 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "How long a worker keeps the tariffs it read (Authorize and TransactionEvent are the "
         "hottest messages): a tariff changed through the API applies within this. 0: read "
         "them for every message.",
+    ),
+    (
+        "OCSP_TIMEOUT",
+        "5",
+        _positive_float,
+        "Seconds a worker waits for an OCSP responder (GetCertificateStatus, Plug & Charge "
+        "Authorize) before answering Failed or refusing the certificate; keep it well under "
+        "GATEWAY_REPLY_TIMEOUT.",
+    ),
+    (
+        "OCSP_CACHE_MAX",
+        "10000",
+        _non_negative_int,
+        "Good OCSP answers each worker keeps in memory until their `nextUpdate` (README, "
+        "Plug & Charge); the least recently used go first. 0: none kept.",
     ),
     ("LOG_LEVEL", "INFO", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "Log level."),
     (
