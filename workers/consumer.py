@@ -40,6 +40,7 @@ from . import certificate_authority, local_list_sync, presence, rpc, sites
 from .context import Context, VendorHandler
 from .dispatch import dispatch
 from .last_seen import LastSeen
+from .ocsp import OcspClient
 from .outbox import Outbox
 from .routing import RESULT_ROUTES
 from .site_driver import SiteDriver
@@ -78,6 +79,7 @@ class Worker:
         self.notices: GatewayNotices | None = None
         self.commands: CommandClient | None = None
         self.ca: Issuer | None = None
+        self.ocsp = OcspClient(settings.ocsp_timeout, settings.ocsp_cache_max)
         self.password_keys = PasswordKeys.from_settings(settings)
         self._consumers: list[tuple[Any, str]] = []
         self._in_flight = 0
@@ -182,6 +184,7 @@ class Worker:
             await self._connection.close()
         if self._mongo is not None:
             await self._mongo.close()
+        await self.ocsp.close()
 
     async def _on_inbound(self, message: AbstractIncomingMessage) -> None:
         if message.type == names.TYPE_COMMAND_RESULT:
@@ -248,6 +251,7 @@ class Worker:
             vendors=self.vendors,
             commands=self.commands,
             ca=self.ca,
+            ocsp=self.ocsp,
             boot_status=str(((doc or {}).get(names.STATE_BOOT) or {}).get("status") or ""),
         )
 

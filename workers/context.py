@@ -17,6 +17,7 @@ from shared.events import utc_now
 from shared.pki import Issuer
 
 from . import faults
+from .ocsp import OcspClient
 from .outbox import Outbox
 
 Payload = dict[str, Any]
@@ -37,6 +38,8 @@ class Context:
     vendors: Mapping[str, VendorHandler] = field(default_factory=dict)
     commands: CommandClient | None = None
     ca: Issuer | None = None
+    ocsp: OcspClient | None = None
+    """Asks OCSP responders (GetCertificateStatus, Plug & Charge Authorize)."""
     now: datetime = field(default_factory=utc_now)
     boot_status: str = ""
     """The station's boot status, sent back to the gateway with the reply (``Reply.boot``);

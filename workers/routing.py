@@ -25,6 +25,7 @@ from .handlers.diagnostics import (
 )
 from .handlers.display import notify_display_messages
 from .handlers.firmware import firmware_status_notification, update_firmware_result
+from .handlers.iso15118 import get_certificate_status
 from .handlers.meter_values import meter_values
 from .handlers.provisioning import (
     boot_notification,
@@ -64,6 +65,7 @@ ROUTES: dict[str, Route] = {
     "ClearedChargingLimit": Route(cleared_charging_limit.handle),
     "DataTransfer": Route(data_transfer.handle),
     "FirmwareStatusNotification": Route(firmware_status_notification.handle),
+    "GetCertificateStatus": Route(get_certificate_status.handle),
     "Heartbeat": Route(heartbeat.handle),
     "LogStatusNotification": Route(log_status_notification.handle),
     "MeterValues": Route(meter_values.handle),
@@ -87,7 +89,6 @@ NOT_SUPPORTED: frozenset[str] = frozenset(
     {
         # Station-initiated actions outside the Core profile, not implemented yet.
         "Get15118EVCertificate",
-        "GetCertificateStatus",
         "PublishFirmwareStatusNotification",
     }
 )

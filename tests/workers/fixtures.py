@@ -13,6 +13,15 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "ClearedChargingLimit": {"chargingLimitSource": "EMS", "evseId": 1},
     "DataTransfer": {"vendorId": "com.example", "messageId": "hello", "data": {"a": 1}},
     "FirmwareStatusNotification": {"status": "Downloading", "requestId": 5},
+    "GetCertificateStatus": {
+        "ocspRequestData": {
+            "hashAlgorithm": "SHA256",
+            "issuerNameHash": "11" * 32,
+            "issuerKeyHash": "22" * 32,
+            "serialNumber": "0A1B",
+            "responderURL": "http://127.0.0.1:1/ocsp",  # nobody listens: Failed at once
+        }
+    },
     "Heartbeat": {},
     "ReportChargingProfiles": {
         "requestId": 9,
