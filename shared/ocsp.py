@@ -155,6 +155,15 @@ def parse_response(der: bytes, data: Mapping[str, Any], now: datetime) -> Answer
     """
     cert_id = _cert_id(data)
     try:
+        return _parse(der, cert_id, now)
+    except OcspError:
+        raise
+    except Exception as exc:  # untrusted bytes: a field the library cannot read
+        raise OcspError(f"the responder's answer is unreadable: {exc!r}"[:300]) from None
+
+
+def _parse(der: bytes, cert_id: _CertId, now: datetime) -> Answer:
+    try:
         response = ocsp.load_der_ocsp_response(der)
     except ValueError:
         raise OcspError("the responder's answer is not an OCSP response") from None

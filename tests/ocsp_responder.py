@@ -105,6 +105,7 @@ class Authority:
         *,
         signer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None = None,
         next_update: timedelta = timedelta(hours=1),
+        responder_id: ocsp.OCSPResponderEncoding = ocsp.OCSPResponderEncoding.HASH,
     ) -> bytes:
         now = datetime.now(UTC)
         signer_cert, signer_key = signer or (self.cert, self.key)
@@ -121,7 +122,7 @@ class Authority:
                 revocation_time=now - timedelta(hours=1) if revoked else None,
                 revocation_reason=None,
             )
-            .responder_id(ocsp.OCSPResponderEncoding.HASH, signer_cert)
+            .responder_id(responder_id, signer_cert)
             .certificates([signer_cert])
         )
         return builder.sign(signer_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)

@@ -76,6 +76,35 @@ def test_an_unknown_certificate_is_a_chain_error(ca: Authority):
     assert answer.certificate_status == "CertChainError"
 
 
+def test_the_responder_may_be_named_by_its_name_instead_of_its_key_hash(ca: Authority):
+    cert = ca.issue("EMAID2b")
+    der = ca.answer(cert, GOOD, responder_id=x509_ocsp.OCSPResponderEncoding.NAME)
+    assert ocsp.parse_response(der, hash_data(cert, ca.cert, URL), now()).status == "good"
+
+
+def test_an_answer_without_its_signers_certificate_cannot_be_verified(ca: Authority):
+    cert = ca.issue("EMAID2c")
+    der = (
+        x509_ocsp.OCSPResponseBuilder()
+        .add_response(
+            cert=cert,
+            issuer=ca.cert,
+            algorithm=hashes.SHA256(),
+            cert_status=GOOD,
+            this_update=now(),
+            next_update=now() + timedelta(hours=1),
+            revocation_time=None,
+            revocation_reason=None,
+        )
+        .responder_id(x509_ocsp.OCSPResponderEncoding.HASH, ca.cert)
+        .sign(ca.key, hashes.SHA256())
+        .public_bytes(serialization.Encoding.DER)
+    )
+    with pytest.raises(OcspError, match="signer's certificate") as raised:
+        ocsp.parse_response(der, hash_data(cert, ca.cert, URL), now())
+    assert raised.value.certificate_status == "SignatureError"
+
+
 def test_a_delegated_responder_with_ocsp_signing_is_trusted(ca: Authority):
     cert = ca.issue("EMAID5")
     delegate = certificate("OCSP signer", ca.cert, ca.key, ocsp_signing=True)
