@@ -232,6 +232,8 @@ class Settings:
     contract_provider_timeout: float
     contract_provider_dev_status: str
     contract_provider_dev_exi_response: str
+    ocsp_timeout: float
+    ocsp_cache_max: int
     log_level: str
     log_format: str
     log_limit_lines: int
@@ -599,6 +601,21 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "",
         _exi,
         "The `exiResponse` (base64) the `dev` provider answers Accepted with.",
+    ),
+    (
+        "OCSP_TIMEOUT",
+        "5",
+        _positive_float,
+        "Seconds a worker waits for an OCSP responder (GetCertificateStatus, Plug & Charge "
+        "Authorize) before answering Failed or refusing the certificate; keep it well under "
+        "GATEWAY_REPLY_TIMEOUT.",
+    ),
+    (
+        "OCSP_CACHE_MAX",
+        "10000",
+        _non_negative_int,
+        "Good OCSP answers each worker keeps in memory until their `nextUpdate` (README, "
+        "Plug & Charge); the least recently used go first. 0: none kept.",
     ),
     ("LOG_LEVEL", "INFO", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "Log level."),
     (

@@ -89,6 +89,7 @@ class Cluster:
             SITE_SWEEP_SECONDS="1",
             COST_UPDATE_INTERVAL="1",
             TARIFF_CACHE_SECONDS="0",
+            OCSP_TIMEOUT="2",
         )
         env.update(extra)
         return env

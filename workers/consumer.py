@@ -41,6 +41,7 @@ from .context import Context, VendorHandler
 from .contract_provider import NoProvider, Provider
 from .dispatch import dispatch
 from .last_seen import LastSeen
+from .ocsp import OcspClient
 from .outbox import Outbox
 from .routing import RESULT_ROUTES
 from .site_driver import SiteDriver
@@ -80,6 +81,7 @@ class Worker:
         self.commands: CommandClient | None = None
         self.ca: Issuer | None = None
         self.contracts: Provider = NoProvider()
+        self.ocsp = OcspClient(settings.ocsp_timeout, settings.ocsp_cache_max)
         self.password_keys = PasswordKeys.from_settings(settings)
         self._consumers: list[tuple[Any, str]] = []
         self._in_flight = 0
@@ -186,6 +188,7 @@ class Worker:
         if self._mongo is not None:
             await self._mongo.close()
         await self.contracts.close()
+        await self.ocsp.close()
 
     async def _on_inbound(self, message: AbstractIncomingMessage) -> None:
         if message.type == names.TYPE_COMMAND_RESULT:
@@ -253,6 +256,7 @@ class Worker:
             commands=self.commands,
             ca=self.ca,
             contracts=self.contracts,
+            ocsp=self.ocsp,
             boot_status=str(((doc or {}).get(names.STATE_BOOT) or {}).get("status") or ""),
         )
 

@@ -18,6 +18,7 @@ from shared.pki import Issuer
 
 from . import faults
 from .contract_provider import NoProvider, Provider
+from .ocsp import OcspClient
 from .outbox import Outbox
 
 Payload = dict[str, Any]
@@ -40,6 +41,8 @@ class Context:
     ca: Issuer | None = None
     contracts: Provider = field(default_factory=NoProvider)
     """Who answers Get15118EVCertificate (``workers/contract_provider.py``)."""
+    ocsp: OcspClient | None = None
+    """Asks OCSP responders (GetCertificateStatus, Plug & Charge Authorize)."""
     now: datetime = field(default_factory=utc_now)
     boot_status: str = ""
     """The station's boot status, sent back to the gateway with the reply (``Reply.boot``);

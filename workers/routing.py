@@ -25,7 +25,7 @@ from .handlers.diagnostics import (
 )
 from .handlers.display import notify_display_messages
 from .handlers.firmware import firmware_status_notification, update_firmware_result
-from .handlers.iso15118 import get_15118_ev_certificate
+from .handlers.iso15118 import get_15118_ev_certificate, get_certificate_status
 from .handlers.meter_values import meter_values
 from .handlers.provisioning import (
     boot_notification,
@@ -66,6 +66,7 @@ ROUTES: dict[str, Route] = {
     "DataTransfer": Route(data_transfer.handle),
     "FirmwareStatusNotification": Route(firmware_status_notification.handle),
     "Get15118EVCertificate": Route(get_15118_ev_certificate.handle),
+    "GetCertificateStatus": Route(get_certificate_status.handle),
     "Heartbeat": Route(heartbeat.handle),
     "LogStatusNotification": Route(log_status_notification.handle),
     "MeterValues": Route(meter_values.handle),
@@ -88,7 +89,6 @@ ROUTES: dict[str, Route] = {
 NOT_SUPPORTED: frozenset[str] = frozenset(
     {
         # Station-initiated actions outside the Core profile, not implemented yet.
-        "GetCertificateStatus",
         "PublishFirmwareStatusNotification",
     }
 )

@@ -18,6 +18,15 @@ REQUESTS: dict[str, dict[str, Any]] = {
         "action": "Install",
         "exiRequest": "gAEC",
     },
+    "GetCertificateStatus": {
+        "ocspRequestData": {
+            "hashAlgorithm": "SHA256",
+            "issuerNameHash": "11" * 32,
+            "issuerKeyHash": "22" * 32,
+            "serialNumber": "0A1B",
+            "responderURL": "http://127.0.0.1:1/ocsp",  # nobody listens: Failed at once
+        }
+    },
     "Heartbeat": {},
     "ReportChargingProfiles": {
         "requestId": 9,

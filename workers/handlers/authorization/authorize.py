@@ -1,4 +1,6 @@
-"""Authorize (C01): is this idToken allowed to charge? Also the Master Pass check (C16)."""
+"""Authorize (C01): is this idToken allowed to charge? Also the Master Pass check (C16) and
+Plug & Charge (C07): a contract certificate chain is checked with its OCSP responders first,
+and a chain that is not Accepted refuses the token (Invalid) whatever the token's own state."""
 
 from __future__ import annotations
 
@@ -7,21 +9,27 @@ from shared import names
 from ...context import Context, Payload
 from ..tariff_cost import catalogue
 from ..tariff_cost.pricing import with_tariff_text
+from . import contract_certificate
 from .id_token_info import lookup
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:
     token = request["idToken"]
+    certificate_status = await contract_certificate.status(ctx, request)
     verdict = await lookup(ctx.db, token, ctx.now, ctx.settings)
+    info = verdict.info
+    if certificate_status not in (None, "Accepted"):
+        info = {"status": "Invalid"}
+    checked = {} if certificate_status is None else {"certificateStatus": certificate_status}
     await ctx.emit(
         names.EVENT_AUTHORIZED,
         idToken=token["idToken"],
         type=token["type"],
-        status=verdict.info["status"],
+        status=info["status"],
         masterPass=verdict.master_pass,
+        **checked,
     )
-    info = verdict.info
     if info["status"] == "Accepted" and "personalMessage" not in info:
         known = await catalogue.load(ctx.db, ctx.settings.tariff_cache_seconds)
         info = with_tariff_text(info, await catalogue.for_station(ctx.db, known, ctx.station))
-    return {"idTokenInfo": info}
+    return {"idTokenInfo": info, **checked}
