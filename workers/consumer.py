@@ -78,6 +78,7 @@ class Worker:
         self.notices: GatewayNotices | None = None
         self.commands: CommandClient | None = None
         self.ca: Issuer | None = None
+        self.v2g_ca: Issuer | None = None
         self.password_keys = PasswordKeys.from_settings(settings)
         self._consumers: list[tuple[Any, str]] = []
         self._in_flight = 0
@@ -89,6 +90,7 @@ class Worker:
 
     async def start(self) -> None:
         self.ca = certificate_authority.load(self.settings)
+        self.v2g_ca = certificate_authority.load_v2g(self.settings)
         if not self.password_keys.configured:
             log.warning(NO_KEY_WARNING)
         self._mongo, self.db = await store.connect(self.settings)
@@ -248,6 +250,7 @@ class Worker:
             vendors=self.vendors,
             commands=self.commands,
             ca=self.ca,
+            v2g_ca=self.v2g_ca,
             boot_status=str(((doc or {}).get(names.STATE_BOOT) or {}).get("status") or ""),
         )
 

@@ -37,6 +37,9 @@ class Context:
     vendors: Mapping[str, VendorHandler] = field(default_factory=dict)
     commands: CommandClient | None = None
     ca: Issuer | None = None
+    """The station CA: signs ChargingStationCertificate CSRs only."""
+    v2g_ca: Issuer | None = None
+    """The V2G CA: signs V2GCertificate CSRs only."""
     now: datetime = field(default_factory=utc_now)
     boot_status: str = ""
     """The station's boot status, sent back to the gateway with the reply (``Reply.boot``);
