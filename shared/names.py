@@ -85,6 +85,9 @@ EVENT_CUSTOMER_INFORMATION = "customer.information"
 EVENT_DATA_TRANSFER = "data.transfer"
 EVENT_COMMAND_COMPLETED = "command.completed"
 EVENT_CERTIFICATE = "certificate.status"
+# Roots the operator installs on a station through the API (M05 InstallCertificate).
+EVENT_ROOT_INSTALLED = "root.installed"  # API: the station accepted InstallCertificate
+EVENT_ROOT_REJECTED = "root.rejected"  # API: it answered Rejected or Failed
 # Reservations (H01-H04): one event per state a reservation reaches (store/reservations.py).
 EVENT_RESERVATION_ACCEPTED = "reservation.accepted"  # API: the station accepted ReserveNow
 EVENT_RESERVATION_REJECTED = "reservation.rejected"  # API: any other ReserveNow answer
@@ -161,7 +164,8 @@ LOCAL_LISTS = "local_lists"  # operator-defined local authorization lists (D01),
 LOCAL_LIST_SYNC = "local_list_sync"  # what each station holds of its list: <station>/<listId>
 LOCAL_LIST_LEASES = "local_list_leases"  # who is syncing a station's list now: <station>
 LOCAL_LIST_MEMBERS = "local_list_members"  # the list a station holds: _id station, API only
-CERTIFICATES = "certificates"
+CERTIFICATES = "certificates"  # signed or refused (workers), roots installed (API, _id command)
+INSTALLED_CERTIFICATES = "installed_certificates"  # GetInstalledCertificateIds answers, API only
 CHARGING_LIMITS = "charging_limits"  # external limits: <station>/<evseId>/<chargingLimitSource>
 EV_CHARGING_NEEDS = "ev_charging_needs"  # the last NotifyEVChargingNeeds: <station>/<evseId>
 EV_CHARGING_SCHEDULES = "ev_charging_schedules"  # the last NotifyEVChargingSchedule, per EVSE

@@ -31,6 +31,7 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     names.CUSTOMER_INFORMATION: [[("station", ASCENDING), ("requestId", ASCENDING)]],
     names.COMMANDS: [[("station", ASCENDING), ("createdAt", ASCENDING)]],
     names.CERTIFICATES: [[("station", ASCENDING)]],
+    names.INSTALLED_CERTIFICATES: [[("station", ASCENDING), ("refreshedAt", ASCENDING)]],
     names.CHARGING_LIMITS: [[("station", ASCENDING)]],
     names.EV_CHARGING_NEEDS: [[("station", ASCENDING)]],
     names.EV_CHARGING_SCHEDULES: [[("station", ASCENDING)]],

@@ -5,11 +5,13 @@ listed after a refresh."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -19,6 +21,8 @@ from shared.ocppj import Call, CallResult
 from store import device_model
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
+from tests.events import Tap, event_queue
+from tests.operated_station import OperatedStation
 from tests.shared.test_v2g_pki import v2g_csr
 from tests.simulator import BOOT, RawStation, open_ws
 from tests.test_end_to_end import eventually
@@ -135,3 +139,97 @@ async def test_a_v2g_csr_with_the_stations_organisation_is_signed(
     await reported_organization(db, station, "Example Charging Ltd")
     answer, signed = await sign(cluster, station, v2g_csr(cn=station), "V2GCertificate")
     assert answer.payload == {"status": "Accepted"} and signed is not None
+
+
+# --- M03, M05: roots installed through the API, the station's inventory ------------------
+
+
+@pytest.fixture
+async def tap(cluster: Cluster, station: str) -> AsyncIterator[Tap]:
+    async with event_queue(cluster.amqp_url, f"root.*.{station}") as queue:
+        yield Tap(queue)
+
+
+def root_pem(name: str = "V2G Root CA") -> tuple[x509.Certificate, str]:
+    root = pki.new_ca(name).certificate
+    return root, root.public_bytes(serialization.Encoding.PEM).decode()
+
+
+async def test_roots_are_installed_and_listed_after_a_refresh(
+    api: Api, operated: OperatedStation, station: str, tap: Tap
+):
+    installed = []
+    for kind in ("V2GRootCertificate", "MORootCertificate"):
+        root, pem = root_pem(kind)
+        status, body = await api.request(
+            "POST",
+            f"/stations/{station}/certificates",
+            {"certificateType": kind, "certificate": pem},
+        )
+        assert status == 201, body
+        assert body["status"] == "installed" and body["answer"] == "Accepted"
+        assert body["certificateHashData"] == pki.hash_data(root, root)
+        installed.append((kind, body["certificateHashData"], body["commandId"]))
+    events = await tap.events(2)
+    assert [(e["event"], e["certificateType"], e["commandId"]) for e in events] == [
+        ("root.installed", kind, command) for kind, _, command in installed
+    ]
+    assert [p["certificateType"] for a, p in operated.received if a == "InstallCertificate"] == [
+        "V2GRootCertificate",
+        "MORootCertificate",
+    ]
+
+    _, before = await api.request("GET", f"/stations/{station}/certificates")
+    assert before["installed"] is None
+    status, body = await api.request("POST", f"/stations/{station}/certificates/refresh")
+    assert status == 200 and body["answer"] == "Accepted", body
+    _, listed = await api.request("GET", f"/stations/{station}/certificates")
+    chain = listed["installed"]["certificateHashDataChain"]
+    assert [(c["certificateType"], c["certificateHashData"]) for c in chain[1:]] == [
+        (kind, data) for kind, data, _ in installed
+    ]
+    assert chain[0]["certificateType"] == "CSMSRootCertificate"
+    assert listed["installed"]["commandId"] == body["commandId"]
+    assert {c["commandId"] for c in listed["certificates"]} == {c for _, _, c in installed}
+
+
+async def test_a_root_the_station_rejects_is_recorded_as_not_installed(
+    api: Api, operated: OperatedStation, station: str, tap: Tap
+):
+    operated.install_answer = "Rejected"
+    _, pem = root_pem()
+    status, body = await api.request(
+        "POST",
+        f"/stations/{station}/certificates",
+        {"certificateType": "ManufacturerRootCertificate", "certificate": pem},
+    )
+    assert status == 409 and body["detail"]["status"] == "not_installed", body
+    (event,) = await tap.events(1)
+    assert event["event"] == "root.rejected" and event["answer"] == "Rejected"
+    _, listed = await api.request("GET", f"/stations/{station}/certificates")
+    assert [(c["certificateType"], c["status"]) for c in listed["certificates"]] == [
+        ("ManufacturerRootCertificate", "not_installed")
+    ]
+    await api.request("POST", f"/stations/{station}/certificates/refresh")
+    _, listed = await api.request("GET", f"/stations/{station}/certificates")
+    assert len(listed["installed"]["certificateHashDataChain"]) == 1  # only what it came with
+
+
+@pytest.mark.parametrize("problem", ["leaf", "garbage", "type", "extra"])
+async def test_what_is_not_a_root_is_refused_and_nothing_sent(
+    api: Api, operated: OperatedStation, station: str, problem: str
+):
+    ca = pki.new_ca()
+    leaf = pki.issue(ca, "leaf", pki.new_key("ec").public_key())
+    body: dict[str, Any] = {"certificateType": "CSMSRootCertificate", "certificate": ca.pem}
+    if problem == "leaf":
+        body["certificate"] = leaf.public_bytes(serialization.Encoding.PEM).decode()
+    elif problem == "garbage":
+        body["certificate"] = "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n"
+    elif problem == "type":
+        body["certificateType"] = "V2GCertificateChain"
+    else:
+        body["note"] = "x"
+    status, answer = await api.request("POST", f"/stations/{station}/certificates", body)
+    assert status == 422, answer
+    assert not [a for a, _ in operated.received if a == "InstallCertificate"]
