@@ -496,7 +496,9 @@ SPEC: dict[str, Any] = {
                 "ChargingStationCertificate or V2GCertificate, `issuer`) and the roots installed "
                 "through this API (`source` api, `answer`, `certificateHashData`); `status` "
                 "csr_rejected, signed, installed or not_installed. `installed`: the last "
-                "refresh's answer (`answer`, `certificateHashDataChain`, `refreshedAt`), or null.",
+                "refresh's answer (`answer`, `certificateHashDataChain` with `installedBy`: the "
+                "command id of the API install an entry matches, or null; `refreshedAt`), or "
+                "null.",
             },
             "post": {
                 **_op(

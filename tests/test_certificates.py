@@ -189,6 +189,7 @@ async def test_roots_are_installed_and_listed_after_a_refresh(
         (kind, data) for kind, data, _ in installed
     ]
     assert chain[0]["certificateType"] == "CSMSRootCertificate"
+    assert [c["installedBy"] for c in chain] == [None] + [c for _, _, c in installed]
     assert listed["installed"]["commandId"] == body["commandId"]
     assert {c["commandId"] for c in listed["certificates"]} == {c for _, _, c in installed}
 

@@ -33,8 +33,26 @@ async def get_certificates(request: web.Request) -> web.Response:
     station = station_id(request)
     db = request.app[DB]
     docs = await certificates.for_station(db, station)
-    return json_response(
-        {"certificates": docs, "installed": await installed_certificates.latest(db, station)}
+    inventory = await installed_certificates.latest(db, station)
+    if inventory is not None:
+        # What the station holds that this API installed: the install's command id.
+        by_hash = {
+            _hash_key(d["certificateHashData"]): d["commandId"]
+            for d in reversed(docs)
+            if d.get("certificateHashData") and d["status"] == "installed"
+        }
+        for entry in inventory["certificateHashDataChain"]:
+            entry["installedBy"] = by_hash.get(_hash_key(entry["certificateHashData"]))
+    return json_response({"certificates": docs, "installed": inventory})
+
+
+def _hash_key(data: dict[str, Any]) -> tuple[str, ...]:
+    """CertificateHashData compared as OCSP does: hex case and a serial's zeros aside."""
+    return (
+        data["hashAlgorithm"],
+        data["issuerNameHash"].lower(),
+        data["issuerKeyHash"].lower(),
+        data["serialNumber"].lower().lstrip("0"),
     )
 
 
