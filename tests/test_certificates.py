@@ -234,3 +234,24 @@ async def test_what_is_not_a_root_is_refused_and_nothing_sent(
     status, answer = await api.request("POST", f"/stations/{station}/certificates", body)
     assert status == 422, answer
     assert not [a for a, _ in operated.received if a == "InstallCertificate"]
+
+
+async def test_a_station_that_holds_nothing_has_an_empty_inventory(
+    api: Api, operated: OperatedStation, station: str
+):
+    operated.installed_certificates = []
+    status, body = await api.request("POST", f"/stations/{station}/certificates/refresh")
+    assert status == 200 and body["answer"] == "NotFound", body
+    _, listed = await api.request("GET", f"/stations/{station}/certificates")
+    assert listed["installed"]["certificateHashDataChain"] == []
+
+
+async def test_nothing_is_recorded_for_a_station_that_is_not_connected(api: Api, station: str):
+    _, pem = root_pem()
+    body = {"certificateType": "CSMSRootCertificate", "certificate": pem}
+    status, answer = await api.request("POST", f"/stations/{station}/certificates", body)
+    assert status == 409 and answer["detail"]["status"] == "offline", answer
+    status, _ = await api.request("POST", f"/stations/{station}/certificates/refresh")
+    assert status == 409
+    _, listed = await api.request("GET", f"/stations/{station}/certificates")
+    assert listed == {"certificates": [], "installed": None}
