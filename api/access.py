@@ -39,6 +39,10 @@ ROUTE_ROLES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/stations/{id}/customer-information"): ROLE_VIEWER,
     ("POST", "/api/v1/stations/{id}/password"): ROLE_ADMIN,
     ("GET", "/api/v1/stations/{id}/certificates"): ROLE_VIEWER,
+    # Installing a root changes what a station trusts, like InstallCertificate (admin);
+    # asking what it holds changes nothing on it (operator, like the command itself).
+    ("POST", "/api/v1/stations/{id}/certificates"): ROLE_ADMIN,
+    ("POST", "/api/v1/stations/{id}/certificates/refresh"): ROLE_OPERATOR,
     ("POST", COMMAND_ROUTE): ROLE_OPERATOR,  # ADMIN_COMMANDS: admin
     ("GET", "/api/v1/commands"): ROLE_VIEWER,
     ("GET", "/api/v1/commands/{commandId}"): ROLE_VIEWER,

@@ -485,9 +485,46 @@ SPEC: dict[str, Any] = {
             )
         },
         "/api/v1/stations/{id}/certificates": {
-            "get": _op(
-                "Certificates signed (or refused) for the station", params=[_path_param("id")]
-            )
+            "get": {
+                **_op(
+                    "Certificates signed (or refused) for the station, roots installed on it, "
+                    "and what it holds",
+                    params=[_path_param("id")],
+                ),
+                "description": "200: `{certificates, installed}`. `certificates`: newest first, "
+                "what the CSMS signed or refused (SignCertificate, `certificateType` "
+                "ChargingStationCertificate or V2GCertificate, `issuer`) and the roots installed "
+                "through this API (`source` api, `answer`, `certificateHashData`); `status` "
+                "csr_rejected, signed, installed or not_installed. `installed`: the last "
+                "refresh's answer (`answer`, `certificateHashDataChain` with `installedBy`: the "
+                "command id of the API install an entry matches, or null; `refreshedAt`), or "
+                "null.",
+            },
+            "post": {
+                **_op(
+                    "Install a root certificate on the station (M05 InstallCertificate)",
+                    ok="201",
+                    body="RootCertificateInput",
+                    params=[_path_param("id")],
+                    errors=("404", "409", "422", "429", "502", "504"),
+                ),
+                "description": "The certificate must be one PEM CA certificate (else 422, "
+                "nothing sent). 201: the record (`status` installed, `certificateHashData`); "
+                "409: the station answered Rejected or Failed (recorded as not_installed). "
+                "Publishes `root.installed` or `root.rejected`.",
+            },
+        },
+        "/api/v1/stations/{id}/certificates/refresh": {
+            "post": {
+                **_op(
+                    "Ask the station what certificates it holds (M03 GetInstalledCertificateIds)",
+                    params=[_path_param("id")],
+                    errors=("404", "409", "429", "502", "504"),
+                ),
+                "description": "Sends GetInstalledCertificateIds for every type and stores the "
+                "answer as the station's inventory. 200: `{answer, certificateHashDataChain, "
+                "commandId, refreshedAt}` (`answer` NotFound: it holds none).",
+            }
         },
         "/api/v1/transactions/{transactionId}/meter-values": {
             "get": _op(
@@ -721,6 +758,27 @@ SPEC: dict[str, Any] = {
                     "bootPolicy": {
                         "type": ["string", "null"],
                         "enum": ["Accepted", "Pending", "Rejected", None],
+                    },
+                },
+            },
+            "RootCertificateInput": {
+                "type": "object",
+                "required": ["certificateType", "certificate"],
+                "additionalProperties": False,
+                "properties": {
+                    "certificateType": {
+                        "type": "string",
+                        "enum": [
+                            "V2GRootCertificate",
+                            "MORootCertificate",
+                            "CSMSRootCertificate",
+                            "ManufacturerRootCertificate",
+                        ],
+                    },
+                    "certificate": {
+                        "type": "string",
+                        "maxLength": 5500,
+                        "description": "One PEM X.509 CA certificate.",
                     },
                 },
             },

@@ -199,6 +199,9 @@ class Settings:
     ca_key_file: str
     dev_pki_dir: str
     cert_validity_days: int
+    v2g_ca_cert_file: str
+    v2g_ca_key_file: str
+    v2g_cert_validity_days: int
     api_listen: str
     health_listen: str
     gateway_drain_seconds: float
@@ -399,6 +402,21 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "Where development CA and server certificates are generated when none are configured.",
     ),
     ("CERT_VALIDITY_DAYS", "365", _int, "Validity of station certificates the CSMS signs."),
+    (
+        "V2G_CA_CERT_FILE",
+        "",
+        str,
+        "The V2G (ISO 15118) CA the CSMS signs stations' V2GCertificate CSRs with: its "
+        "certificate, then the sub-CAs above it up to (not including) the V2G root; never "
+        "the station CA. Empty: a development V2G CA in DEV_PKI_DIR/v2g.",
+    ),
+    ("V2G_CA_KEY_FILE", "", str, "Its private key."),
+    (
+        "V2G_CERT_VALIDITY_DAYS",
+        "60",
+        _int,
+        "Validity of the V2G (SECC) certificates the CSMS signs.",
+    ),
     ("API_LISTEN", "0.0.0.0:8080", _hostport, "Where the operator HTTP API listens."),
     (
         "HEALTH_LISTEN",

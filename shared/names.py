@@ -86,6 +86,9 @@ EVENT_DATA_TRANSFER = "data.transfer"
 EVENT_COMMAND_COMPLETED = "command.completed"
 EVENT_CERTIFICATE = "certificate.status"
 EVENT_CONTRACT_REQUESTED = "contract.requested"  # worker: Get15118EVCertificate answered (M01/M02)
+# Roots the operator installs on a station through the API (M05 InstallCertificate).
+EVENT_ROOT_INSTALLED = "root.installed"  # API: the station accepted InstallCertificate
+EVENT_ROOT_REJECTED = "root.rejected"  # API: it answered Rejected or Failed
 # Reservations (H01-H04): one event per state a reservation reaches (store/reservations.py).
 EVENT_RESERVATION_ACCEPTED = "reservation.accepted"  # API: the station accepted ReserveNow
 EVENT_RESERVATION_REJECTED = "reservation.rejected"  # API: any other ReserveNow answer
@@ -164,6 +167,8 @@ LOCAL_LIST_LEASES = "local_list_leases"  # who is syncing a station's list now: 
 LOCAL_LIST_MEMBERS = "local_list_members"  # the list a station holds: _id station, API only
 CERTIFICATES = "certificates"
 CONTRACT_REQUESTS = "contract_requests"  # Get15118EVCertificate and its outcome, per message
+CERTIFICATES = "certificates"  # signed or refused (workers), roots installed (API, _id command)
+INSTALLED_CERTIFICATES = "installed_certificates"  # GetInstalledCertificateIds answers, API only
 CHARGING_LIMITS = "charging_limits"  # external limits: <station>/<evseId>/<chargingLimitSource>
 EV_CHARGING_NEEDS = "ev_charging_needs"  # the last NotifyEVChargingNeeds: <station>/<evseId>
 EV_CHARGING_SCHEDULES = "ev_charging_schedules"  # the last NotifyEVChargingSchedule, per EVSE

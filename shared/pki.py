@@ -1,7 +1,9 @@
-"""Certificates for security profiles 2 and 3, with the ``cryptography`` package.
+"""Certificates for security profiles 2 and 3 and for ISO 15118 (V2G), with the
+``cryptography`` package.
 
-Used by the workers' CA (signing station CSRs), by ``python -m shared.pki`` to make
-development certificates, and by the tests. Nothing here touches the network.
+Used by the workers' two CAs (station CSRs, V2G CSRs), by the API (roots to install), by
+``python -m shared.pki`` to make development certificates, and by the tests. Nothing here
+touches the network.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ import datetime as dt
 import ipaddress
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 log = logging.getLogger("pki")
@@ -34,10 +37,15 @@ class CsrError(ValueError):
 class Issuer:
     certificate: x509.Certificate
     key: PrivateKey
+    above: tuple[x509.Certificate, ...] = field(default=())
+    """The sub-CAs between this one and its root (not the root), sent along in a chain."""
 
     @property
     def pem(self) -> str:
-        return self.certificate.public_bytes(serialization.Encoding.PEM).decode()
+        return "".join(
+            c.public_bytes(serialization.Encoding.PEM).decode()
+            for c in (self.certificate, *self.above)
+        )
 
 
 def now() -> dt.datetime:
@@ -173,6 +181,42 @@ def common_name(certificate: x509.Certificate) -> str | None:
     return str(names[0].value) if names else None
 
 
+class RootError(ValueError):
+    """A certificate that cannot be installed as a root; the message says why."""
+
+
+def load_root(pem: str) -> x509.Certificate:
+    """One PEM CA certificate (InstallCertificate, M05), or RootError saying why not."""
+    try:
+        certificates = x509.load_pem_x509_certificates(pem.encode())
+    except ValueError as exc:
+        raise RootError(f"not a PEM certificate: {exc}") from None
+    if len(certificates) != 1:
+        raise RootError(f"{len(certificates)} certificates; one root certificate expected")
+    (certificate,) = certificates
+    try:
+        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
+    except x509.ExtensionNotFound:
+        raise RootError("no basicConstraints: not a CA certificate") from None
+    if not constraints.value.ca:
+        raise RootError("basicConstraints CA is false: not a CA certificate")
+    return certificate
+
+
+def hash_data(certificate: x509.Certificate, issuer: x509.Certificate) -> dict[str, str]:
+    """OCPP's CertificateHashDataType (SHA256) of ``certificate`` issued by ``issuer`` (itself,
+    for a root): the hashes OCSP uses, which a station reports in GetInstalledCertificateIds."""
+    request = (
+        ocsp.OCSPRequestBuilder().add_certificate(certificate, issuer, hashes.SHA256()).build()
+    )
+    return {
+        "hashAlgorithm": "SHA256",
+        "issuerNameHash": request.issuer_name_hash.hex(),
+        "issuerKeyHash": request.issuer_key_hash.hex(),
+        "serialNumber": format(certificate.serial_number, "x"),
+    }
+
+
 def write_key(path: Path, key: PrivateKey) -> None:
     data = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -187,10 +231,11 @@ def write_cert(path: Path, *certificates: x509.Certificate) -> None:
 
 
 def load_issuer(cert_file: Path, key_file: Path) -> Issuer:
-    certificate = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    """The CA in ``cert_file`` (its certificate first, then any sub-CAs above it)."""
+    certificate, *above = x509.load_pem_x509_certificates(cert_file.read_bytes())
     key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
     assert isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
-    return Issuer(certificate, key)
+    return Issuer(certificate, key, tuple(above))
 
 
 def dev_certificates(directory: Path, hostnames: list[str]) -> dict[str, Path]:

@@ -32,6 +32,7 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     names.COMMANDS: [[("station", ASCENDING), ("createdAt", ASCENDING)]],
     names.CERTIFICATES: [[("station", ASCENDING)]],
     names.CONTRACT_REQUESTS: [[("station", ASCENDING)]],
+    names.INSTALLED_CERTIFICATES: [[("station", ASCENDING), ("refreshedAt", ASCENDING)]],
     names.CHARGING_LIMITS: [[("station", ASCENDING)]],
     names.EV_CHARGING_NEEDS: [[("station", ASCENDING)]],
     names.EV_CHARGING_SCHEDULES: [[("station", ASCENDING)]],

@@ -8,10 +8,12 @@ import asyncio
 from functools import cached_property
 from typing import Any
 
+from cryptography import x509
 from ocpp.exceptions import GenericError
 from ocpp.routing import after, on
 from ocpp.v201 import call, call_result
 
+from shared import pki
 from tests.simulator import SimStation, now
 
 
@@ -45,6 +47,12 @@ class OperatedStation(SimStation):
         self.display_answer: str | None = None  # set to force SetDisplayMessage's answer
         self.display_part_size = 2  # messages per NotifyDisplayMessages part
         self.display_report = True  # False: answer GetDisplayMessages but never report
+        # Certificates it holds (M03, M05): type and hash data (snake_case), one it came with
+        # and every root it accepted; install_answer forces InstallCertificate's answer.
+        self.installed_certificates: list[tuple[str, dict[str, str]]] = [
+            ("CSMSRootCertificate", HASH_DATA)
+        ]
+        self.install_answer: str | None = None
 
     def _later(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -295,16 +303,39 @@ class OperatedStation(SimStation):
     @on("InstallCertificate")
     def on_install_certificate(self, certificate_type: str, certificate: str, **kw: Any) -> Any:
         self.received.append(("InstallCertificate", {"certificateType": certificate_type}))
-        return call_result.InstallCertificate(status="Accepted")
+        answer = self.install_answer or "Accepted"
+        if answer == "Accepted":
+            try:
+                root = x509.load_pem_x509_certificate(certificate.encode())
+            except ValueError:
+                pass  # kept as a station that takes anything would
+            else:
+                data = pki.hash_data(root, root)
+                self.installed_certificates.append(
+                    (
+                        certificate_type,
+                        {
+                            "hash_algorithm": data["hashAlgorithm"],
+                            "issuer_name_hash": data["issuerNameHash"],
+                            "issuer_key_hash": data["issuerKeyHash"],
+                            "serial_number": data["serialNumber"],
+                        },
+                    )
+                )
+        return call_result.InstallCertificate(status=answer)
 
     @on("GetInstalledCertificateIds")
-    def on_get_installed(self, **kw: Any) -> Any:
-        self.received.append(("GetInstalledCertificateIds", kw))
+    def on_get_installed(self, certificate_type: list[str] | None = None, **kw: Any) -> Any:
+        self.received.append(("GetInstalledCertificateIds", {"certificate_type": certificate_type}))
+        chain = [
+            {"certificate_type": kind, "certificate_hash_data": data}
+            for kind, data in self.installed_certificates
+            if not certificate_type or kind in certificate_type
+        ]
+        if not chain:
+            return call_result.GetInstalledCertificateIds(status="NotFound")
         return call_result.GetInstalledCertificateIds(
-            status="Accepted",
-            certificate_hash_data_chain=[
-                {"certificate_type": "CSMSRootCertificate", "certificate_hash_data": HASH_DATA}
-            ],
+            status="Accepted", certificate_hash_data_chain=chain
         )
 
     @on("SendLocalList")

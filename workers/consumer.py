@@ -82,6 +82,7 @@ class Worker:
         self.ca: Issuer | None = None
         self.contracts: Provider = NoProvider()
         self.ocsp = OcspClient(settings.ocsp_timeout, settings.ocsp_cache_max)
+        self.v2g_ca: Issuer | None = None
         self.password_keys = PasswordKeys.from_settings(settings)
         self._consumers: list[tuple[Any, str]] = []
         self._in_flight = 0
@@ -94,6 +95,7 @@ class Worker:
     async def start(self) -> None:
         self.ca = certificate_authority.load(self.settings)
         self.contracts = await contract_provider.from_settings(self.settings)
+        self.v2g_ca = certificate_authority.load_v2g(self.settings)
         if not self.password_keys.configured:
             log.warning(NO_KEY_WARNING)
         self._mongo, self.db = await store.connect(self.settings)
@@ -257,6 +259,7 @@ class Worker:
             ca=self.ca,
             contracts=self.contracts,
             ocsp=self.ocsp,
+            v2g_ca=self.v2g_ca,
             boot_status=str(((doc or {}).get(names.STATE_BOOT) or {}).get("status") or ""),
         )
 

@@ -39,6 +39,9 @@ class Context:
     vendors: Mapping[str, VendorHandler] = field(default_factory=dict)
     commands: CommandClient | None = None
     ca: Issuer | None = None
+    """The station CA: signs ChargingStationCertificate CSRs only."""
+    v2g_ca: Issuer | None = None
+    """The V2G CA: signs V2GCertificate CSRs only."""
     contracts: Provider = field(default_factory=NoProvider)
     """Who answers Get15118EVCertificate (``workers/contract_provider.py``)."""
     ocsp: OcspClient | None = None

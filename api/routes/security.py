@@ -1,4 +1,4 @@
-"""Station credentials (A01 password rotation) and the certificates the CSMS signed."""
+"""Station credentials (A01 password rotation); certificates are in ``certificates``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from aiohttp import web
 from shared import commands
 from shared.envelope import CredentialsChanged
 from shared.passwords import generate_password, is_acceptable
-from store import certificates, stations
 from store import commands as command_store
+from store import stations
 
 from ..credentials import verifier
 from ..errors import ApiError, json_response, read_json
@@ -71,13 +71,6 @@ async def rotate_password(request: web.Request) -> web.Response:
     return json_response(answer)
 
 
-async def get_certificates(request: web.Request) -> web.Response:
-    station = station_id(request)
-    docs = await certificates.for_station(request.app[DB], station)
-    return json_response({"certificates": docs})
-
-
 ROUTES = [
     web.post("/api/v1/stations/{id}/password", rotate_password),
-    web.get("/api/v1/stations/{id}/certificates", get_certificates),
 ]
