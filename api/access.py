@@ -76,6 +76,8 @@ ROUTE_ROLES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/audit"): ROLE_ADMIN,
     # A site's definition is the installation's (admin); its limit may change often, from
     # an energy manager or the grid operator's signal (operator).
+    ("GET", "/api/v1/stations/{id}/contract-requests"): ROLE_VIEWER,
+    ("GET", "/api/v1/stations/{id}/certificate-checks"): ROLE_VIEWER,
     ("GET", "/api/v1/sites"): ROLE_VIEWER,
     ("GET", "/api/v1/sites/{siteId}"): ROLE_VIEWER,
     ("PUT", "/api/v1/sites/{siteId}"): ROLE_ADMIN,

@@ -552,6 +552,30 @@ SPEC: dict[str, Any] = {
                 errors=("400",),
             )
         },
+        "/api/v1/stations/{id}/contract-requests": {
+            "get": {
+                **_op(
+                    "The station's Get15118EVCertificate requests and their outcome, newest first",
+                    params=[_path_param("id"), *PAGING],
+                    errors=("400", "404"),
+                ),
+                "description": "`{contractRequests: [{stationId, messageId, action, "
+                "iso15118SchemaVersion, status, reasonCode, error, exiRequestSha256, "
+                "exiRequestChars, exiResponseChars, ms, at}]}` (README, Plug & Charge).",
+            }
+        },
+        "/api/v1/stations/{id}/certificate-checks": {
+            "get": {
+                **_op(
+                    "The station's OCSP checks (Plug & Charge Authorize, GetCertificateStatus)",
+                    params=[_path_param("id"), *PAGING],
+                    errors=("400", "404"),
+                ),
+                "description": "`{certificateChecks: [{stationId, messageId, action, idToken, "
+                "serialNumber, certificateStatus, status, reasonCode, responders, at}]}`, "
+                "newest first (README, Plug & Charge).",
+            }
+        },
         "/api/v1/sites": {
             "get": _op(
                 "Sites (grid connections shared by their stations), each with its allocation",

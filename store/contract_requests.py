@@ -15,3 +15,17 @@ from . import insert_once
 
 async def add(db: AsyncDatabase[Any], doc: dict[str, Any]) -> bool:
     return await insert_once(db, names.CONTRACT_REQUESTS, doc)
+
+
+async def for_station(
+    db: AsyncDatabase[Any], station: str, limit: int, skip: int
+) -> list[dict[str, Any]]:
+    """The station's requests, newest first."""
+    cursor = (
+        db[names.CONTRACT_REQUESTS]
+        .find({"station": station})
+        .sort("createdAt", -1)
+        .skip(skip)
+        .limit(limit)
+    )
+    return [doc async for doc in cursor]

@@ -157,3 +157,14 @@ async def test_plug_and_charge_authorize_refuses_a_revoked_or_unchecked_contract
     )
     assert answer.id_token_info["status"] == "Invalid"
     assert answer.certificate_status == "CertChainError"
+    # Why the car was refused, for the operator.
+    status, body = await api.request("GET", f"/stations/{station}/certificate-checks")
+    assert status == 200
+    assert [
+        (c["action"], c["idToken"]["idToken"], c["certificateStatus"], c["status"])
+        for c in body["certificateChecks"]
+    ] == [
+        ("Authorize", emaid, "CertChainError", "Invalid"),
+        ("Authorize", emaid, "CertificateRevoked", "Invalid"),
+    ]
+    assert body["certificateChecks"][1]["responders"] == [url]

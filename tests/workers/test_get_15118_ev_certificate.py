@@ -21,7 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared import names
 from shared.ocppj import CallResult
 from tests.cluster import Cluster, log_lines
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Api
 from tests.contract_adapter import EXI, EXI_RESPONSE, SLOW_SECONDS, Adapter, adapter
 from tests.events import Tap, event_queue
 from tests.simulator import BOOT, raw_station, sim_station
@@ -61,6 +61,7 @@ def request(exi: str, action: str = "Install") -> dict[str, Any]:
 
 async def test_accepted_brings_the_exi_response_to_an_ocpp_library_station(
     cluster: Cluster,
+    api: Api,
     station: str,
     db: AsyncDatabase[Any],
     contract_worker: tuple[Adapter, str],
@@ -82,6 +83,14 @@ async def test_accepted_brings_the_exi_response_to_an_ocpp_library_station(
     (stored,) = await db[names.CONTRACT_REQUESTS].find({"station": station}).to_list()
     assert stored["status"] == "Accepted" and stored["exiResponseChars"] == len(EXI_RESPONSE)
     assert stored["exiRequestChars"] == len(EXI["accept"]) and "exiRequest" not in stored
+    status, body = await api.request("GET", f"/stations/{station}/contract-requests")
+    assert status == 200
+    [shown] = body["contractRequests"]
+    assert (shown["action"], shown["status"], shown["exiResponseChars"]) == (
+        "Install",
+        "Accepted",
+        len(EXI_RESPONSE),
+    )
 
 
 async def test_failed_from_the_adapter_reaches_the_station_with_its_reason(

@@ -5,6 +5,7 @@ and a chain that is not Accepted refuses the token (Invalid) whatever the token'
 from __future__ import annotations
 
 from shared import names
+from store import certificate_checks
 
 from ...context import Context, Payload
 from ..tariff_cost import catalogue
@@ -21,6 +22,20 @@ async def handle(ctx: Context, request: Payload) -> Payload:
     if certificate_status not in (None, "Accepted"):
         info = {"status": "Invalid"}
     checked = {} if certificate_status is None else {"certificateStatus": certificate_status}
+    if certificate_status is not None:
+        await certificate_checks.add(
+            ctx.db,
+            {
+                "_id": ctx.record_id(),
+                "station": ctx.station,
+                "action": "Authorize",
+                "idToken": token,
+                "certificateStatus": certificate_status,
+                "status": info["status"],
+                "responders": contract_certificate.responders(request),
+                "at": ctx.now,
+            },
+        )
     await ctx.emit(
         names.EVENT_AUTHORIZED,
         idToken=token["idToken"],

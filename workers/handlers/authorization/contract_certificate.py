@@ -43,3 +43,9 @@ async def _one(ctx: Context, data: Mapping[str, Any]) -> str:
         return (await ctx.ocsp.check(data, ctx.now)).certificate_status
     except OcspError as exc:
         return exc.certificate_status
+
+
+def responders(request: Payload) -> list[str]:
+    """The OCSP responders the request names (for the record of the check)."""
+    entries = request.get("iso15118CertificateHashData") or []
+    return [str(e.get("responderURL", "")) for e in entries[:MAX_CHECKED]]
