@@ -83,7 +83,14 @@ PROBE_PORTS = {"gateway": HEALTH_PORT, "workers": HEALTH_PORT, "api": 8080}
 # Secrets that the target references but does not contain: created by the operator
 # (production, see deploy/README.md) or by the overlay that uses the base. Dev has none: its
 # certificate Secrets are optional volumes.
-OPERATOR_SECRETS = {"csms-secrets", "csms-ca", "gateway-tls", KEY_SECRET, KEDA_AMQP_SECRET}
+OPERATOR_SECRETS = {
+    "csms-secrets",
+    "csms-ca",
+    "csms-v2g-ca",
+    "gateway-tls",
+    KEY_SECRET,
+    KEDA_AMQP_SECRET,
+}
 OPERATOR_SECRETS |= set(AMQP_SECRETS.values())
 EXTERNAL_SECRETS = {"base": OPERATOR_SECRETS, "dev": set(), "production": OPERATOR_SECRETS}
 # Settings that name files, by the processes that read them; the files come from Secret volumes.
