@@ -21,8 +21,11 @@ async def set_fields(db: AsyncDatabase[Any], key: str, fields: dict[str, Any]) -
     await db[names.CERTIFICATES].update_one({"_id": key}, {"$set": fields})
 
 
-async def for_station(db: AsyncDatabase[Any], station: str) -> list[dict[str, Any]]:
-    cursor = db[names.CERTIFICATES].find({"station": station}, {"_id": 0}).sort("createdAt", -1)
+async def for_station(
+    db: AsyncDatabase[Any], station: str, *, with_ids: bool = False
+) -> list[dict[str, Any]]:
+    projection = None if with_ids else {"_id": 0}
+    cursor = db[names.CERTIFICATES].find({"station": station}, projection).sort("createdAt", -1)
     return [doc async for doc in cursor]
 
 
