@@ -78,6 +78,7 @@ async def test_renewal_is_triggered_for_a_certificate_about_to_expire(
         assert old["renewal"]["nextAttemptAt"] is None and old["renewal"]["renewedAt"]
         assert new["certificateType"] == "ChargingStationCertificate"
         assert new["serialNumber"] != old["serialNumber"]
+        assert old["renewal"]["renewedBy"] in {c["certificateId"] for c in certs[1:]}
         assert ("TriggerMessage", {"requestedMessage": "SignChargingStationCertificate"}) in (
             operated.received
         )

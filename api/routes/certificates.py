@@ -39,6 +39,7 @@ async def get_certificates(request: web.Request) -> web.Response:
         key = doc.pop("_id")
         if doc.get("certificateType") in cert_renewal.TRIGGERS and doc.get("notAfter"):
             attempts, done = renewals.get(key, ([], None))
+            doc["certificateId"] = key  # what renewedBy and certificate.renewal name
             doc["renewal"] = cert_renewal.view(attempts, done)
     inventory = await installed_certificates.latest(db, station)
     if inventory is not None:
