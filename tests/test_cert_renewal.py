@@ -57,31 +57,42 @@ async def signed(api: Api, station: str) -> list[dict[str, Any]]:
     return [c for c in reversed(body["certificates"]) if c.get("serialNumber")]
 
 
+@pytest.mark.parametrize(
+    ("kind", "trigger"),
+    [
+        ("ChargingStationCertificate", "SignChargingStationCertificate"),
+        ("V2GCertificate", "SignV2GCertificate"),
+    ],
+)
 async def test_renewal_is_triggered_for_a_certificate_about_to_expire(
-    cluster: Cluster, api: Api, station: str, renewing: None, operated: OperatedStation
+    cluster: Cluster,
+    api: Api,
+    station: str,
+    renewing: None,
+    operated: OperatedStation,
+    kind: str,
+    trigger: str,
 ):
     async with event_queue(
         cluster.amqp_url, names.event_key(names.EVENT_CERTIFICATE_RENEWAL, station)
     ) as queue:
-        answer = await operated.sign_certificate("ChargingStationCertificate")
+        answer = await operated.sign_certificate(kind)
         assert answer.status == "Accepted"
 
         async def renewed() -> list[dict[str, Any]] | None:
             certs = await signed(api, station)
             first = certs[0]["renewal"] if certs else None
-            return certs if first and first["renewedBy"] else None
+            return certs if first and first["renewedBy"] and first["lastOutcome"] else None
 
         certs = await eventually(renewed, timeout=20)
         assert certs, await signed(api, station)
         old, new = certs[0], certs[1]
         assert old["renewal"]["attempts"] >= 1 and old["renewal"]["lastOutcome"] == "Accepted"
         assert old["renewal"]["nextAttemptAt"] is None and old["renewal"]["renewedAt"]
-        assert new["certificateType"] == "ChargingStationCertificate"
+        assert new["certificateType"] == kind
         assert new["serialNumber"] != old["serialNumber"]
         assert old["renewal"]["renewedBy"] in {c["certificateId"] for c in certs[1:]}
-        assert ("TriggerMessage", {"requestedMessage": "SignChargingStationCertificate"}) in (
-            operated.received
-        )
+        assert ("TriggerMessage", {"requestedMessage": trigger}) in operated.received
         assert len(operated.signed_certificates) >= 2
         outcomes = []
         while "Renewed" not in outcomes:
@@ -104,7 +115,10 @@ async def test_an_offline_stations_renewal_is_retried_and_becomes_a_security_eve
         async def retried() -> dict[str, Any] | None:
             certs = await signed(api, station)
             renewal = certs[0]["renewal"] if certs else None
-            return renewal if renewal and renewal["attempts"] >= 2 else None
+            # lastOutcome is null while an attempt is in flight
+            return (
+                renewal if renewal and renewal["attempts"] >= 2 and renewal["lastOutcome"] else None
+            )
 
         renewal = await eventually(retried, timeout=20)
         assert renewal, await signed(api, station)
