@@ -202,6 +202,12 @@ class Settings:
     v2g_ca_cert_file: str
     v2g_ca_key_file: str
     v2g_cert_validity_days: int
+    cert_renewal_days: int
+    cert_renewal_sweep_seconds: float
+    cert_renewal_retry_seconds: float
+    cert_renewal_retry_max_seconds: float
+    cert_renewal_alert_attempts: int
+    cert_renewal_alert_days: int
     api_listen: str
     health_listen: str
     gateway_drain_seconds: float
@@ -416,6 +422,47 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "60",
         _int,
         "Validity of the V2G (SECC) certificates the CSMS signs.",
+    ),
+    (
+        "CERT_RENEWAL_DAYS",
+        "30",
+        _non_negative_int,
+        "Days before a certificate the CSMS signed expires that workers ask its station to "
+        "renew it (TriggerMessage SignChargingStationCertificate or SignV2GCertificate; "
+        "README, Plug & Charge). 0: never.",
+    ),
+    (
+        "CERT_RENEWAL_SWEEP_SECONDS",
+        "300",
+        _positive_float,
+        "How often each worker looks for certificates due a renewal or a retry.",
+    ),
+    (
+        "CERT_RENEWAL_RETRY_SECONDS",
+        "900",
+        _positive_float,
+        "Seconds after a renewal attempt that brought no new certificate before the next; "
+        "doubled after each attempt, up to CERT_RENEWAL_RETRY_MAX_SECONDS.",
+    ),
+    (
+        "CERT_RENEWAL_RETRY_MAX_SECONDS",
+        "86400",
+        _positive_float,
+        "The longest wait between two renewal attempts.",
+    ),
+    (
+        "CERT_RENEWAL_ALERT_ATTEMPTS",
+        "3",
+        _non_negative_int,
+        "Renewal attempts without a new certificate after which a `CertificateRenewalFailed` "
+        "security event is recorded (once per certificate). 0: only by CERT_RENEWAL_ALERT_DAYS.",
+    ),
+    (
+        "CERT_RENEWAL_ALERT_DAYS",
+        "7",
+        _non_negative_int,
+        "Days before expiry from which a certificate still not renewed after an attempt gets "
+        "that security event whatever the number of attempts.",
     ),
     ("API_LISTEN", "0.0.0.0:8080", _hostport, "Where the operator HTTP API listens."),
     (

@@ -85,6 +85,7 @@ EVENT_CUSTOMER_INFORMATION = "customer.information"
 EVENT_DATA_TRANSFER = "data.transfer"
 EVENT_COMMAND_COMPLETED = "command.completed"
 EVENT_CERTIFICATE = "certificate.status"
+EVENT_CERTIFICATE_RENEWAL = "certificate.renewal"  # worker: a renewal attempt's outcome, or done
 EVENT_CONTRACT_REQUESTED = "contract.requested"  # worker: Get15118EVCertificate answered (M01/M02)
 # Roots the operator installs on a station through the API (M05 InstallCertificate).
 EVENT_ROOT_INSTALLED = "root.installed"  # API: the station accepted InstallCertificate
@@ -167,6 +168,7 @@ LOCAL_LIST_LEASES = "local_list_leases"  # who is syncing a station's list now: 
 LOCAL_LIST_MEMBERS = "local_list_members"  # the list a station holds: _id station, API only
 CONTRACT_REQUESTS = "contract_requests"  # Get15118EVCertificate and its outcome, per message
 CERTIFICATES = "certificates"  # signed or refused (workers), roots installed (API, _id command)
+CERTIFICATE_RENEWALS = "certificate_renewals"  # attempts <cert>/<n> and <cert>/done, workers
 INSTALLED_CERTIFICATES = "installed_certificates"  # GetInstalledCertificateIds answers, API only
 CERTIFICATE_CHECKS = "certificate_checks"  # OCSP checks (Plug & Charge Authorize, M06), per message
 CHARGING_LIMITS = "charging_limits"  # external limits: <station>/<evseId>/<chargingLimitSource>

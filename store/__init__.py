@@ -31,6 +31,7 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     names.CUSTOMER_INFORMATION: [[("station", ASCENDING), ("requestId", ASCENDING)]],
     names.COMMANDS: [[("station", ASCENDING), ("createdAt", ASCENDING)]],
     names.CERTIFICATES: [[("station", ASCENDING)]],
+    names.CERTIFICATE_RENEWALS: [[("certificate", ASCENDING)], [("station", ASCENDING)]],
     names.CONTRACT_REQUESTS: [[("station", ASCENDING), ("createdAt", ASCENDING)]],
     names.CERTIFICATE_CHECKS: [[("station", ASCENDING), ("at", ASCENDING)]],
     names.INSTALLED_CERTIFICATES: [[("station", ASCENDING), ("refreshedAt", ASCENDING)]],

@@ -92,6 +92,9 @@ class Cluster:
             COST_UPDATE_INTERVAL="1",
             TARIFF_CACHE_SECONDS="0",
             OCSP_TIMEOUT="2",
+            # No renewal sweep in the ordinary workers: tests/test_cert_renewal.py starts
+            # a worker of its own that renews, so no other test sees a trigger it did not ask for.
+            CERT_RENEWAL_DAYS="0",
         )
         env.update(extra)
         return env

@@ -53,6 +53,10 @@ class OperatedStation(SimStation):
             ("CSMSRootCertificate", HASH_DATA)
         ]
         self.install_answer: str | None = None
+        # Certificate renewal (A02/A03): after TriggerMessage SignChargingStationCertificate
+        # or SignV2GCertificate it sends SignCertificate with a fresh key's CSR; every
+        # CertificateSigned it gets is kept (type, chain) and answered Accepted.
+        self.signed_certificates: list[tuple[str, str]] = []
 
     def _later(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -239,9 +243,27 @@ class OperatedStation(SimStation):
             "FirmwareStatusNotification": lambda: self.call(
                 call.FirmwareStatusNotification(status="Idle")
             ),
+            "SignChargingStationCertificate": lambda: self.sign_certificate(
+                "ChargingStationCertificate"
+            ),
+            "SignV2GCertificate": lambda: self.sign_certificate("V2GCertificate"),
         }
         if requested_message in messages:
             self._later(messages[requested_message]())
+
+    async def sign_certificate(self, kind: str) -> Any:
+        """SignCertificate for ``kind`` with a new P-256 key (CN the station id, an O for
+        ISO 15118); the CSMS's answer."""
+        organization = "Test CPO" if kind == "V2GCertificate" else None
+        request = pki.csr(pki.new_key("ec"), self.id, organization)
+        return await self.call(call.SignCertificate(csr=request, certificate_type=kind))
+
+    @on("CertificateSigned")
+    def on_certificate_signed(self, certificate_chain: str, **kw: Any) -> Any:
+        kind = kw.get("certificate_type", "ChargingStationCertificate")
+        self.received.append(("CertificateSigned", {"certificateType": kind}))
+        self.signed_certificates.append((kind, certificate_chain))
+        return call_result.CertificateSigned(status="Accepted")
 
     @on("GetTransactionStatus")
     def on_get_transaction_status(self, **kw: Any) -> Any:

@@ -36,7 +36,15 @@ from store import commands as command_store
 from store import stations
 from store.errors import is_transient
 
-from . import certificate_authority, contract_provider, local_list_sync, presence, rpc, sites
+from . import (
+    cert_renewal,
+    certificate_authority,
+    contract_provider,
+    local_list_sync,
+    presence,
+    rpc,
+    sites,
+)
 from .context import Context, VendorHandler
 from .contract_provider import NoProvider, Provider
 from .dispatch import dispatch
@@ -89,6 +97,7 @@ class Worker:
         self.last_seen: LastSeen | None = None
         self._last_seen_task: asyncio.Task[None] | None = None
         self._site_sweep_task: asyncio.Task[None] | None = None
+        self._renewal_task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -118,6 +127,8 @@ class Worker:
         self._site_sweep_task = asyncio.create_task(
             sites.sweep_forever(self.db, self.events, self.settings.site_sweep_seconds)
         )
+        renewals = cert_renewal.Renewals(self.db, self.commands, self.outbox, self.settings)
+        self._renewal_task = asyncio.create_task(renewals.run())
         for name, handler in (
             (names.INBOUND_QUEUE, self._on_inbound),
             (names.RPC_QUEUE, self._on_rpc),
@@ -175,10 +186,11 @@ class Worker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._last_seen_task
             await self.last_seen.flush(everything=True)
-        if self._site_sweep_task is not None:
-            self._site_sweep_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._site_sweep_task
+        for task in (self._site_sweep_task, self._renewal_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._outbox_task is not None:
             self._outbox_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

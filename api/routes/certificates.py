@@ -1,6 +1,7 @@
 """/api/v1/stations/{id}/certificates: what the CSMS signed for a station, the roots an
 operator installs on it (M05 InstallCertificate: V2G, MO, CSMS and manufacturer roots) and
-what the station says it holds (M03 GetInstalledCertificateIds, on refresh).
+what the station says it holds (M03 GetInstalledCertificateIds, on refresh). Each
+certificate the CSMS signed shows its renewal (``shared.cert_renewal.view``), or null.
 
 Every write here is a new document (an install under its command id, a refresh under its
 own), so no two requests ever write one document.
@@ -12,9 +13,9 @@ from typing import Any
 
 from aiohttp import web
 
-from shared import commands, names, pki
+from shared import cert_renewal, commands, names, pki
 from shared.events import utc_now
-from store import certificates, installed_certificates
+from store import cert_renewals, certificates, installed_certificates
 
 from ..errors import ApiError, json_response, read_json
 from ..keys import DB
@@ -32,7 +33,14 @@ ROOT_TYPES = (
 async def get_certificates(request: web.Request) -> web.Response:
     station = station_id(request)
     db = request.app[DB]
-    docs = await certificates.for_station(db, station)
+    docs = await certificates.for_station(db, station, with_ids=True)
+    renewals = await cert_renewals.for_station(db, station)
+    for doc in docs:
+        key = doc.pop("_id")
+        if doc.get("certificateType") in cert_renewal.TRIGGERS and doc.get("notAfter"):
+            attempts, done = renewals.get(key, ([], None))
+            doc["certificateId"] = key  # what renewedBy and certificate.renewal name
+            doc["renewal"] = cert_renewal.view(attempts, done)
     inventory = await installed_certificates.latest(db, station)
     if inventory is not None:
         # What the station holds that this API installed: the install's command id.
