@@ -71,6 +71,13 @@ class Renewals:
         """Sweep every ``CERT_RENEWAL_SWEEP_SECONDS`` until cancelled."""
         if self._policy.days <= 0:
             return
+        shortest = min(self._settings.cert_validity_days, self._settings.v2g_cert_validity_days)
+        if self._policy.days >= shortest:
+            log.warning(
+                "CERT_RENEWAL_DAYS is not below the validity of the certificates the CSMS "
+                "signs: each is due for renewal as soon as it is signed",
+                extra={"renewalDays": self._policy.days, "shortestValidityDays": shortest},
+            )
         while True:
             await asyncio.sleep(self._settings.cert_renewal_sweep_seconds)
             try:
