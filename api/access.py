@@ -15,6 +15,23 @@ from shared.names import ROLE_ADMIN, ROLE_OPERATOR, ROLE_VIEWER
 
 PUBLIC = frozenset({"/healthz", "/readyz", "/metrics"})
 
+# The operator console (api/console/): browser pages that authenticate by a session cookie,
+# not a Bearer key, so the API's middleware lets them through and ``console.session``
+# checks the role named here (None: open to anyone, as the login page must be).
+CONSOLE_ROLES: dict[tuple[str, str], str | None] = {
+    ("GET", "/"): None,
+    ("GET", "/console/login"): None,
+    ("POST", "/console/login"): None,
+    ("POST", "/console/logout"): None,
+    ("GET", "/console/static/{name}"): None,
+    ("GET", "/console/"): ROLE_VIEWER,
+    ("GET", "/console/stations"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}"): ROLE_VIEWER,
+    ("POST", "/console/stations/{id}/command"): ROLE_OPERATOR,  # ADMIN_COMMANDS: admin
+    ("GET", "/console/events"): ROLE_VIEWER,
+}
+CONSOLE_ROUTES = frozenset(route for _, route in CONSOLE_ROLES)
+
 ADMIN_COMMANDS = frozenset(
     {
         "SetNetworkProfile",
@@ -123,9 +140,10 @@ def _query_role(method: str, route: str, query: Mapping[str, str]) -> str | None
 def needed_role(
     method: str, route: str, action: str | None = None, query: Mapping[str, str] | None = None
 ) -> str | None:
-    """The role a request needs; None for a public route. A route missing from the table
+    """The role a request needs; None for a public route (or a console route, which
+    checks its own role from ``CONSOLE_ROLES``). A route missing from the table
     needs admin, so forgetting to list one can only make it stricter."""
-    if route in PUBLIC:
+    if route in PUBLIC or route in CONSOLE_ROUTES:
         return None
     if route == COMMAND_ROUTE and action in ADMIN_COMMANDS:
         return ROLE_ADMIN

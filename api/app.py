@@ -15,9 +15,9 @@ from shared.events import EventPublisher
 from shared.gateway_notices import GatewayNotices
 from shared.passwords import NO_KEY_WARNING, PasswordKeys
 
-from . import auth, bootstrap, local_list_sync, openapi
+from . import auth, bootstrap, console, local_list_sync, openapi
 from .errors import error_middleware, request_ids
-from .keys import COMMANDS, DB, EVENTS, NOTICES, PASSWORD_KEYS, SETTINGS
+from .keys import COMMANDS, CONNECTION, DB, EVENTS, NOTICES, PASSWORD_KEYS, SETTINGS
 from .routes import (
     alerts,
     api_keys,
@@ -73,6 +73,7 @@ def build(settings: Settings) -> web.Application:
             *tariffs.ROUTES,
             *monitors.ROUTES,
             *alerts.ROUTES,
+            *console.ROUTES,
         ]
     )
 
@@ -84,7 +85,7 @@ def build(settings: Settings) -> web.Application:
         await client.close()
 
     async def rabbitmq(app: web.Application):  # type: ignore[no-untyped-def]
-        connection = await bus.connect(settings.amqp_url)
+        app[CONNECTION] = connection = await bus.connect(settings.amqp_url)
         channel = await connection.channel(publisher_confirms=True)
         await bus.declare_topology(channel)
         await bus.route_takeovers(channel)
@@ -100,5 +101,6 @@ def build(settings: Settings) -> web.Application:
         logging.getLogger("api").warning(NO_KEY_WARNING)
     app.cleanup_ctx.append(mongo)
     app.cleanup_ctx.append(rabbitmq)
+    app.cleanup_ctx.append(console.feed_ctx)
     app.cleanup_ctx.append(local_list_sync.tasks_ctx)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aio_pika.abc import AbstractRobustConnection
 from aiohttp import web
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -20,3 +21,4 @@ SETTINGS = web.AppKey("settings", Settings)
 PASSWORD_KEYS = web.AppKey("password_keys", PasswordKeys)
 EVENTS = web.AppKey("events", EventPublisher)
 NOTICES = web.AppKey("notices", GatewayNotices)
+CONNECTION = web.AppKey("connection", AbstractRobustConnection)

@@ -43,6 +43,9 @@ and nowhere else (deploy/k8s/integrations/energy-manager.yaml)."""
 GATEWAY_QUEUE_PREFIX = "gateway."
 COMMAND_QUEUE_PREFIX = "commands."
 """Exclusive queues of ``shared.commands.CommandClient``: ``commands.<12 hex>``, one a process."""
+CONSOLE_QUEUE_PREFIX = "console."
+"""Exclusive queues of the operator console's live feed: ``console.<12 hex>``, one per API
+process, bound to ``ocpp.events`` (``api/console/live.py``)."""
 
 DEFAULT_EXCHANGE = "amq.default"
 """How RabbitMQ permissions name the default exchange (""), through which a message goes

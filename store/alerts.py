@@ -107,3 +107,7 @@ async def find(
     ids = [doc["_id"] for doc in docs]
     acks = {a["_id"]: a async for a in db[names.ALERT_ACKS].find({"_id": {"$in": ids}})}
     return [{**doc, "ack": acks.get(doc["_id"])} for doc in docs]
+
+
+async def count_active(db: AsyncDatabase[Any]) -> int:
+    return await db[names.ALERTS].count_documents({"active": True})

@@ -47,3 +47,19 @@ async def get(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
 
 async def delete(db: AsyncDatabase[Any], station: str) -> None:
     await db[names.PRESENCE].delete_one({"_id": station})
+
+
+async def online(db: AsyncDatabase[Any]) -> list[str]:
+    """The ids of the stations connected now."""
+    cursor = db[names.PRESENCE].find({"connection": {"$ne": None}}, {"_id": 1})
+    return [doc["_id"] async for doc in cursor]
+
+
+async def count_online(db: AsyncDatabase[Any]) -> int:
+    return await db[names.PRESENCE].count_documents({"connection": {"$ne": None}})
+
+
+async def connected_among(db: AsyncDatabase[Any], stations: list[str]) -> dict[str, dict[str, Any]]:
+    """The connection of each of ``stations`` that is connected now, by id (one read)."""
+    cursor = db[names.PRESENCE].find({"_id": {"$in": stations}, "connection": {"$ne": None}})
+    return {doc["_id"]: doc["connection"] async for doc in cursor}

@@ -97,3 +97,33 @@ async def for_message(db: AsyncDatabase[Any], station: str, action: str) -> dict
     if (state.get(names.STATE_BOOT) or {}).get("status") == names.BOOT_PENDING:
         merged[names.STATE_TRIGGERED] = await station_state.triggered(db, station)
     return merged
+
+
+async def count(db: AsyncDatabase[Any]) -> int:
+    return await db[names.STATIONS].count_documents({})
+
+
+def _id_prefix(prefix: str) -> dict[str, Any]:
+    """Ids that start with ``prefix``, as a range on ``_id`` (no regular expression)."""
+    return {"$gte": prefix, "$lt": prefix + "\U0010ffff"} if prefix else {"$exists": True}
+
+
+async def page(
+    db: AsyncDatabase[Any],
+    prefix: str,
+    within: list[str] | None,
+    outside: list[str] | None,
+    descending: bool,
+    limit: int,
+    skip: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of stations by id (and how many match): ids starting with ``prefix``,
+    only those ``within`` a list, or none of those ``outside`` one, when given."""
+    query: dict[str, Any] = {"_id": _id_prefix(prefix)}
+    if within is not None:
+        query["_id"]["$in"] = within
+    if outside is not None:
+        query["_id"]["$nin"] = outside
+    cursor = db[names.STATIONS].find(query).sort("_id", -1 if descending else 1)
+    docs = [doc async for doc in cursor.skip(skip).limit(limit)]
+    return docs, await db[names.STATIONS].count_documents(query)

@@ -140,3 +140,7 @@ async def running(db: AsyncDatabase[Any], station: str) -> list[dict[str, Any]]:
         {"_id": 0, "transactionId": 1, "evseId": 1},
     )
     return [doc async for doc in cursor]
+
+
+async def count_running(db: AsyncDatabase[Any]) -> int:
+    return await db[names.TRANSACTIONS].count_documents({"endedAt": {"$exists": False}})

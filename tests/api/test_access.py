@@ -14,6 +14,7 @@ from api import bootstrap
 from api.access import (
     ADMIN_COMMANDS,
     COMMAND_ROUTE,
+    CONSOLE_ROLES,
     PUBLIC,
     ROUTE_ROLES,
     changes_state,
@@ -38,11 +39,19 @@ def _registered() -> set[tuple[str, str]]:
 
 def test_every_route_the_api_serves_has_a_role_and_no_role_is_stale():
     routes = {(m, p) for m, p in _registered() if p not in PUBLIC}
-    assert routes == set(ROUTE_ROLES)
+    assert routes == set(ROUTE_ROLES) | set(CONSOLE_ROLES)
+    assert not set(ROUTE_ROLES) & set(CONSOLE_ROLES)
 
 
 def test_only_health_readiness_and_metrics_are_public():
-    assert {p for _, p in _registered()} - {p for _, p in ROUTE_ROLES} == PUBLIC
+    api_routes = {p for _, p in ROUTE_ROLES} | {p for _, p in CONSOLE_ROLES}
+    assert {p for _, p in _registered()} - api_routes == PUBLIC
+
+
+def test_console_routes_take_no_bearer_key_and_stay_under_console():
+    for method, route in CONSOLE_ROLES:
+        assert needed_role(method, route) is None
+        assert route == "/" or route.startswith("/console/")
 
 
 def test_commands_that_change_trust_need_admin_and_unlisted_routes_need_admin():

@@ -35,6 +35,7 @@ COMPONENT_USERS = {"gateway": GATEWAY, "workers": WORKERS, "api": API}
 # Sample names of the per-process resources (the prefixes come from shared.names).
 GATEWAY_QUEUE = names.gateway_queue("gateway-7d9f-1")
 COMMAND_QUEUE = f"{names.COMMAND_QUEUE_PREFIX}0123456789ab"
+CONSOLE_QUEUE = f"{names.CONSOLE_QUEUE_PREFIX}0123456789ab"  # the API's live feed
 READER_QUEUE = f"{EVENTS_READER}.transactions"
 
 TOPOLOGY = {
@@ -92,9 +93,10 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         },
     },
     API: {
-        "configure": TOPOLOGY | {COMMAND_QUEUE},
-        "write": SENDER_WRITE,
-        "read": TOPOLOGY_READ | {names.TAKEOVER_EXCHANGE, COMMAND_QUEUE},
+        "configure": TOPOLOGY | {COMMAND_QUEUE, CONSOLE_QUEUE},
+        # ... and binding its console queue to ocpp.events (write on the queue).
+        "write": SENDER_WRITE | {CONSOLE_QUEUE},
+        "read": TOPOLOGY_READ | {names.TAKEOVER_EXCHANGE, COMMAND_QUEUE, CONSOLE_QUEUE},
     },
     # A passive queue.declare (the queue's length) needs no permission.
     KEDA: {"configure": set(), "write": set(), "read": set()},
@@ -117,7 +119,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
 PROBES = sorted(
     TOPOLOGY
     | WORKERS_ONLY
-    | {names.DEFAULT_EXCHANGE, GATEWAY_QUEUE, COMMAND_QUEUE, READER_QUEUE}
+    | {names.DEFAULT_EXCHANGE, GATEWAY_QUEUE, COMMAND_QUEUE, CONSOLE_QUEUE, READER_QUEUE}
     | {
         "ocpp-station",
         "ocpp.stations",
@@ -127,6 +129,8 @@ PROBES = sorted(
         "amq.topic",
         "gateway",
         "commands",
+        "console",
+        "x.console.1",
         f"{EVENTS_READER}",
         "other.queue",
         "not-billing.x",

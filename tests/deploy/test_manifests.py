@@ -669,8 +669,8 @@ def test_integration_users_are_valid(integrations: list[dict[str, Any]]) -> None
         # The API reading ocpp.inbound would take station frames away from the workers.
         (
             "overlays/production/rabbitmq-users.yaml",
-            "read: '^(ocpp\\.(events|takeover)|commands\\..+)$'",
-            "read: '^(ocpp\\.(events|takeover|inbound)|commands\\..+)$'",
+            "read: '^(ocpp\\.(events|takeover)|(commands|console)\\..+)$'",
+            "read: '^(ocpp\\.(events|takeover|inbound)|(commands|console)\\..+)$'",
             "csms-api may read ['ocpp.inbound']",
         ),
         # An unescaped dot matches ocpp-station as well.

@@ -1,0 +1,128 @@
+"""The console's push channel: ONE exclusive queue per API process on ``ocpp.events``,
+fanned out in memory to every browser connected to ``GET /console/events`` (Server-Sent
+Events).
+
+The queue is bound to the events the lists and the dashboard show, for every station, and
+while a station's page is open to every event of that station (``#.<id>``), so the fleet's
+heartbeats and meter values reach the process only when someone watches that station.
+A browser that falls behind loses events (its buffer is bounded), never the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections import Counter
+
+import orjson
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractExchange,
+    AbstractIncomingMessage,
+    AbstractQueue,
+    AbstractRobustConnection,
+)
+
+from shared import names
+
+log = logging.getLogger("api.console")
+
+FLEET_EVENTS = (
+    names.EVENT_STATION_CONNECTED,
+    names.EVENT_STATION_DISCONNECTED,
+    names.EVENT_STATION_BOOTED,
+    names.EVENT_STATUS_CHANGED,
+    names.EVENT_TRANSACTION_STARTED,
+    names.EVENT_TRANSACTION_ENDED,
+    names.EVENT_ALERT_RAISED,
+    names.EVENT_ALERT_CLEARED,
+    names.EVENT_ALERT_ACKNOWLEDGED,
+)
+BUFFER = 1000  # events held for one slow browser before it loses some
+QUEUE_LIMIT = 10_000  # events the broker holds for this process before dropping the oldest
+
+
+class Subscriber:
+    """One browser's stream: every fleet event, or every event of one station."""
+
+    def __init__(self, station: str | None) -> None:
+        self.station = station
+        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(BUFFER)
+        self.lost = 0
+
+    def offer(self, body: bytes) -> None:
+        try:
+            self.queue.put_nowait(body)
+        except asyncio.QueueFull:
+            self.lost += 1
+
+    def close(self) -> None:
+        while self.queue.full():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
+
+
+class Feed:
+    def __init__(
+        self, channel: AbstractChannel, queue: AbstractQueue, exchange: AbstractExchange
+    ) -> None:
+        self._channel, self._queue, self._exchange = channel, queue, exchange
+        self._subscribers: set[Subscriber] = set()
+        self._watched: Counter[str] = Counter()
+
+    @classmethod
+    async def start(cls, connection: AbstractRobustConnection) -> Feed:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(
+            names.CONSOLE_QUEUE_PREFIX + secrets.token_hex(6),
+            exclusive=True,
+            auto_delete=True,
+            arguments={"x-max-length": QUEUE_LIMIT, "x-overflow": "drop-head"},
+        )
+        exchange = await channel.get_exchange(names.EVENTS_EXCHANGE)
+        for event in FLEET_EVENTS:
+            await queue.bind(exchange, f"{event}.#")
+        feed = cls(channel, queue, exchange)
+        await queue.consume(feed._on_message, no_ack=True)
+        return feed
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        try:
+            station = orjson.loads(message.body).get("station")
+        except orjson.JSONDecodeError:
+            return
+        fleet = message.routing_key is not None and message.routing_key.startswith(
+            tuple(e + "." for e in FLEET_EVENTS)
+        )
+        for subscriber in self._subscribers:
+            if subscriber.station == station or (subscriber.station is None and fleet):
+                subscriber.offer(message.body)
+
+    async def subscribe(self, station: str | None) -> Subscriber:
+        subscriber = Subscriber(station)
+        self._subscribers.add(subscriber)
+        if station is not None:
+            self._watched[station] += 1
+            if self._watched[station] == 1:
+                await self._queue.bind(self._exchange, f"#.{station}")
+        return subscriber
+
+    async def unsubscribe(self, subscriber: Subscriber) -> None:
+        self._subscribers.discard(subscriber)
+        station = subscriber.station
+        if station is None:
+            return
+        self._watched[station] -= 1
+        if self._watched[station] <= 0:
+            del self._watched[station]
+            try:
+                await self._queue.unbind(self._exchange, f"#.{station}")
+            except Exception as exc:  # the channel is closing: the queue goes with it
+                log.debug("could not unbind a station", extra={"error": repr(exc)})
+
+    def close_all(self) -> None:
+        """End every stream (the API is stopping): browsers reconnect to another replica,
+        or to this one once it is back."""
+        for subscriber in list(self._subscribers):
+            subscriber.close()

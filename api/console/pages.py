@@ -1,0 +1,244 @@
+"""The console's pages: login, dashboard, stations, a station with its command panel, and
+the Server-Sent Events stream that keeps them live."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from pathlib import Path
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from shared import api_keys
+from shared.actions import COMMAND_ACTIONS
+from shared.ocppj import STATION_ID_PATTERN
+from store import alerts, connectors, presence, stations, transactions
+from store import commands as command_store
+
+from .. import auth, views
+from ..access import COMMAND_ROUTE, needed_role
+from ..errors import ApiError
+from ..keys import DB
+from ..routes import commands
+from . import forms, session
+from .render import CONSOLE_FEED, render
+
+STATIC = Path(__file__).parent / "static"
+STATIC_TYPES = {"console.css": "text/css", "console.js": "text/javascript"}
+PAGE_SIZE = 50
+HEARTBEAT = 15.0  # seconds between the stream's keep-alive comments
+RETRY_MS = 3000  # how soon a browser reconnects a broken stream
+ACTIONS = sorted(COMMAND_ACTIONS)
+
+
+async def root(request: web.Request) -> web.Response:
+    return web.Response(status=303, headers={"Location": "/console/"})
+
+
+async def static(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    if name not in STATIC_TYPES:
+        raise ApiError(404, "Not found")
+    return web.Response(
+        body=(STATIC / name).read_bytes(),
+        content_type=STATIC_TYPES[name],
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+def _next(target: str) -> str:
+    """Only a console path: never a redirect elsewhere."""
+    return target if target.startswith("/console/") and "//" not in target else "/console/"
+
+
+async def login_page(request: web.Request) -> web.Response:
+    return render(request, "login.html", {"next": _next(request.query.get("next", ""))})
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    key = str(form.get("key", "")).strip()
+    target = _next(str(form.get("next", "")))
+    identity = await auth.identify(request.app, key) if key else None
+    if identity is None:
+        context = {"next": target, "error": "Unknown or revoked API key"}
+        return render(request, "login.html", context, status=401)
+    request[auth.IDENTITY] = identity  # audited
+    response = web.Response(status=303, headers={"Location": target})
+    session.set_cookie(request, response, key)
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    _, csrf = await session.check(request)
+    session.check_csrf(csrf, await request.post())
+    response = web.Response(status=303, headers={"Location": session.LOGIN})
+    session.clear_cookie(response)
+    return response
+
+
+async def dashboard(request: web.Request) -> web.Response:
+    identity, csrf = await session.check(request)
+    db = request.app[DB]
+    total, online, charging, active = await asyncio.gather(
+        stations.count(db),
+        presence.count_online(db),
+        transactions.count_running(db),
+        alerts.count_active(db),
+    )
+    counts = {"total": total, "online": online, "offline": max(total - online, 0)}
+    counts |= {"charging": charging, "alerts": active}
+    return render(request, "dashboard.html", {"counts": counts}, identity, csrf)
+
+
+async def station_list(request: web.Request) -> web.Response:
+    identity, csrf = await session.check(request)
+    db = request.app[DB]
+    prefix = request.query.get("q", "").strip()
+    status = request.query.get("status", "all")
+    descending = request.query.get("sort") == "-id"
+    try:
+        page = max(1, int(request.query.get("page", "1")))
+    except ValueError:
+        page = 1
+    within = outside = None
+    if status in ("online", "offline"):
+        ids = await presence.online(db)
+        within, outside = (ids, None) if status == "online" else (None, ids)
+    docs, matching = await stations.page(
+        db, prefix, within, outside, descending, PAGE_SIZE, (page - 1) * PAGE_SIZE
+    )
+    connected = await presence.connected_among(db, [d["_id"] for d in docs])
+    rows = [{"id": d["_id"], "online": d["_id"] in connected} for d in docs]
+    pages = max(1, math.ceil(matching / PAGE_SIZE))
+    query = {"q": prefix, "status": status, "sort": "-id" if descending else "id"}
+    context = {"rows": rows, "page": page, "pages": pages, "matching": matching, "query": query}
+    return render(request, "stations.html", context, identity, csrf)
+
+
+def _station_id(request: web.Request) -> str:
+    station = request.match_info["id"]
+    if not STATION_ID_PATTERN.fullmatch(station):
+        raise ApiError(400, "Invalid station id")
+    return station
+
+
+async def _station_context(request: web.Request, station: str, action: str) -> dict[str, Any]:
+    db = request.app[DB]
+    doc = await stations.with_state(db, station)
+    if doc is None:
+        raise ApiError(404, "Unknown station", station)
+    view = views.station(doc, await connectors.for_station(db, station))
+    history = [views.command(d) for d in await command_store.list_for(db, station, 10, 0)]
+    action = action if action in COMMAND_ACTIONS else "Reset"
+    return {
+        "station": view,
+        "history": history,
+        "actions": ACTIONS,
+        "action": action,
+        "fields": forms.fields(action),
+        "raw": forms.RAW,
+    }
+
+
+def _may_command(identity: auth.Identity, action: str) -> bool:
+    needed = needed_role("POST", COMMAND_ROUTE, action)
+    return needed is not None and api_keys.allows(identity.role, needed)
+
+
+async def station_page(request: web.Request) -> web.Response:
+    identity, csrf = await session.check(request)
+    station = _station_id(request)
+    context = await _station_context(request, station, request.query.get("action", ""))
+    context["can_command"] = _may_command(identity, context["action"])
+    return render(request, "station.html", context, identity, csrf)
+
+
+async def command(request: web.Request) -> web.Response:
+    """Send a command through the API's own path (validated against the request schema,
+    recorded, sent, answered) and show the answer on the station's page."""
+    identity, csrf = await session.check(request)
+    form = {k: str(v) for k, v in (await request.post()).items()}
+    session.check_csrf(csrf, form)
+    station = _station_id(request)
+    action = form.get("action", "")
+    if action not in COMMAND_ACTIONS:
+        raise ApiError(404, "Not an action the CSMS sends")
+    await session.check(request, needed_role("POST", COMMAND_ROUTE, action))
+    context = await _station_context(request, station, action)
+    context["can_command"] = True
+    context["form"] = form
+    try:
+        payload = forms.payload(action, form)
+        commands.check_request(action, payload)
+        answer = await commands.send(request, station, action, payload)
+        assert isinstance(answer.body, bytes)
+        context["result"] = {"status": answer.status, "body": orjson.loads(answer.body)}
+    except forms.FormError as exc:
+        context["result"] = {"status": 422, "body": {"error": str(exc)}}
+    except ApiError as exc:
+        context["result"] = {
+            "status": exc.status,
+            "body": {"error": exc.error, "detail": exc.detail},
+        }
+    context["result"]["text"] = orjson.dumps(
+        context["result"]["body"], option=orjson.OPT_INDENT_2
+    ).decode()
+    db = request.app[DB]
+    context["history"] = [
+        views.command(d) for d in await command_store.list_for(db, station, 10, 0)
+    ]
+    return render(request, "station.html", context, identity, csrf)
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-Sent Events: each event of ``ocpp.events`` the page shows, as its JSON; a
+    comment every ``HEARTBEAT`` seconds keeps proxies from closing the stream."""
+    await session.check(request)
+    station = request.query.get("station") or None
+    if station is not None and not STATION_ID_PATTERN.fullmatch(station):
+        raise ApiError(400, "Invalid station id")
+    feed = request.app.get(CONSOLE_FEED)
+    if feed is None:
+        raise ApiError(503, "The live feed is not connected yet", headers={"Retry-After": "3"})
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-store",
+            "X-Accel-Buffering": "no",
+        }
+    )
+    await response.prepare(request)
+    await response.write(f"retry: {RETRY_MS}\n\n".encode())
+    subscriber = await feed.subscribe(station)
+    try:
+        while True:
+            try:
+                body = await asyncio.wait_for(subscriber.queue.get(), HEARTBEAT)
+            except TimeoutError:
+                await response.write(b": ping\n\n")
+                continue
+            if body is None:
+                break
+            await response.write(b"data: " + body + b"\n\n")
+    except ConnectionResetError:
+        pass
+    finally:
+        await feed.unsubscribe(subscriber)
+    return response
+
+
+ROUTES = [
+    web.get("/", root),
+    web.get("/console/login", login_page),
+    web.post("/console/login", login),
+    web.post("/console/logout", logout),
+    web.get("/console/static/{name}", static),
+    web.get("/console/", dashboard),
+    web.get("/console/stations", station_list),
+    web.get("/console/stations/{id}", station_page),
+    web.post("/console/stations/{id}/command", command),
+    web.get("/console/events", events),
+]

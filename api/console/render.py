@@ -1,0 +1,40 @@
+"""Jinja2 templates rendered to HTML answers that allow only this origin's CSS and JS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from .. import auth
+from .live import Feed
+
+CONSOLE_FEED = web.AppKey("console_feed", Feed)
+
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def render(
+    request: web.Request,
+    template: str,
+    context: dict[str, Any],
+    identity: auth.Identity | None = None,
+    csrf: str = "",
+    status: int = 200,
+) -> web.Response:
+    text = _ENV.get_template(template).render(
+        **context, identity=identity, csrf=csrf, path=request.path
+    )
+    return web.Response(text=text, status=status, content_type="text/html", headers=HEADERS)
