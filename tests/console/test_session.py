@@ -1,0 +1,173 @@
+"""The console without a browser: login and logout, the session cookie, CSRF, roles, the
+audit of what changes state, the command path and the live stream."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import aiohttp
+import orjson
+import pytest
+
+from api.console import forms
+from tests.cluster import Cluster
+from tests.conftest import PASSWORD, Api
+from tests.operated_station import OperatedStation
+from tests.simulator import sim_station
+
+
+def _session() -> aiohttp.ClientSession:
+    # unsafe: the cookie jar keeps cookies of an IP address host (127.0.0.1)
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+async def _login(http: aiohttp.ClientSession, console_url: str, key: str) -> str:
+    """Log in; the CSRF token of the session, read from the dashboard."""
+    async with http.post(f"{console_url}/login", data={"key": key}, allow_redirects=False) as r:
+        assert r.status == 303, await r.text()
+        cookie = r.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert "Max-Age" not in cookie and "expires" not in cookie.lower()
+    async with http.get(f"{console_url}/") as r:
+        assert r.status == 200
+        match = re.search(r'name="csrf" value="([0-9a-f]+)"', await r.text())
+    assert match
+    return match.group(1)
+
+
+async def test_pages_without_a_session_redirect_to_the_login(console_url: str):
+    async with _session() as http:
+        async with http.get(console_url.removesuffix("/console") + "/", allow_redirects=False) as r:
+            assert r.status == 303 and r.headers["Location"] == "/console/"
+        for page in ("/", "/stations", "/stations/CS-1"):
+            async with http.get(console_url + page, allow_redirects=False) as r:
+                assert r.status == 303 and r.headers["Location"].startswith("/console/login")
+        async with http.get(f"{console_url}/events") as r:
+            assert r.status == 401
+        async with http.get(f"{console_url}/login") as r:
+            assert r.status == 200 and "API key" in await r.text()
+            assert "default-src 'self'" in r.headers["Content-Security-Policy"]
+        for name in ("console.css", "console.js"):
+            async with http.get(f"{console_url}/static/{name}") as r:
+                assert r.status == 200
+        async with http.get(f"{console_url}/static/other.txt") as r:
+            assert r.status == 404
+
+
+async def test_a_wrong_key_is_refused_and_logout_needs_the_csrf_token(
+    console_url: str, role_keys: dict[str, str]
+):
+    async with _session() as http:
+        async with http.post(f"{console_url}/login", data={"key": "csms_nope"}) as r:
+            assert r.status == 401 and "Unknown or revoked" in await r.text()
+        csrf = await _login(http, console_url, role_keys["viewer"])
+        async with http.post(f"{console_url}/logout", data={}) as r:
+            assert r.status == 403
+        async with http.post(
+            f"{console_url}/logout", data={"csrf": csrf}, allow_redirects=False
+        ) as r:
+            assert r.status == 303
+        async with http.get(f"{console_url}/", allow_redirects=False) as r:
+            assert r.status == 303
+
+
+async def test_a_viewer_sees_no_command_panel_and_may_not_post_one(
+    console_url: str, role_keys: dict[str, str], station: str
+):
+    async with _session() as http:
+        csrf = await _login(http, console_url, role_keys["viewer"])
+        async with http.get(f"{console_url}/stations/{station}") as r:
+            page = await r.text()
+            assert r.status == 200 and station in page and "command-panel" not in page
+        form = {"csrf": csrf, "action": "Reset", "type": "Immediate"}
+        async with http.post(f"{console_url}/stations/{station}/command", data=form) as r:
+            assert r.status == 403
+
+
+async def test_an_operator_may_not_send_an_admin_command_nor_post_without_csrf(
+    console_url: str, role_keys: dict[str, str], station: str
+):
+    async with _session() as http:
+        csrf = await _login(http, console_url, role_keys["operator"])
+        async with http.get(f"{console_url}/stations/{station}") as r:
+            assert "command-panel" in await r.text()
+        url = f"{console_url}/stations/{station}/command"
+        async with http.post(url, data={"action": "Reset", "type": "Immediate"}) as r:
+            assert r.status == 403
+        async with http.post(url, data={"csrf": csrf, "action": "UpdateFirmware"}) as r:
+            assert r.status == 403
+
+
+async def test_a_command_goes_the_api_way_and_is_audited(
+    api: Api, console_url: str, role_keys: dict[str, str], operated: OperatedStation
+):
+    station = operated.id
+    async with _session() as http:
+        csrf = await _login(http, console_url, role_keys["operator"])
+        url = f"{console_url}/stations/{station}/command"
+        form = {"csrf": csrf, "action": "Reset", "type": "Immediate"}
+        async with http.post(url, data=form) as r:
+            page = await r.text()
+            assert r.status == 200 and "command-result" in page and "Accepted" in page
+        assert operated.received[-1] == ("Reset", {"type": "Immediate"})
+        bad = {"csrf": csrf, "action": "Reset", "type": "Sometime"}
+        async with http.post(url, data=bad) as r:
+            assert "422" in await r.text()
+    status, body = await api.request("GET", f"/audit?station={station}")
+    assert status == 200
+    mine = [e for e in body["entries"] if e["path"].startswith("/console/")]
+    assert {e["role"] for e in mine} == {"operator"} and len(mine) == 2
+
+
+async def test_the_stream_sends_events_of_the_watched_station(
+    console_url: str, role_keys: dict[str, str], station: str, cluster: Cluster
+):
+    async with _session() as http:
+        await _login(http, console_url, role_keys["viewer"])
+        async with http.get(f"{console_url}/events?station={station}") as stream:
+            assert stream.headers["Content-Type"].startswith("text/event-stream")
+            assert (await stream.content.readline()).startswith(b"retry: ")
+            async with sim_station(cluster.ws_url, station, PASSWORD) as cp:
+                await cp.boot()
+                seen: list[str] = []
+                async with asyncio.timeout(15):
+                    while "station.booted" not in seen:
+                        line = await stream.content.readline()
+                        if line.startswith(b"data: "):
+                            event = orjson.loads(line[6:])
+                            assert event["station"] == station
+                            seen.append(event["event"])
+            assert "station.connected" in seen
+
+
+@pytest.mark.parametrize(
+    ("action", "form", "expected"),
+    [
+        ("Reset", {"type": "OnIdle", "evseId": ""}, {"type": "OnIdle"}),
+        ("Reset", {"type": "Immediate", "evseId": "2"}, {"type": "Immediate", "evseId": 2}),
+        ("UnlockConnector", {"evseId": "1", "connectorId": "1"}, {"evseId": 1, "connectorId": 1}),
+        (
+            "TriggerMessage",
+            {"requestedMessage": "Heartbeat", "evse.id": "1", "evse.connectorId": ""},
+            {"requestedMessage": "Heartbeat", "evse": {"id": 1}},
+        ),
+        ("Reset", {forms.RAW: '{"type": "Immediate"}', "type": "OnIdle"}, {"type": "Immediate"}),
+    ],
+)
+def test_a_form_becomes_the_request_its_schema_describes(action, form, expected):
+    assert forms.payload(action, form) == expected
+
+
+def test_fields_follow_the_official_schema():
+    reset = {f.name: f for f in forms.fields("Reset")}
+    assert reset["type"].kind == "enum" and reset["type"].required
+    assert set(reset["type"].options) == {"Immediate", "OnIdle"}
+    assert reset["evseId"].kind == "integer" and not reset["evseId"].required
+    trigger = {f.name: f for f in forms.fields("TriggerMessage")}
+    assert trigger["evse"].kind == "object"
+    assert [c.name for c in trigger["evse"].children] == ["evse.id", "evse.connectorId"]
+    variables = {f.name: f for f in forms.fields("SetVariables")}
+    assert variables["setVariableData"].kind == "json"
+    with pytest.raises(forms.FormError):
+        forms.payload("Reset", {"type": "Immediate", "evseId": "two"})
