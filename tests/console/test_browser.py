@@ -1,0 +1,116 @@
+"""The console in a real browser (headless Debian Chromium driven by Selenium): log in,
+watch a station come online without a reload, send a Reset and read the answer, and a
+viewer sees no command panel. Screenshots of the main views go to .local/screenshots/.
+
+Selenium blocks, and the simulated station must keep answering on the test's event loop,
+so every browser step runs in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from tests.cluster import Cluster
+from tests.conftest import PASSWORD
+from tests.operated_station import OperatedStation
+from tests.simulator import sim_station
+
+SHOTS = Path(__file__).resolve().parents[2] / ".local" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+WAIT = 15.0
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None or DRIVER is None:
+        if os.environ.get("CSMS_REQUIRE_BROWSER"):
+            pytest.fail("CSMS_REQUIRE_BROWSER is set but chromium or chromedriver is missing")
+        pytest.skip("no chromium/chromedriver: `make test` installs them (apt)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
+        options.add_argument(arg)
+    options.add_argument("--window-size=1280,900")
+    driver = webdriver.Chrome(options=options, service=Service(DRIVER))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+async def step(fn: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.to_thread(fn, *args)
+
+
+def _wait_for(driver: Any, check: Callable[[Any], Any]) -> Any:
+    return WebDriverWait(driver, WAIT).until(check)
+
+
+def _login(driver: Any, console_url: str, key: str) -> None:
+    driver.delete_all_cookies()
+    driver.get(f"{console_url}/login")
+    driver.find_element(By.ID, "key").send_keys(key)
+    driver.find_element(By.ID, "login").click()
+    _wait_for(driver, lambda d: d.find_elements(By.ID, "tiles"))
+    _wait_for(driver, lambda d: d.find_element(By.ID, "live-state").text == "live")
+    driver.save_screenshot(str(SHOTS / "dashboard.png"))
+
+
+def _row_status(driver: Any, station: str) -> str:
+    row = driver.find_element(By.CSS_SELECTOR, f'[data-station-row="{station}"] [data-status]')
+    return str(row.text)
+
+
+def _open_list(driver: Any, console_url: str, station: str) -> None:
+    driver.get(f"{console_url}/stations?q={station}")
+    _wait_for(driver, lambda d: d.find_element(By.ID, "live-state").text == "live")
+    driver.execute_script("window.notReloaded = true")
+
+
+def _send_reset(driver: Any, console_url: str, station: str) -> str:
+    driver.get(f"{console_url}/stations/{station}")
+    Select(driver.find_element(By.ID, "action")).select_by_visible_text("Reset")
+    Select(driver.find_element(By.ID, "f-type")).select_by_visible_text("Immediate")
+    driver.find_element(By.ID, "send").click()
+    result = _wait_for(driver, lambda d: d.find_elements(By.ID, "command-result"))[0]
+    driver.save_screenshot(str(SHOTS / "station.png"))
+    return str(result.text)
+
+
+async def test_a_station_comes_online_live_and_answers_a_reset(
+    browser: Any, cluster: Cluster, console_url: str, station: str
+):
+    await step(_login, browser, console_url, cluster.admin_key)
+    await step(_open_list, browser, console_url, station)
+    assert await step(_row_status, browser, station) == "offline"
+    async with sim_station(cluster.ws_url, station, PASSWORD, cls=OperatedStation) as cp:
+        assert (await cp.boot()).status == "Accepted"
+        await step(_wait_for, browser, lambda d: _row_status(d, station) == "online")
+        assert await step(browser.execute_script, "return window.notReloaded") is True
+        await step(browser.save_screenshot, str(SHOTS / "stations.png"))
+
+        answer = await step(_send_reset, browser, console_url, station)
+        assert "200" in answer and "Accepted" in answer
+        assert cp.received[-1] == ("Reset", {"type": "Immediate"})
+
+
+async def test_a_viewer_sees_no_command_panel(
+    browser: Any, console_url: str, role_keys: dict[str, str], station: str
+):
+    await step(_login, browser, console_url, role_keys["viewer"])
+    await step(browser.get, f"{console_url}/stations/{station}")
+    assert station in await step(lambda: browser.find_element(By.TAG_NAME, "h1").text)
+    assert await step(browser.find_elements, By.ID, "command-panel") == []
+    await step(browser.save_screenshot, str(SHOTS / "station-viewer.png"))
