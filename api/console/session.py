@@ -62,7 +62,8 @@ async def check(request: web.Request, needed: str | None = None) -> tuple[auth.I
             raise web.HTTPSeeOther(f"{LOGIN}?next={request.rel_url}")
         raise ApiError(401, "Log in to the console first")
     request[auth.IDENTITY] = identity
-    role = needed or CONSOLE_ROLES[(request.method, _route(request))]
+    method = "GET" if request.method == "HEAD" else request.method
+    role = needed or CONSOLE_ROLES[(method, _route(request))]
     if role is not None and not api_keys.allows(identity.role, role):
         raise ApiError(403, "Forbidden", f"this needs the {role} role; the key has {identity.role}")
     return identity, csrf_token(key)
