@@ -25,6 +25,7 @@ import pytest
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 from aiormq.exceptions import ChannelAccessRefused
 
+from api.console import live
 from shared import bus, commands, envelope, names
 from shared.commands import CommandClient
 from shared.envelope import Command, Inbound
@@ -202,6 +203,9 @@ async def test_workers_and_api_do_what_they_do(connect: Callable[..., Any]) -> N
         )
         await refused(connection, lambda ch: ch.declare_queue(bus_policy.GATEWAY_QUEUE))
         if identity == bus_policy.API:
+            # The console's live feed: its own queue, bound to ocpp.events, per station too.
+            feed = await live.Feed.start(connection)
+            await feed.unsubscribe(await feed.subscribe(STATION))
             await refused(connection, lambda ch: consume(ch, names.INBOUND_QUEUE))
             # Site limits are the workers' alone: the API neither declares nor binds them.
             await refused(connection, lambda ch: bus.route_site_limits(ch))
