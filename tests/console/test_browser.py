@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.cluster import Cluster
+from tests.cluster import Cluster, free_port
 from tests.conftest import PASSWORD
 from tests.operated_station import OperatedStation
 from tests.simulator import sim_station
@@ -114,3 +115,40 @@ async def test_a_viewer_sees_no_command_panel(
     assert station in await step(lambda: browser.find_element(By.TAG_NAME, "h1").text)
     assert await step(browser.find_elements, By.ID, "command-panel") == []
     await step(browser.save_screenshot, str(SHOTS / "station-viewer.png"))
+
+
+def _live_state(driver: Any) -> str:
+    return str(driver.find_element(By.ID, "live-state").text)
+
+
+async def _port_open(port: int, timeout: float = 30) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.2)
+            continue
+        writer.close()
+        return
+    raise AssertionError(f"nothing listens on {port}")
+
+
+async def test_the_live_channel_survives_an_api_restart(browser: Any, cluster: Cluster):
+    """An API process of its own, stopped and started again on the same port: the page's
+    stream ends with the process and the browser reconnects by itself."""
+    port = free_port()
+    listen = {"API_LISTEN": f"127.0.0.1:{port}"}
+    name = cluster.start("api", **listen)
+    try:
+        await _port_open(port)
+        await step(_login, browser, f"http://127.0.0.1:{port}/console", cluster.admin_key)
+        await step(browser.execute_script, "window.notReloaded = true")
+        assert cluster.kill(name, signal.SIGTERM) == 0
+        await step(_wait_for, browser, lambda d: _live_state(d) != "live")
+        name = cluster.start("api", **listen)
+        await step(_wait_for, browser, lambda d: _live_state(d) == "live")
+        assert await step(browser.execute_script, "return window.notReloaded") is True
+    finally:
+        cluster.kill(name, signal.SIGTERM)
