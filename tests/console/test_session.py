@@ -171,3 +171,25 @@ def test_fields_follow_the_official_schema():
     assert variables["setVariableData"].kind == "json"
     with pytest.raises(forms.FormError):
         forms.payload("Reset", {"type": "Immediate", "evseId": "two"})
+
+
+async def test_the_station_list_searches_filters_sorts_and_pages_on_the_server(
+    api: Api, console_url: str, role_keys: dict[str, str], operated: OperatedStation
+):
+    prefix = "CS-LIST-" + operated.id[-6:]
+    for n in range(3):
+        await api.register(f"{prefix}-{n}")
+    async with _session() as http:
+        await _login(http, console_url, role_keys["viewer"])
+
+        async def rows(query: str) -> list[str]:
+            async with http.get(f"{console_url}/stations?{query}") as r:
+                assert r.status == 200
+                return re.findall(r'data-station-row="([^"]+)"', await r.text())
+
+        assert await rows(f"q={prefix}") == [f"{prefix}-{n}" for n in range(3)]
+        assert await rows(f"q={prefix}&sort=-id") == [f"{prefix}-{n}" for n in (2, 1, 0)]
+        assert await rows(f"q={prefix}&status=online") == []
+        assert await rows(f"q={prefix}&status=offline&page=2") == []
+        assert await rows(f"q={operated.id}&status=online") == [operated.id]
+        assert await rows(f"q={operated.id}&status=offline") == []
