@@ -28,6 +28,8 @@ CONSOLE_ROLES: dict[tuple[str, str], str | None] = {
     ("GET", "/console/stations"): ROLE_VIEWER,
     ("GET", "/console/stations/{id}"): ROLE_VIEWER,
     ("POST", "/console/stations/{id}/command"): ROLE_OPERATOR,  # ADMIN_COMMANDS: admin
+    ("GET", "/console/transactions"): ROLE_VIEWER,
+    ("GET", "/console/transactions/{id}/{transactionId}"): ROLE_VIEWER,
     ("GET", "/console/events"): ROLE_VIEWER,
 }
 CONSOLE_ROUTES = frozenset(route for _, route in CONSOLE_ROLES)

@@ -14,7 +14,7 @@ from aiohttp import web
 from shared import api_keys
 from shared.actions import COMMAND_ACTIONS
 from shared.ocppj import STATION_ID_PATTERN
-from store import alerts, connectors, presence, stations, transactions
+from store import alerts, connectors, meter_values, presence, stations, transactions
 from store import commands as command_store
 
 from .. import auth, views
@@ -22,7 +22,7 @@ from ..access import COMMAND_ROUTE, needed_role
 from ..errors import ApiError
 from ..keys import DB
 from ..routes import commands
-from . import forms, session
+from . import charts, forms, session
 from .render import CONSOLE_FEED, render
 
 STATIC = Path(__file__).parent / "static"
@@ -230,6 +230,62 @@ async def events(request: web.Request) -> web.StreamResponse:
     return response
 
 
+def _page(request: web.Request) -> int:
+    try:
+        return max(1, min(int(request.query.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+def _optional_station(request: web.Request, name: str = "station") -> str:
+    station = request.query.get(name, "").strip()
+    if station and not STATION_ID_PATTERN.fullmatch(station):
+        raise ApiError(400, "Invalid station id")
+    return station
+
+
+async def transaction_list(request: web.Request) -> web.Response:
+    """Newest first, paged on the server: one row more than a page says there is a next."""
+    identity, csrf = await session.check(request)
+    station = _optional_station(request)
+    state = request.query.get("state", "all")
+    active = {"active": True, "ended": False}.get(state)
+    page = _page(request)
+    docs = await transactions.list_filtered(
+        request.app[DB], station or None, active, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE
+    )
+    rows = [views.transaction(d) for d in docs[:PAGE_SIZE]]
+    context = {
+        "rows": rows,
+        "page": page,
+        "more": len(docs) > PAGE_SIZE,
+        "query": {"station": station, "state": state if active is not None else "all"},
+    }
+    return render(request, "transactions.html", context, identity, csrf)
+
+
+async def transaction_page(request: web.Request) -> web.Response:
+    identity, csrf = await session.check(request)
+    station = _station_id(request)
+    transaction_id = request.match_info["transactionId"]
+    db = request.app[DB]
+    doc = await transactions.get(db, station, transaction_id)
+    if doc is None:
+        raise ApiError(404, "Unknown transaction", transaction_id)
+    events, samples = await asyncio.gather(
+        transactions.events(db, station, transaction_id),
+        meter_values.for_transaction(db, station, transaction_id),
+    )
+    energy, power, derived = charts.series(samples)
+    context = {
+        "tx": views.transaction(doc, events),
+        "chart": charts.energy_chart(energy, power),
+        "derived": derived,
+        "samples": len(samples),
+    }
+    return render(request, "transaction.html", context, identity, csrf)
+
+
 ROUTES = [
     web.get("/", root),
     web.get("/console/login", login_page),
@@ -240,5 +296,7 @@ ROUTES = [
     web.get("/console/stations", station_list),
     web.get("/console/stations/{id}", station_page),
     web.post("/console/stations/{id}/command", command),
+    web.get("/console/transactions", transaction_list),
+    web.get("/console/transactions/{id}/{transactionId}", transaction_page),
     web.get("/console/events", events),
 ]

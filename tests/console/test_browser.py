@@ -22,7 +22,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.cluster import Cluster, free_port
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Api
+from tests.console.charging import charge
 from tests.operated_station import OperatedStation
 from tests.simulator import sim_station
 
@@ -152,3 +153,30 @@ async def test_the_live_channel_survives_an_api_restart(browser: Any, cluster: C
         assert await step(browser.execute_script, "return window.notReloaded") is True
     finally:
         cluster.kill(name, signal.SIGTERM)
+
+
+def _open_transaction(driver: Any, console_url: str, station: str, tx_id: str) -> str:
+    driver.get(f"{console_url}/transactions?station={station}")
+    driver.find_element(By.LINK_TEXT, tx_id).click()
+    chart = _wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "svg#energy-chart"))[0]
+    driver.execute_script("arguments[0].scrollIntoView()", chart)
+    driver.save_screenshot(str(SHOTS / "transaction.png"))
+    path = chart.find_element(By.CSS_SELECTOR, "path.series.energy")
+    assert path.size["width"] > 100, path.size
+    return str(path.get_attribute("d"))
+
+
+async def test_open_a_transaction_and_see_its_chart(
+    api: Api,
+    browser: Any,
+    cluster: Cluster,
+    console_url: str,
+    role_keys: dict[str, str],
+    station: str,
+):
+    async with sim_station(cluster.ws_url, station, PASSWORD) as cp:
+        await cp.boot()
+        await charge(cp, api, station, "TX-CHART-1", power=True)
+    await step(_login, browser, console_url, role_keys["viewer"])
+    d = await step(_open_transaction, browser, console_url, station, "TX-CHART-1")
+    assert d.startswith("M") and d.count("L") == 3
