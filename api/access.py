@@ -30,6 +30,8 @@ CONSOLE_ROLES: dict[tuple[str, str], str | None] = {
     ("POST", "/console/stations/{id}/command"): ROLE_OPERATOR,  # ADMIN_COMMANDS: admin
     ("GET", "/console/transactions"): ROLE_VIEWER,
     ("GET", "/console/transactions/{id}/{transactionId}"): ROLE_VIEWER,
+    ("GET", "/console/alerts"): ROLE_VIEWER,
+    ("POST", "/console/alerts/{alertId}/ack"): ROLE_OPERATOR,
     ("GET", "/console/events"): ROLE_VIEWER,
 }
 CONSOLE_ROUTES = frozenset(route for _, route in CONSOLE_ROLES)

@@ -88,8 +88,10 @@ async def find(
     acknowledged: bool | None,
     limit: int,
     skip: int,
+    active_first: bool = False,
 ) -> list[dict[str, Any]]:
-    """Alerts newest first, each with its acknowledgement (``ack``, or None).
+    """Alerts newest first (the active ones before the others with ``active_first``),
+    each with its acknowledgement (``ack``, or None).
 
     ``acknowledged`` reads the acknowledged ids first (of the station, when given), so it
     costs one read of ``alert_acks``."""
@@ -102,7 +104,8 @@ async def find(
         ack_query = {} if station is None else {"station": station}
         acked = [doc["_id"] async for doc in db[names.ALERT_ACKS].find(ack_query, {"_id": 1})]
         query["_id"] = {"$in" if acknowledged else "$nin": acked}
-    cursor = db[names.ALERTS].find(query).sort("raisedAt", -1).skip(skip).limit(limit)
+    order = [("active", -1), ("raisedAt", -1)] if active_first else [("raisedAt", -1)]
+    cursor = db[names.ALERTS].find(query).sort(order).skip(skip).limit(limit)
     docs = [doc async for doc in cursor]
     ids = [doc["_id"] for doc in docs]
     acks = {a["_id"]: a async for a in db[names.ALERT_ACKS].find({"_id": {"$in": ids}})}

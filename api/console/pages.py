@@ -7,6 +7,7 @@ import asyncio
 import math
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from aiohttp import web
@@ -18,9 +19,10 @@ from store import alerts, connectors, meter_values, presence, stations, transact
 from store import commands as command_store
 
 from .. import auth, views
-from ..access import COMMAND_ROUTE, needed_role
+from ..access import COMMAND_ROUTE, CONSOLE_ROLES, needed_role
 from ..errors import ApiError
 from ..keys import DB
+from ..routes import alerts as alert_routes
 from ..routes import commands
 from . import charts, forms, session
 from .render import CONSOLE_FEED, render
@@ -31,6 +33,7 @@ PAGE_SIZE = 50
 HEARTBEAT = 15.0  # seconds between the stream's keep-alive comments
 RETRY_MS = 3000  # how soon a browser reconnects a broken stream
 ACTIONS = sorted(COMMAND_ACTIONS)
+ACK_ROUTE = "/console/alerts/{alertId}/ack"
 
 
 async def root(request: web.Request) -> web.Response:
@@ -286,6 +289,79 @@ async def transaction_page(request: web.Request) -> web.Response:
     return render(request, "transaction.html", context, identity, csrf)
 
 
+ALERT_STATES = {"all": None, "active": True, "cleared": False}
+ACK_STATES = {"all": None, "acknowledged": True, "unacknowledged": False}
+
+
+async def _alerts_context(request: web.Request, query: dict[str, str]) -> dict[str, Any]:
+    station = query.get("station", "").strip()
+    if station and not STATION_ID_PATTERN.fullmatch(station):
+        raise ApiError(400, "Invalid station id")
+    state = query.get("state", "all")
+    state = state if state in ALERT_STATES else "all"
+    ack = query.get("ack", "all")
+    ack = ack if ack in ACK_STATES else "all"
+    try:
+        page = max(1, min(int(query.get("page", "1")), 10_000))
+    except ValueError:
+        page = 1
+    docs = await alerts.find(
+        request.app[DB],
+        station or None,
+        ALERT_STATES[state],
+        ACK_STATES[ack],
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE,
+        active_first=True,
+    )
+    return {
+        "rows": [alert_routes.view(d, d["ack"]) for d in docs[:PAGE_SIZE]],
+        "page": page,
+        "more": len(docs) > PAGE_SIZE,
+        "query": {"station": station, "state": state, "ack": ack},
+        "max_note": alert_routes.MAX_NOTE,
+    }
+
+
+def _may(identity: auth.Identity, method: str, route: str) -> bool:
+    role = CONSOLE_ROLES[(method, route)]
+    return role is None or api_keys.allows(identity.role, role)
+
+
+async def alert_list(request: web.Request) -> web.Response:
+    """Active alerts first, newest first; live: the page re-reads its table on alert events."""
+    identity, csrf = await session.check(request)
+    context = await _alerts_context(request, dict(request.query))
+    context["can_ack"] = _may(identity, "POST", ACK_ROUTE)
+    return render(request, "alerts.html", context, identity, csrf)
+
+
+async def acknowledge_alert(request: web.Request) -> web.Response:
+    """The API's acknowledgement (``routes.alerts.record_ack``): stored once, published,
+    audited; back to the list it came from, or the list with the reason it was refused."""
+    identity, csrf = await session.check(request)
+    form = {k: str(v) for k, v in (await request.post()).items()}
+    session.check_csrf(csrf, form)
+    alert = request.match_info["alertId"]
+    note = form.get("note", "").strip() or None
+    back = {k: form[k] for k in ("station", "state", "ack") if form.get(k)}
+    try:
+        if not alert_routes.ALERT_ID.fullmatch(alert):
+            raise ApiError(404, "Unknown alert", alert[:40])
+        if note is not None and len(note) > alert_routes.MAX_NOTE:
+            raise ApiError(422, f"A note has at most {alert_routes.MAX_NOTE} characters")
+        await alert_routes.record_ack(request, alert, note)
+    except ApiError as exc:
+        context = await _alerts_context(request, back)
+        context["can_ack"] = True
+        by = exc.detail.get("by") if isinstance(exc.detail, dict) else None
+        text = f"{exc.error} (by {by})" if by else exc.error
+        context["error"] = {"status": exc.status, "text": text}
+        return render(request, "alerts.html", context, identity, csrf, status=exc.status)
+    location = "/console/alerts?" + urlencode({**back, "acked": alert})
+    return web.Response(status=303, headers={"Location": location})
+
+
 ROUTES = [
     web.get("/", root),
     web.get("/console/login", login_page),
@@ -298,5 +374,7 @@ ROUTES = [
     web.post("/console/stations/{id}/command", command),
     web.get("/console/transactions", transaction_list),
     web.get("/console/transactions/{id}/{transactionId}", transaction_page),
+    web.get("/console/alerts", alert_list),
+    web.post(ACK_ROUTE, acknowledge_alert),
     web.get("/console/events", events),
 ]

@@ -95,6 +95,16 @@ async def acknowledge(request: web.Request) -> web.Response:
         note is None or (isinstance(note, str) and len(note) <= MAX_NOTE)
     ):
         raise ApiError(422, f"The body is {{'note': a string of at most {MAX_NOTE} characters}}")
+    doc, ack = await record_ack(request, alert, note)
+    return json_response(view(doc, ack))
+
+
+async def record_ack(
+    request: web.Request, alert: str, note: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The caller's acknowledgement of an alert, stored once and published: the API's
+    route and the console's button both come here. 404 for an unknown alert, 409 with
+    the first acknowledgement when there was one."""
     db = request.app[DB]
     doc = await alerts.get(db, alert)
     if doc is None:
@@ -122,7 +132,7 @@ async def acknowledge(request: web.Request) -> web.Response:
         note=note,
         severity=doc.get("severity"),
     )
-    return json_response(view(doc, ack))
+    return doc, ack
 
 
 ROUTES = [

@@ -3,13 +3,16 @@ viewer, filters on the server, and what changes state needs its role and the CSR
 
 from __future__ import annotations
 
+import asyncio
 import re
+
+from ocpp.v201 import call
 
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
 from tests.console.charging import charge
 from tests.console.test_session import _login, _session
-from tests.simulator import sim_station
+from tests.simulator import now, sim_station
 
 
 async def test_transactions_list_and_detail_with_its_chart(
@@ -66,3 +69,63 @@ def test_power_comes_from_its_samples_or_from_the_energy():
     chart = charts.energy_chart(e, p)
     assert chart is not None and chart["energy"].startswith("M")
     assert charts.energy_chart(e[:1], []) is None
+
+
+async def _raise_alert(cp, api: Api, station: str, seq: int, value: str) -> str:
+    event = {
+        "event_id": seq + 1,
+        "timestamp": now(),
+        "trigger": "Alerting",
+        "actual_value": value,
+        "event_notification_type": "CustomMonitor",
+        "component": {"name": "TempSensor"},
+        "variable": {"name": "Temperature"},
+    }
+    await cp.call(call.NotifyEvent(generated_at=now(), seq_no=seq, event_data=[event]))
+    async with asyncio.timeout(15):
+        while True:
+            _, body = await api.request("GET", f"/alerts?stationId={station}")
+            for alert in body["alerts"]:
+                if alert["actualValue"] == value:
+                    return str(alert["alertId"])
+            await asyncio.sleep(0.2)
+
+
+async def test_alerts_list_and_acknowledge_by_role_with_csrf(
+    api: Api, cluster: Cluster, console_url: str, role_keys: dict[str, str], station: str
+):
+    async with sim_station(cluster.ws_url, station, PASSWORD) as cp:
+        await cp.boot()
+        alert = await _raise_alert(cp, api, station, 0, "91.5")
+    url = f"{console_url}/alerts/{alert}/ack"
+    async with _session() as http:
+        csrf = await _login(http, console_url, role_keys["viewer"])
+        async with http.get(f"{console_url}/alerts?station={station}") as r:
+            page = await r.text()
+            assert r.status == 200 and f'data-alert-row="{alert}"' in page
+            assert "91.5" in page and "Acknowledge</button>" not in page
+        async with http.post(url, data={"csrf": csrf}) as r:
+            assert r.status == 403
+    async with _session() as http:
+        csrf = await _login(http, console_url, role_keys["operator"])
+        async with http.get(f"{console_url}/alerts?station={station}&ack=unacknowledged") as r:
+            assert "Acknowledge</button>" in await r.text()
+        async with http.post(url, data={"note": "no csrf"}) as r:
+            assert r.status == 403
+        form = {"csrf": csrf, "note": "on my way", "station": station}
+        async with http.post(url, data=form, allow_redirects=False) as r:
+            assert r.status == 303 and r.headers["Location"].startswith("/console/alerts?")
+        async with http.post(url, data=form) as r:
+            page = await r.text()
+            assert r.status == 409 and "acknowledged before" in page
+        async with http.get(f"{console_url}/alerts?station={station}&ack=acknowledged") as r:
+            page = await r.text()
+            assert f'data-alert-row="{alert}"' in page and "on my way" in page
+        async with http.get(f"{console_url}/alerts?station={station}&ack=unacknowledged") as r:
+            assert "data-alert-row" not in await r.text()
+    _, one = await api.request("GET", f"/alerts/{alert}")
+    assert one["acknowledgement"]["note"] == "on my way"
+    assert one["acknowledgement"]["by"] == "console-operator"
+    _, body = await api.request("GET", "/audit?limit=1000")
+    acks = [e for e in body["entries"] if e["path"] == f"/console/alerts/{alert}/ack"]
+    assert acks and {e["role"] for e in acks} <= {"operator", "viewer"}
