@@ -32,6 +32,8 @@ CONSOLE_ROLES: dict[tuple[str, str], str | None] = {
     ("GET", "/console/transactions/{id}/{transactionId}"): ROLE_VIEWER,
     ("GET", "/console/alerts"): ROLE_VIEWER,
     ("POST", "/console/alerts/{alertId}/ack"): ROLE_OPERATOR,
+    ("GET", "/console/sites"): ROLE_VIEWER,
+    ("GET", "/console/sites/{siteId}"): ROLE_VIEWER,
     ("GET", "/console/events"): ROLE_VIEWER,
 }
 CONSOLE_ROUTES = frozenset(route for _, route in CONSOLE_ROLES)

@@ -133,3 +133,46 @@ def energy_chart(energy: list[Point], power: list[Point]) -> dict[str, Any] | No
         "start": iso(start),
         "end": iso(end),
     }
+
+
+BAR_W, BAR_H, BAR_LEFT, BAR_RIGHT = 720, 26, 220, 70
+
+
+def site_bars(allocations: list[dict[str, Any]], effective: float, total: float) -> dict[str, Any]:
+    """Geometry of horizontal bars: each transaction's limit (A), then their sum, against
+    the site's effective limit drawn as a vertical line."""
+    rows = [
+        (f"{a['stationId']} / EVSE {a['evseId']}", float(a["limit"]), a["transactionId"])
+        for a in allocations
+    ]
+    rows.append(("All transactions", float(total), ""))
+    top = max([effective, *(r[1] for r in rows)]) or 1.0
+    plot = BAR_W - BAR_LEFT - BAR_RIGHT
+
+    def x(value: float) -> float:
+        return round(BAR_LEFT + value / top * plot, 1)
+
+    bars = [
+        {
+            "y": 8 + i * (BAR_H + 8),
+            "label": label,
+            "transactionId": tx,
+            "value": value,
+            "width": round(x(value) - BAR_LEFT, 1),
+            "end": x(value),
+            "over": value > effective,
+        }
+        for i, (label, value, tx) in enumerate(rows)
+    ]
+    height = 8 + len(rows) * (BAR_H + 8) + 18
+    return {
+        "width": BAR_W,
+        "height": height,
+        "left": BAR_LEFT,
+        "bar_h": BAR_H,
+        "plot": plot,
+        "bars": bars,
+        "limit_x": x(effective),
+        "limit_bottom": height - 18,
+        "effective": effective,
+    }

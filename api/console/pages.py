@@ -15,7 +15,7 @@ from aiohttp import web
 from shared import api_keys
 from shared.actions import COMMAND_ACTIONS
 from shared.ocppj import STATION_ID_PATTERN
-from store import alerts, connectors, meter_values, presence, stations, transactions
+from store import alerts, connectors, meter_values, presence, sites, stations, transactions
 from store import commands as command_store
 
 from .. import auth, views
@@ -24,6 +24,7 @@ from ..errors import ApiError
 from ..keys import DB
 from ..routes import alerts as alert_routes
 from ..routes import commands
+from ..routes import sites as site_routes
 from . import charts, forms, session
 from .render import CONSOLE_FEED, render
 
@@ -362,6 +363,26 @@ async def acknowledge_alert(request: web.Request) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
 
 
+async def site_list(request: web.Request) -> web.Response:
+    identity, csrf = await session.check(request)
+    page = _page(request)
+    docs = await sites.list_all(request.app[DB], PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+    rows = [await site_routes.view(request, d) for d in docs[:PAGE_SIZE]]
+    context = {"rows": rows, "page": page, "more": len(docs) > PAGE_SIZE}
+    return render(request, "sites.html", context, identity, csrf)
+
+
+async def site_page(request: web.Request) -> web.Response:
+    """The site as ``GET /api/v1/sites/{siteId}`` shows it, with its allocations drawn."""
+    identity, csrf = await session.check(request)
+    doc = await sites.get(request.app[DB], site_routes.site_id(request))
+    if doc is None:
+        raise ApiError(404, "Unknown site", request.match_info["siteId"])
+    site = await site_routes.view(request, doc)
+    bars = charts.site_bars(site["allocations"], site["effectiveLimit"], site["allocatedCurrent"])
+    return render(request, "site.html", {"site": site, "bars": bars}, identity, csrf)
+
+
 ROUTES = [
     web.get("/", root),
     web.get("/console/login", login_page),
@@ -376,5 +397,7 @@ ROUTES = [
     web.get("/console/transactions/{id}/{transactionId}", transaction_page),
     web.get("/console/alerts", alert_list),
     web.post(ACK_ROUTE, acknowledge_alert),
+    web.get("/console/sites", site_list),
+    web.get("/console/sites/{siteId}", site_page),
     web.get("/console/events", events),
 ]

@@ -112,7 +112,7 @@ def _limit_view(limit: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-async def _view(request: web.Request, doc: dict[str, Any]) -> dict[str, Any]:
+async def view(request: web.Request, doc: dict[str, Any]) -> dict[str, Any]:
     db = request.app[DB]
     limit = await sites.get_limit(db, doc["_id"])
     allocation = await sites.get_allocation(db, doc["_id"]) or {}
@@ -161,20 +161,20 @@ async def put_site(request: web.Request) -> web.Response:
     await _changed(request, site, "defined")
     doc = await sites.get(db, site)
     assert doc is not None
-    return json_response(await _view(request, doc), status=200 if existed else 201)
+    return json_response(await view(request, doc), status=200 if existed else 201)
 
 
 async def get_site(request: web.Request) -> web.Response:
     doc = await sites.get(request.app[DB], site_id(request))
     if doc is None:
         raise ApiError(404, "Unknown site", request.match_info["siteId"])
-    return json_response(await _view(request, doc))
+    return json_response(await view(request, doc))
 
 
 async def list_sites(request: web.Request) -> web.Response:
     limit, skip = paging(request)
     docs = await sites.list_all(request.app[DB], limit, skip)
-    return json_response([await _view(request, doc) for doc in docs])
+    return json_response([await view(request, doc) for doc in docs])
 
 
 async def delete_site(request: web.Request) -> web.Response:
@@ -198,7 +198,7 @@ async def put_limit(request: web.Request) -> web.Response:
     fields = limit_fields(await read_json(request), now)
     await sites.put_limit(request.app[DB], doc["_id"], {**fields, "updatedAt": now})
     await _changed(request, doc["_id"], names.CAUSE_LIMIT_SET)
-    return json_response(await _view(request, doc))
+    return json_response(await view(request, doc))
 
 
 async def delete_limit(request: web.Request) -> web.Response:
@@ -206,7 +206,7 @@ async def delete_limit(request: web.Request) -> web.Response:
     if not await sites.delete_limit(request.app[DB], doc["_id"]):
         raise ApiError(404, "The site has no external limit", doc["_id"])
     await _changed(request, doc["_id"], names.CAUSE_LIMIT_CLEARED)
-    return json_response(await _view(request, doc))
+    return json_response(await view(request, doc))
 
 
 ROUTES = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 
 from ocpp.v201 import call
 
@@ -129,3 +130,40 @@ async def test_alerts_list_and_acknowledge_by_role_with_csrf(
     _, body = await api.request("GET", "/audit?limit=1000")
     acks = [e for e in body["entries"] if e["path"] == f"/console/alerts/{alert}/ack"]
     assert acks and {e["role"] for e in acks} <= {"operator", "viewer"}
+
+
+async def test_sites_list_and_a_site_with_its_allocation_bars(
+    api: Api, cluster: Cluster, console_url: str, role_keys: dict[str, str]
+):
+    from tests.test_end_to_end import eventually
+    from tests.test_sites import key, site_of
+
+    async with site_of(cluster, api, 2, maxCurrent=32.0, minCurrent=6.0) as (site, cps, ledger):
+        a, b = cps
+        await a.start_transaction("TX-S1")
+        await b.start_transaction("TX-S2")
+        await ledger.until({key(a, "TX-S1"): 16.0, key(b, "TX-S2"): 16.0})
+        status, _ = await api.request("PUT", f"/sites/{site}/limit", {"maxCurrent": 20.0})
+        assert status == 200
+
+        async def settled() -> Any:
+            _, shown = await api.request("GET", f"/sites/{site}")
+            done = [x for x in shown["allocations"] if x["status"] == "Accepted"]
+            limits = {x["limit"] for x in done}
+            return shown if len(done) == 2 and limits == {10.0} else None
+
+        await eventually(settled)
+        async with _session() as http:
+            await _login(http, console_url, role_keys["viewer"])
+            async with http.get(f"{console_url}/sites") as r:
+                assert r.status == 200 and f'data-site-row="{site}"' in await r.text()
+            async with http.get(f"{console_url}/sites/{site}") as r:
+                page = await r.text()
+                assert r.status == 200 and 'id="site-bars"' in page
+                assert re.search(r'id="effective-limit"><strong>20.0 A', page)
+                rows = re.findall(r'data-allocation-row="([^"]+)"', page)
+                assert sorted(rows) == [f"{a.id}/TX-S1", f"{b.id}/TX-S2"]
+                assert len(re.findall(r'<rect class="bar"', page)) == 3  # two and their sum
+                assert 'class="limit-line"' in page
+            async with http.get(f"{console_url}/sites/NO-SUCH-SITE") as r:
+                assert r.status == 404
