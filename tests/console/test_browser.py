@@ -163,6 +163,10 @@ def _open_transaction(driver: Any, console_url: str, station: str, tx_id: str) -
     driver.save_screenshot(str(SHOTS / "transaction.png"))
     path = chart.find_element(By.CSS_SELECTOR, "path.series.energy")
     assert path.size["width"] > 100, path.size
+    dark = {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", dark)
+    driver.save_screenshot(str(SHOTS / "transaction-dark.png"))
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
     return str(path.get_attribute("d"))
 
 
@@ -180,3 +184,45 @@ async def test_open_a_transaction_and_see_its_chart(
     await step(_login, browser, console_url, role_keys["viewer"])
     d = await step(_open_transaction, browser, console_url, station, "TX-CHART-1")
     assert d.startswith("M") and d.count("L") == 3
+
+
+def _open_alerts(driver: Any, console_url: str, station: str) -> None:
+    driver.get(f"{console_url}/alerts?station={station}")
+    _wait_for(driver, lambda d: d.find_element(By.ID, "live-state").text == "live")
+    driver.execute_script("window.notReloaded = true")
+
+
+def _acknowledge(driver: Any, alert: str) -> str:
+    row = f'[data-alert-row="{alert}"]'
+    driver.find_element(By.CSS_SELECTOR, f"{row} input[name=note]").send_keys("looking")
+    driver.find_element(By.CSS_SELECTOR, f"{row} button").click()
+    cell = _wait_for(
+        driver,
+        lambda d: (
+            "looking" in d.find_element(By.CSS_SELECTOR, f"{row} [data-ack]").text
+            and d.find_element(By.CSS_SELECTOR, f"{row} [data-ack]")
+        ),
+    )
+    driver.save_screenshot(str(SHOTS / "alerts.png"))
+    return str(cell.text)
+
+
+async def test_a_raised_alert_appears_live_and_an_operator_acknowledges_it(
+    api: Api,
+    browser: Any,
+    cluster: Cluster,
+    console_url: str,
+    role_keys: dict[str, str],
+    station: str,
+):
+    from tests.console.test_views import _raise_alert
+
+    await step(_login, browser, console_url, role_keys["operator"])
+    await step(_open_alerts, browser, console_url, station)
+    async with sim_station(cluster.ws_url, station, PASSWORD) as cp:
+        await cp.boot()
+        alert = await _raise_alert(cp, api, station, 0, "88.8")
+    selector = f'[data-alert-row="{alert}"]'
+    await step(_wait_for, browser, lambda d: d.find_elements(By.CSS_SELECTOR, selector))
+    assert await step(browser.execute_script, "return window.notReloaded") is True
+    assert "console-operator" in await step(_acknowledge, browser, alert)
