@@ -226,3 +226,32 @@ async def test_a_raised_alert_appears_live_and_an_operator_acknowledges_it(
     await step(_wait_for, browser, lambda d: d.find_elements(By.CSS_SELECTOR, selector))
     assert await step(browser.execute_script, "return window.notReloaded") is True
     assert "console-operator" in await step(_acknowledge, browser, alert)
+
+
+def _open_site(driver: Any, console_url: str, site: str) -> int:
+    driver.get(f"{console_url}/sites")
+    driver.find_element(By.LINK_TEXT, site).click()
+    bars = _wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "svg#site-bars"))[0]
+    driver.save_screenshot(str(SHOTS / "site.png"))
+    return len(bars.find_elements(By.CSS_SELECTOR, "rect.bar"))
+
+
+async def test_a_site_shows_its_allocations_as_bars(
+    api: Api, browser: Any, cluster: Cluster, console_url: str, role_keys: dict[str, str]
+):
+    from tests.test_end_to_end import eventually
+    from tests.test_sites import key, site_of
+
+    async with site_of(cluster, api, 2, maxCurrent=32.0) as (site, cps, ledger):
+        a, b = cps
+        await a.start_transaction("TX-BAR-1")
+        await b.start_transaction("TX-BAR-2")
+        await ledger.until({key(a, "TX-BAR-1"): 16.0, key(b, "TX-BAR-2"): 16.0})
+
+        async def stored() -> Any:
+            _, shown = await api.request("GET", f"/sites/{site}")
+            return len(shown["allocations"]) == 2 or None
+
+        await eventually(stored)
+        await step(_login, browser, console_url, role_keys["viewer"])
+        assert await step(_open_site, browser, console_url, site) == 3
