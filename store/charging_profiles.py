@@ -19,16 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
 
-from . import bulk_upsert
+from . import reports
 
 SOURCE_API = "api"
-SOURCE_STATION = "station"
-REPORTED = "Reported"
+SOURCE_STATION = reports.SOURCE_STATION
+REPORTED = reports.REPORTED
 """``status`` of a profile only a report told of (no SetChargingProfile answer to show)."""
 
 
@@ -120,33 +119,18 @@ async def replace_from_report(
     (``source`` station); one it holds as reported is kept with ``reportedAt``. Returns the
     profile ids removed and the ids stored from the report.
     """
-    stored = {doc["profileId"]: doc for doc in await for_station(db, station)}
-    by_id = {r.profile["id"]: r for r in reported}
-    removed = sorted(
-        i for i in set(stored) - set(by_id) if (stored[i].get("updatedAt") or at) < asked_at
+
+    def learnt(_profile_id: int, found: Reported) -> dict[str, Any]:
+        fields = {**reports.learnt_fields(at), "chargingLimitSource": found.limit_source}
+        return document(station, found.evse_id, found.profile, fields)
+
+    return await reports.replace_from_report(
+        db,
+        names.CHARGING_PROFILES,
+        {doc["profileId"]: doc for doc in await for_station(db, station)},
+        {r.profile["id"]: r for r in reported},
+        _same_place,
+        learnt,
+        asked_at,
+        at,
     )
-    if removed:
-        await db[names.CHARGING_PROFILES].delete_many(
-            {"_id": {"$in": [profile_key(station, i) for i in removed]}}
-        )
-    learnt: list[int] = []
-    ops: list[ReplaceOne[Any]] = []
-    for profile_id, found in sorted(by_id.items()):
-        doc = stored.get(profile_id)
-        if doc is not None and _same_place(doc, found):
-            ops.append(ReplaceOne({"_id": doc["_id"]}, {**doc, "reportedAt": at}))
-            continue
-        learnt.append(profile_id)
-        fields = {
-            "source": SOURCE_STATION,
-            "status": REPORTED,
-            "chargingLimitSource": found.limit_source,
-            "commandId": None,
-            "setAt": None,
-            "updatedAt": at,
-            "reportedAt": at,
-        }
-        new = document(station, found.evse_id, found.profile, fields)
-        ops.append(ReplaceOne({"_id": new["_id"]}, new, upsert=True))
-    await bulk_upsert(db, names.CHARGING_PROFILES, ops)
-    return removed, learnt

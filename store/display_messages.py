@@ -20,16 +20,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
 
-from . import bulk_upsert, insert_once
+from . import insert_once, reports
 
 SOURCE_API = "api"
-SOURCE_STATION = "station"
-REPORTED = "Reported"
+SOURCE_STATION = reports.SOURCE_STATION
+REPORTED = reports.REPORTED
 """``status`` of a message only a report told of (no SetDisplayMessage answer to show)."""
 
 
@@ -104,35 +103,16 @@ async def replace_from_report(
     kept with ``reportedAt``. Returns the message ids removed and the ids stored from the
     report.
     """
-    stored = {doc["messageId"]: doc for doc in await for_station(db, station)}
-    by_id = {info["id"]: info for info in reported}
-    removed = sorted(
-        i for i in set(stored) - set(by_id) if (stored[i].get("updatedAt") or at) < asked_at
+    return await reports.replace_from_report(
+        db,
+        names.DISPLAY_MESSAGES,
+        {doc["messageId"]: doc for doc in await for_station(db, station)},
+        {info["id"]: info for info in reported},
+        lambda doc, info: _same(doc["messageInfo"], info),
+        lambda _message_id, info: document(station, info, reports.learnt_fields(at)),
+        asked_at,
+        at,
     )
-    if removed:
-        await db[names.DISPLAY_MESSAGES].delete_many(
-            {"_id": {"$in": [message_key(station, i) for i in removed]}}
-        )
-    learnt: list[int] = []
-    ops: list[ReplaceOne[Any]] = []
-    for message_id, info in sorted(by_id.items()):
-        doc = stored.get(message_id)
-        if doc is not None and _same(doc["messageInfo"], info):
-            ops.append(ReplaceOne({"_id": doc["_id"]}, {**doc, "reportedAt": at}))
-            continue
-        learnt.append(message_id)
-        fields = {
-            "source": SOURCE_STATION,
-            "status": REPORTED,
-            "commandId": None,
-            "setAt": None,
-            "updatedAt": at,
-            "reportedAt": at,
-        }
-        new = document(station, info, fields)
-        ops.append(ReplaceOne({"_id": new["_id"]}, new, upsert=True))
-    await bulk_upsert(db, names.DISPLAY_MESSAGES, ops)
-    return removed, learnt
 
 
 async def add_report(db: AsyncDatabase[Any], doc: dict[str, Any]) -> bool:

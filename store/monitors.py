@@ -24,11 +24,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
 
-from . import bulk_upsert, insert_once
+from . import bulk_upsert, insert_once, reports
 
 SOURCE_API = "api"
-SOURCE_STATION = "station"
-REPORTED = "Reported"
+SOURCE_STATION = reports.SOURCE_STATION
+REPORTED = reports.REPORTED
 """``status`` of a monitor only a report told of."""
 MONITOR_FIELDS = ("type", "value", "severity", "transaction")
 
@@ -163,34 +163,19 @@ async def replace_from_report(
     was asked for (``asked_at``). A reported one the CSMS does not hold as reported (same
     component, variable and settings) is stored as the station's; one it holds as reported
     gets ``reportedAt``. Returns the monitor ids removed and the ids learnt."""
-    stored = {doc["monitorId"]: doc for doc in await for_station(db, station)}
-    by_id = {
-        monitor["id"]: (component, variable, monitor) for component, variable, monitor in reported
-    }
-    removed = sorted(
-        i for i in set(stored) - set(by_id) if (stored[i].get("updatedAt") or at) < asked_at
+
+    def learnt(monitor_id: int, found: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+        component, variable, monitor = found
+        fields = reports.learnt_fields(at)
+        return document(station, monitor_id, component, variable, monitor, fields)
+
+    return await reports.replace_from_report(
+        db,
+        names.MONITORS,
+        {doc["monitorId"]: doc for doc in await for_station(db, station)},
+        {found[2]["id"]: found for found in reported},
+        lambda doc, found: _same(doc, *found),
+        learnt,
+        asked_at,
+        at,
     )
-    if removed:
-        await db[names.MONITORS].delete_many(
-            {"_id": {"$in": [monitor_key(station, i) for i in removed]}}
-        )
-    learnt: list[int] = []
-    ops: list[ReplaceOne[Any]] = []
-    for monitor_id, (component, variable, monitor) in sorted(by_id.items()):
-        doc = stored.get(monitor_id)
-        if doc is not None and _same(doc, component, variable, monitor):
-            ops.append(ReplaceOne({"_id": doc["_id"]}, {**doc, "reportedAt": at}))
-            continue
-        learnt.append(monitor_id)
-        fields = {
-            "source": SOURCE_STATION,
-            "status": REPORTED,
-            "commandId": None,
-            "setAt": None,
-            "updatedAt": at,
-            "reportedAt": at,
-        }
-        new = document(station, monitor_id, component, variable, monitor, fields)
-        ops.append(ReplaceOne({"_id": new["_id"]}, new, upsert=True))
-    await bulk_upsert(db, names.MONITORS, ops)
-    return removed, learnt
