@@ -96,6 +96,29 @@ def new_ca(common_name: str = "CSMS development CA", days: int = 3650) -> Issuer
     return Issuer(certificate, key)
 
 
+def leaf_builder(
+    issuer: Issuer,
+    subject: x509.Name,
+    public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey,
+    days: int,
+    not_before: dt.datetime | None = None,
+) -> x509.CertificateBuilder:
+    """What every end-entity certificate the CSMS signs has: its subject and key, ``issuer``
+    as issuer, a random serial, ``days`` of validity from five minutes ago (clocks drift),
+    and no CA rights; the caller adds the extensions of its kind."""
+    start = not_before or (now() - dt.timedelta(minutes=5))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.certificate.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+    )
+
+
 def issue(
     issuer: Issuer,
     common_name: str,
@@ -107,22 +130,13 @@ def issue(
     days: int = 365,
     organization: str | None = None,
 ) -> x509.Certificate:
-    start = not_before or (now() - dt.timedelta(minutes=5))
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(common_name, organization))
-        .issuer_name(issuer.certificate.subject)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.CLIENT_AUTH if client else ExtendedKeyUsageOID.SERVER_AUTH]
-            ),
-            critical=False,
-        )
+    builder = leaf_builder(
+        issuer, _name(common_name, organization), public_key, days, not_before
+    ).add_extension(
+        x509.ExtendedKeyUsage(
+            [ExtendedKeyUsageOID.CLIENT_AUTH if client else ExtendedKeyUsageOID.SERVER_AUTH]
+        ),
+        critical=False,
     )
     if server_names:
         alt: list[x509.GeneralName] = []

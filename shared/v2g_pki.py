@@ -18,7 +18,6 @@ What a V2G CSR must be, and why:
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from .pki import CsrError, Issuer, new_ca, now, write_cert, write_key
+from .pki import CsrError, Issuer, leaf_builder, new_ca, write_cert, write_key
 
 log = logging.getLogger("pki")
 
@@ -79,16 +78,8 @@ def sign_csr(issuer: Issuer, request: x509.CertificateSigningRequest, days: int)
     the chain CertificateSigned(V2GCertificate) carries (PEM)."""
     public_key = request.public_key()
     assert isinstance(public_key, ec.EllipticCurvePublicKey)
-    start = now() - dt.timedelta(minutes=5)
     leaf = (
-        x509.CertificateBuilder()
-        .subject_name(request.subject)
-        .issuer_name(issuer.certificate.subject)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        leaf_builder(issuer, request.subject, public_key, days)
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
