@@ -2,9 +2,10 @@
 fanned out in memory to every browser connected to ``GET /console/events`` (Server-Sent
 Events).
 
-The queue is bound to the events the lists and the dashboard show, for every station, and
-while a station's page is open to every event of that station (``#.<id>``), so the fleet's
-heartbeats and meter values reach the process only when someone watches that station.
+The queue is bound to the events the lists and the dashboard show, for every station, only
+while a browser watches the fleet, and to every event of a station (``#.<id>``) only while
+its page is open: with no console open, the fleet's traffic does not reach the API at all,
+and its heartbeats and meter values only when someone watches that station.
 A browser that falls behind loses events (its buffer is bounded), never the process.
 """
 
@@ -69,7 +70,8 @@ class Feed:
     ) -> None:
         self._channel, self._queue, self._exchange = channel, queue, exchange
         self._subscribers: set[Subscriber] = set()
-        self._watched: Counter[str] = Counter()
+        self._watched: Counter[str | None] = Counter()
+        self._binding = asyncio.Lock()  # one bind or unbind at a time, in order
 
     @classmethod
     async def start(cls, connection: AbstractRobustConnection) -> Feed:
@@ -81,8 +83,6 @@ class Feed:
             arguments={"x-max-length": QUEUE_LIMIT, "x-overflow": "drop-head"},
         )
         exchange = await channel.get_exchange(names.EVENTS_EXCHANGE)
-        for event in FLEET_EVENTS:
-            await queue.bind(exchange, f"{event}.#")
         feed = cls(channel, queue, exchange)
         await queue.consume(feed._on_message, no_ack=True)
         return feed
@@ -99,27 +99,36 @@ class Feed:
             if subscriber.station == station or (subscriber.station is None and fleet):
                 subscriber.offer(message.body)
 
+    @staticmethod
+    def _keys(station: str | None) -> list[str]:
+        """What the queue is bound to while someone watches ``station`` (None: the fleet)."""
+        if station is None:
+            return [f"{event}.#" for event in FLEET_EVENTS]
+        return [names.event_key("#", station)]
+
     async def subscribe(self, station: str | None) -> Subscriber:
         subscriber = Subscriber(station)
         self._subscribers.add(subscriber)
-        if station is not None:
+        async with self._binding:
             self._watched[station] += 1
             if self._watched[station] == 1:
-                await self._queue.bind(self._exchange, f"#.{station}")
+                for key in self._keys(station):
+                    await self._queue.bind(self._exchange, key)
         return subscriber
 
     async def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
         station = subscriber.station
-        if station is None:
-            return
-        self._watched[station] -= 1
-        if self._watched[station] <= 0:
+        async with self._binding:
+            self._watched[station] -= 1
+            if self._watched[station] > 0:
+                return
             del self._watched[station]
             try:
-                await self._queue.unbind(self._exchange, f"#.{station}")
+                for key in self._keys(station):
+                    await self._queue.unbind(self._exchange, key)
             except Exception as exc:  # the channel is closing: the queue goes with it
-                log.debug("could not unbind a station", extra={"error": repr(exc)})
+                log.debug("could not unbind", extra={"error": repr(exc)})
 
     def close_all(self) -> None:
         """End every stream (the API is stopping): browsers reconnect to another replica,
