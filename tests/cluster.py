@@ -45,7 +45,7 @@ class Cluster:
         # One key for the API and every worker, as in production; fresh per test run.
         self.password_key = secrets.token_hex(32)
         # The operator API's bootstrap admin key (API_ADMIN_KEY), sent by tests.conftest.Api.
-        self.admin_key = secrets.token_urlsafe(32)
+        self.admin_key = secrets.token_hex(32)  # never starts with "-" (read as an option)
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.health_ports: dict[str, int] = {}
         self._count = 0

@@ -88,7 +88,11 @@ async def test_registration_keeps_the_generated_passwords_out_of_the_report(
 ):
     path = tmp_path / "pw.json"
     settings = run(
-        "--api", cluster.api_url, "--api-key", cluster.admin_key, "--generated-passwords", str(path)
+        "--api",
+        cluster.api_url,
+        f"--api-key={cluster.admin_key}",
+        "--generated-passwords",
+        str(path),
     )
 
     result = await register(settings, log=lambda line: None)
