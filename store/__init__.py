@@ -20,7 +20,10 @@ log = logging.getLogger("store")
 
 INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     names.CONNECTORS: [[("station", ASCENDING)]],
-    names.TRANSACTIONS: [[("station", ASCENDING), ("endedAt", ASCENDING)]],
+    names.TRANSACTIONS: [
+        [("station", ASCENDING), ("endedAt", ASCENDING)],
+        [("startedAt", ASCENDING)],
+    ],
     names.TRANSACTION_EVENTS: [
         [("station", ASCENDING), ("transactionId", ASCENDING), ("seqNo", ASCENDING)]
     ],
@@ -50,7 +53,12 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     names.RESERVATIONS: [[("station", ASCENDING), ("createdAt", ASCENDING)]],
     names.REPORTS: [[("station", ASCENDING)]],
     names.REPORT_PARTS: [[("station", ASCENDING), ("requestId", ASCENDING)]],
-    names.STATION_STATE: [[("station", ASCENDING)]],
+    names.STATION_STATE: [
+        [("station", ASCENDING)],
+        # The console's station filters (by model, by firmware) on a real MongoDB.
+        [("kind", ASCENDING), ("value.chargingStation.model", ASCENDING)],
+        [("kind", ASCENDING), ("value.chargingStation.firmwareVersion", ASCENDING)],
+    ],
     names.AUDIT: [[("at", ASCENDING)], [("station", ASCENDING)], [("keyId", ASCENDING)]],
 }
 

@@ -146,3 +146,9 @@ def counted_current(entries: list[dict[str, Any]]) -> float:
         refused = e["status"] in names.SITE_LIMIT_REFUSED
         total += (e.get("countedAt") or e["limit"]) if refused else e["limit"]
     return round(total, 1)
+
+
+async def sites_of(db: AsyncDatabase[Any], stations: list[str]) -> dict[str, str]:
+    """The site of each of ``stations`` that belongs to one, by station (one read)."""
+    cursor = db[names.SITE_MEMBERS].find({"_id": {"$in": stations}})
+    return {doc["_id"]: str(doc["site"]) async for doc in cursor}

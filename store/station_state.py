@@ -108,3 +108,21 @@ async def delete_all(db: AsyncDatabase[Any], station: str) -> None:
     await db[names.STATION_STATE].delete_many({"station": station})
     await presence.delete(db, station)
     await db[names.LAST_SEEN].delete_one({"_id": station})
+
+
+async def boots_of(db: AsyncDatabase[Any], stations: list[str]) -> dict[str, dict[str, Any]]:
+    """The last boot of each of ``stations`` that has one, by station (one read, by ``_id``)."""
+    keys = [_key(station, names.STATE_BOOT) for station in stations]
+    cursor = db[names.STATION_STATE].find({"_id": {"$in": keys}}, {"station": 1, "value": 1})
+    return {doc["station"]: doc["value"] async for doc in cursor}
+
+
+async def booted_as(db: AsyncDatabase[Any], model: str | None, firmware: str | None) -> list[str]:
+    """The stations whose last boot reported this model and/or firmware version (exact)."""
+    query: dict[str, Any] = {"kind": names.STATE_BOOT}
+    if model:
+        query["value.chargingStation.model"] = model
+    if firmware:
+        query["value.chargingStation.firmwareVersion"] = firmware
+    cursor = db[names.STATION_STATE].find(query, {"_id": 0, "station": 1})
+    return [doc["station"] async for doc in cursor]

@@ -3,9 +3,10 @@ fanned out in memory to every browser connected to ``GET /console/events`` (Serv
 Events).
 
 The queue is bound to the events the lists and the dashboard show, for every station, only
-while a browser watches the fleet, and to every event of a station (``#.<id>``) only while
-its page is open: with no console open, the fleet's traffic does not reach the API at all,
-and its heartbeats and meter values only when someone watches that station.
+while a browser watches the fleet, to every event of a station (``#.<id>``) only while its
+page is open, and to a site's events only while that site's page is open: with no console
+open, the fleet's traffic does not reach the API at all, and its heartbeats and meter values
+only when someone watches that station.
 A browser that falls behind loses events (its buffer is bounded), never the process.
 """
 
@@ -44,11 +45,16 @@ BUFFER = 1000  # events held for one slow browser before it loses some
 QUEUE_LIMIT = 10_000  # events the broker holds for this process before dropping the oldest
 
 
-class Subscriber:
-    """One browser's stream: every fleet event, or every event of one station."""
+# What a browser watches: the fleet (None), ("station", id) or ("site", id).
+Topic = tuple[str, str] | None
+STATION, SITE = "station", "site"
 
-    def __init__(self, station: str | None) -> None:
-        self.station = station
+
+class Subscriber:
+    """One browser's stream: every fleet event, every event of one station, or one site's."""
+
+    def __init__(self, topic: Topic) -> None:
+        self.topic = topic
         self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(BUFFER)
         self.lost = 0
 
@@ -70,7 +76,7 @@ class Feed:
     ) -> None:
         self._channel, self._queue, self._exchange = channel, queue, exchange
         self._subscribers: set[Subscriber] = set()
-        self._watched: Counter[str | None] = Counter()
+        self._watched: Counter[Topic] = Counter()
         self._binding = asyncio.Lock()  # one bind or unbind at a time, in order
 
     @classmethod
@@ -89,43 +95,45 @@ class Feed:
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         try:
-            station = orjson.loads(message.body).get("station")
+            body = orjson.loads(message.body)
         except orjson.JSONDecodeError:
             return
-        fleet = message.routing_key is not None and message.routing_key.startswith(
-            tuple(e + "." for e in FLEET_EVENTS)
-        )
+        if not isinstance(body, dict):
+            return
         for subscriber in self._subscribers:
-            if subscriber.station == station or (subscriber.station is None and fleet):
+            if wanted(subscriber.topic, message.routing_key or "", body):
                 subscriber.offer(message.body)
 
     @staticmethod
-    def _keys(station: str | None) -> list[str]:
-        """What the queue is bound to while someone watches ``station`` (None: the fleet)."""
-        if station is None:
+    def _keys(topic: Topic) -> list[str]:
+        """What the queue is bound to while someone watches ``topic``."""
+        if topic is None:
             return [f"{event}.#" for event in FLEET_EVENTS]
-        return [names.event_key("#", station)]
+        kind, ident = topic
+        if kind == SITE:
+            return [names.event_key(event, ident) for event in names.SITE_EVENTS]
+        return [names.event_key("#", ident)]
 
-    async def subscribe(self, station: str | None) -> Subscriber:
-        subscriber = Subscriber(station)
+    async def subscribe(self, topic: Topic) -> Subscriber:
+        subscriber = Subscriber(topic)
         self._subscribers.add(subscriber)
         async with self._binding:
-            self._watched[station] += 1
-            if self._watched[station] == 1:
-                for key in self._keys(station):
+            self._watched[topic] += 1
+            if self._watched[topic] == 1:
+                for key in self._keys(topic):
                     await self._queue.bind(self._exchange, key)
         return subscriber
 
     async def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
-        station = subscriber.station
+        topic = subscriber.topic
         async with self._binding:
-            self._watched[station] -= 1
-            if self._watched[station] > 0:
+            self._watched[topic] -= 1
+            if self._watched[topic] > 0:
                 return
-            del self._watched[station]
+            del self._watched[topic]
             try:
-                for key in self._keys(station):
+                for key in self._keys(topic):
                     await self._queue.unbind(self._exchange, key)
             except Exception as exc:  # the channel is closing: the queue goes with it
                 log.debug("could not unbind", extra={"error": repr(exc)})
@@ -135,3 +143,16 @@ class Feed:
         or to this one once it is back."""
         for subscriber in list(self._subscribers):
             subscriber.close()
+
+
+def wanted(topic: Topic, routing_key: str, body: dict[str, object]) -> bool:
+    """Whether one browser's stream gets this event: the queue holds the union of what
+    every open page watches, so each event is matched again per browser."""
+    if topic is None:
+        return routing_key.startswith(tuple(e + "." for e in FLEET_EVENTS))
+    kind, ident = topic
+    if kind == SITE:
+        return body.get("site") == ident and routing_key.startswith(
+            tuple(e + "." for e in names.SITE_EVENTS)
+        )
+    return body.get("station") == ident

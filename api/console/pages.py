@@ -15,7 +15,16 @@ from aiohttp import web
 from shared import api_keys
 from shared.actions import COMMAND_ACTIONS
 from shared.ocppj import STATION_ID_PATTERN
-from store import alerts, connectors, meter_values, presence, sites, stations, transactions
+from store import (
+    alerts,
+    connectors,
+    meter_values,
+    presence,
+    sites,
+    station_state,
+    stations,
+    transactions,
+)
 from store import commands as command_store
 
 from .. import auth, views
@@ -25,8 +34,9 @@ from ..keys import DB
 from ..routes import alerts as alert_routes
 from ..routes import commands
 from ..routes import sites as site_routes
-from . import charts, forms, session
+from . import charts, forms, live, session, station_filter
 from .render import CONSOLE_FEED, render
+from .station_filter import StationFilter
 
 STATIC = Path(__file__).parent / "static"
 STATIC_TYPES = {"console.css": "text/css", "console.js": "text/javascript"}
@@ -98,27 +108,53 @@ async def dashboard(request: web.Request) -> web.Response:
 
 
 async def station_list(request: web.Request) -> web.Response:
+    """Filtered, sorted and paged on the server: each filter that names stations (a site,
+    a model or firmware, online now) is read as an id list once, and the page and the
+    count are one query each (``station_filter.combine``)."""
     identity, csrf = await session.check(request)
     db = request.app[DB]
-    prefix = request.query.get("q", "").strip()
-    status = request.query.get("status", "all")
-    descending = request.query.get("sort") == "-id"
-    try:
-        page = max(1, int(request.query.get("page", "1")))
-    except ValueError:
-        page = 1
-    within = outside = None
-    if status in ("online", "offline"):
-        ids = await presence.online(db)
-        within, outside = (ids, None) if status == "online" else (None, ids)
+    chosen = StationFilter.parse(request.query)
+    page = _page(request)
+    narrowed: list[list[str]] = []
+    if chosen.site:
+        site = await sites.get(db, chosen.site)
+        narrowed.append(list(site["stations"]) if site else [])
+    if chosen.model or chosen.firmware:
+        narrowed.append(await station_state.booted_as(db, chosen.model, chosen.firmware))
+    online = await presence.online(db) if chosen.status != "all" else None
+    within, outside = station_filter.combine(online, chosen.status, narrowed)
     docs, matching = await stations.page(
-        db, prefix, within, outside, descending, PAGE_SIZE, (page - 1) * PAGE_SIZE
+        db, chosen.prefix, within, outside, chosen.descending, PAGE_SIZE, (page - 1) * PAGE_SIZE
     )
-    connected = await presence.connected_among(db, [d["_id"] for d in docs])
-    rows = [{"id": d["_id"], "online": d["_id"] in connected} for d in docs]
+    ids = [d["_id"] for d in docs]
+    connected, boots, site_ids = await asyncio.gather(
+        presence.connected_among(db, ids),
+        station_state.boots_of(db, ids),
+        sites.sites_of(db, ids),
+    )
+    rows = []
+    for station in ids:
+        reported = (boots.get(station) or {}).get("chargingStation") or {}
+        rows.append(
+            {
+                "id": station,
+                "online": station in connected,
+                "model": " ".join(
+                    str(reported[k]) for k in ("vendorName", "model") if reported.get(k)
+                ),
+                "firmware": reported.get("firmwareVersion", ""),
+                "site": site_ids.get(station, ""),
+            }
+        )
     pages = max(1, math.ceil(matching / PAGE_SIZE))
-    query = {"q": prefix, "status": status, "sort": "-id" if descending else "id"}
-    context = {"rows": rows, "page": page, "pages": pages, "matching": matching, "query": query}
+    context = {
+        "rows": rows,
+        "page": page,
+        "pages": pages,
+        "matching": matching,
+        "query": chosen.query(),
+        "statuses": station_filter.STATUSES,
+    }
     return render(request, "stations.html", context, identity, csrf)
 
 
@@ -197,13 +233,24 @@ async def command(request: web.Request) -> web.Response:
     return render(request, "station.html", context, identity, csrf)
 
 
+def _topic(request: web.Request) -> live.Topic:
+    """``?station=<id>``, ``?site=<id>`` or neither (the fleet)."""
+    if station := request.query.get("station"):
+        if not STATION_ID_PATTERN.fullmatch(station):
+            raise ApiError(400, "Invalid station id")
+        return (live.STATION, station)
+    if site := request.query.get("site"):
+        if not site_routes.SITE_ID_PATTERN.fullmatch(site):
+            raise ApiError(400, "Invalid site id")
+        return (live.SITE, site)
+    return None
+
+
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-Sent Events: each event of ``ocpp.events`` the page shows, as its JSON; a
     comment every ``HEARTBEAT`` seconds keeps proxies from closing the stream."""
     await session.check(request)
-    station = request.query.get("station") or None
-    if station is not None and not STATION_ID_PATTERN.fullmatch(station):
-        raise ApiError(400, "Invalid station id")
+    topic = _topic(request)
     feed = request.app.get(CONSOLE_FEED)
     if feed is None:
         raise ApiError(503, "The live feed is not connected yet", headers={"Retry-After": "3"})
@@ -214,10 +261,11 @@ async def events(request: web.Request) -> web.StreamResponse:
             "X-Accel-Buffering": "no",
         }
     )
-    await response.prepare(request)
-    await response.write(f"retry: {RETRY_MS}\n\n".encode())
-    subscriber = await feed.subscribe(station)
+    # Bound before the first line: a client that read it misses no later event.
+    subscriber = await feed.subscribe(topic)
     try:
+        await response.prepare(request)
+        await response.write(f"retry: {RETRY_MS}\n\n".encode())
         while True:
             try:
                 body = await asyncio.wait_for(subscriber.queue.get(), HEARTBEAT)

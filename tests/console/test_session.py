@@ -9,6 +9,7 @@ import re
 import aiohttp
 import orjson
 import pytest
+from ocpp.v201 import call
 
 from api.console import forms
 from tests.cluster import Cluster
@@ -193,3 +194,66 @@ async def test_the_station_list_searches_filters_sorts_and_pages_on_the_server(
         assert await rows(f"q={prefix}&status=offline&page=2") == []
         assert await rows(f"q={operated.id}&status=online") == [operated.id]
         assert await rows(f"q={operated.id}&status=offline") == []
+
+
+async def test_the_station_list_filters_by_site_model_and_firmware_and_shows_them(
+    api: Api, cluster: Cluster, console_url: str, role_keys: dict[str, str], station: str
+):
+    prefix = f"{station}-F"
+    ids = [f"{prefix}{n}" for n in range(3)]
+    for sid in ids:
+        await api.register(sid, PASSWORD)
+    async with sim_station(cluster.ws_url, ids[0], PASSWORD) as cp:
+        await cp.boot()  # TestVendor SimCharger, firmware 1.0
+    async with sim_station(cluster.ws_url, ids[1], PASSWORD) as cp:
+        other = {"model": "Other", "vendor_name": "V2", "firmware_version": "2.0"}
+        answer = await cp.call(call.BootNotification(charging_station=other, reason="PowerUp"))
+        assert answer.status == "Accepted"
+    site = f"SITE-{prefix}"
+    status, body = await api.request(
+        "PUT", f"/sites/{site}", {"stations": ids[1:], "maxCurrent": 32.0}
+    )
+    assert status == 201, body
+    async with _session() as http:
+        await _login(http, console_url, role_keys["viewer"])
+
+        async def rows(query: str) -> list[str]:
+            async with http.get(f"{console_url}/stations?q={prefix}&{query}") as r:
+                assert r.status == 200
+                return re.findall(r'data-station-row="([^"]+)"', await r.text())
+
+        assert await rows("model=SimCharger") == ids[:1]
+        assert await rows("firmware=2.0") == ids[1:2]
+        assert await rows("model=SimCharger&firmware=2.0") == []
+        assert await rows(f"site={site}") == ids[1:]
+        assert await rows(f"site={site}&model=Other") == ids[1:2]
+        assert await rows(f"site={site}&status=offline&sort=-id") == ids[:0:-1]
+        assert await rows("site=NO-SUCH-SITE") == []
+        async with http.get(f"{console_url}/stations?q={prefix}&site={site}") as r:
+            page = await r.text()
+        assert "V2 Other" in page and f'href="/console/sites/{site}"' in page
+        # The sort link keeps the filters (and leaves out the empty ones).
+        assert f"site={site}&amp;sort=-id" in page and "model=&amp;" not in page
+
+
+async def test_a_site_page_streams_that_site_s_events_only(
+    api: Api, console_url: str, role_keys: dict[str, str], station: str
+):
+    watched, other = f"SITE-W-{station}", f"SITE-O-{station}"
+    for site in (watched, other):
+        status, body = await api.request("PUT", f"/sites/{site}", {"maxCurrent": 32.0})
+        assert status == 201, body
+    async with _session() as http:
+        await _login(http, console_url, role_keys["viewer"])
+        async with http.get(f"{console_url}/events?site=bad%20id") as r:
+            assert r.status == 400
+        async with http.get(f"{console_url}/events?site={watched}") as stream:
+            assert (await stream.content.readline()).startswith(b"retry: ")
+            for site in (other, watched):
+                status, _ = await api.request("PUT", f"/sites/{site}", {"maxCurrent": 20.0})
+                assert status == 200
+            async with asyncio.timeout(15):
+                while not (line := await stream.content.readline()).startswith(b"data: "):
+                    pass
+            event = orjson.loads(line[6:])
+            assert event["site"] == watched and event["event"].startswith("site."), event
