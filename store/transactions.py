@@ -144,3 +144,20 @@ async def running(db: AsyncDatabase[Any], station: str) -> list[dict[str, Any]]:
 
 async def count_running(db: AsyncDatabase[Any]) -> int:
     return await db[names.TRANSACTIONS].count_documents({"endedAt": {"$exists": False}})
+
+
+async def for_trends(db: AsyncDatabase[Any], since: datetime) -> list[dict[str, Any]]:
+    """The summaries the dashboard's trends need: every transaction started since
+    ``since``, and every one still running (index startedAt on MongoDB)."""
+    cursor = db[names.TRANSACTIONS].find(
+        {"$or": [{"startedAt": {"$gte": since}}, {"endedAt": {"$exists": False}}]},
+        {
+            "_id": 0,
+            "startedAt": 1,
+            "endedAt": 1,
+            "lastEventAt": 1,
+            "meterStartWh": 1,
+            "meterLastWh": 1,
+        },
+    )
+    return [doc async for doc in cursor]

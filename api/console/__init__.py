@@ -9,16 +9,19 @@ from aiohttp import web
 
 from ..keys import CONNECTION
 from .live import Feed
+from .memo import Memo
 from .pages import ROUTES
-from .render import CONSOLE_FEED
+from .render import CONSOLE_FEED, DASHBOARD, DASHBOARD_SECONDS
 
 __all__ = ["ROUTES", "feed_ctx"]
 
 
 async def feed_ctx(app: web.Application) -> AsyncIterator[None]:
-    """After the bus connection (``app.rabbitmq``): the live feed's queue, closed first."""
+    """After the bus connection (``app.rabbitmq``): the live feed's queue, closed first,
+    and the dashboard's shared numbers."""
     feed = await Feed.start(app[CONNECTION])
     app[CONSOLE_FEED] = feed
+    app[DASHBOARD] = Memo(DASHBOARD_SECONDS)
 
     async def end_streams(app: web.Application) -> None:
         feed.close_all()

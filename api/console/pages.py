@@ -14,6 +14,7 @@ from aiohttp import web
 
 from shared import api_keys
 from shared.actions import COMMAND_ACTIONS
+from shared.events import iso, utc_now
 from shared.ocppj import STATION_ID_PATTERN
 from store import (
     alerts,
@@ -34,8 +35,8 @@ from ..keys import DB
 from ..routes import alerts as alert_routes
 from ..routes import commands
 from ..routes import sites as site_routes
-from . import charts, forms, live, session, station_filter
-from .render import CONSOLE_FEED, render
+from . import charts, forms, live, session, station_filter, trends
+from .render import CONSOLE_FEED, DASHBOARD, render
 from .station_filter import StationFilter
 
 STATIC = Path(__file__).parent / "static"
@@ -93,18 +94,40 @@ async def logout(request: web.Request) -> web.Response:
     return response
 
 
-async def dashboard(request: web.Request) -> web.Response:
-    identity, csrf = await session.check(request)
-    db = request.app[DB]
-    total, online, charging, active = await asyncio.gather(
+async def _dashboard_numbers(db: Any) -> dict[str, Any]:
+    now = utc_now()
+    total, online, charging, active, recent = await asyncio.gather(
         stations.count(db),
         presence.count_online(db),
         transactions.count_running(db),
         alerts.count_active(db),
+        transactions.for_trends(db, trends.window_start(now)),
     )
+    seen = trends.compute(recent, now)
     counts = {"total": total, "online": online, "offline": max(total - online, 0)}
     counts |= {"charging": charging, "alerts": active}
-    return render(request, "dashboard.html", {"counts": counts}, identity, csrf)
+    return {
+        "counts": counts,
+        "energy_today_kwh": round(seen.energy_today_wh / 1000, 1),
+        "trends": {
+            "energy": trends.sparkline(seen.energy_wh),
+            "started": trends.sparkline([float(n) for n in seen.started]),
+            "charging": trends.sparkline([float(n) for n in seen.charging]),
+            "energy_kwh_24h": round(sum(seen.energy_wh) / 1000, 1),
+            "started_24h": sum(seen.started),
+            "charging_peak": max(seen.charging, default=0),
+        },
+        "computed_at": iso(now),
+    }
+
+
+async def dashboard(request: web.Request) -> web.Response:
+    """Counts and trends shared by every browser of this process for a few seconds
+    (``render.DASHBOARD``): the page is re-read on every fleet event."""
+    identity, csrf = await session.check(request)
+    db = request.app[DB]
+    numbers = await request.app[DASHBOARD].get(lambda: _dashboard_numbers(db))
+    return render(request, "dashboard.html", numbers, identity, csrf)
 
 
 async def station_list(request: web.Request) -> web.Response:

@@ -10,8 +10,12 @@ from aiohttp import web
 
 from .. import auth
 from .live import Feed
+from .memo import Memo
 
 CONSOLE_FEED = web.AppKey("console_feed", Feed)
+# The dashboard's numbers, shared by every browser of this process (``memo``).
+DASHBOARD_SECONDS = 5.0
+DASHBOARD = web.AppKey("console_dashboard", Memo[dict[str, Any]])
 
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),

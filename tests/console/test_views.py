@@ -167,3 +167,28 @@ async def test_sites_list_and_a_site_with_its_allocation_bars(
                 assert 'class="limit-line"' in page
             async with http.get(f"{console_url}/sites/NO-SUCH-SITE") as r:
                 assert r.status == 404
+
+
+async def test_the_dashboard_counts_today_s_energy_and_draws_its_trends(
+    api: Api, cluster: Cluster, console_url: str, role_keys: dict[str, str], station: str
+):
+    from tests.test_end_to_end import eventually
+
+    async with _session() as http:
+        await _login(http, console_url, role_keys["viewer"])
+
+        async def energy() -> float:
+            async with http.get(f"{console_url}/") as r:
+                page = await r.text()
+            assert r.status == 200 and page.count('<svg class="spark"') == 3, page
+            return float(re.findall(r'id="energy-today">([0-9.]+)<', page)[0])
+
+        before = await energy()
+        async with sim_station(cluster.ws_url, station, PASSWORD) as cp:
+            await cp.boot()
+            await charge(cp, api, station, "TX-DASH-1")
+
+        async def grew() -> bool:  # the numbers are shared for a few seconds
+            return await energy() >= before + 4.0  # 4.1 kWh, each figure rounded to 0.1
+
+        assert await eventually(grew, timeout=15)
