@@ -182,3 +182,17 @@ async def bulk_upsert(db: AsyncDatabase[Any], collection: str, ops: list[Any]) -
     for start in range(0, len(ops), BULK_CHUNK):
         chunk = ops[start : start + BULK_CHUNK]
         await _retry_create_races(partial(db[collection].bulk_write, chunk, ordered=False))
+
+
+async def find_by_ids(
+    db: AsyncDatabase[Any],
+    collection: str,
+    ids: list[str],
+    projection: dict[str, int] | None = None,
+) -> list[dict[str, Any]]:
+    """The documents of ``ids`` that exist, each read by ``_id`` alone, concurrently:
+    FerretDB v1 answers only ``_id`` equality from its index and scans the whole collection
+    for ``{"_id": {"$in": ...}}`` (measured: 140 ms for 50 ids at 2,000 documents against
+    ~1 ms each read by ``_id``). For a page of rows (tens of ids), never for thousands."""
+    docs = await asyncio.gather(*(db[collection].find_one({"_id": i}, projection) for i in ids))
+    return [doc for doc in docs if doc is not None]

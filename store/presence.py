@@ -16,7 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
 
-from . import upsert
+from . import find_by_ids, upsert
 
 
 async def connected(db: AsyncDatabase[Any], station: str, connection: dict[str, Any]) -> None:
@@ -60,6 +60,6 @@ async def count_online(db: AsyncDatabase[Any]) -> int:
 
 
 async def connected_among(db: AsyncDatabase[Any], stations: list[str]) -> dict[str, dict[str, Any]]:
-    """The connection of each of ``stations`` that is connected now, by id (one read)."""
-    cursor = db[names.PRESENCE].find({"_id": {"$in": stations}, "connection": {"$ne": None}})
-    return {doc["_id"]: doc["connection"] async for doc in cursor}
+    """The connection of each of ``stations`` (a page of them) connected now, by id."""
+    docs = await find_by_ids(db, names.PRESENCE, stations)
+    return {doc["_id"]: doc["connection"] for doc in docs if doc.get("connection")}

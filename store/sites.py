@@ -22,7 +22,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared import names
 from shared.events import iso
 
-from . import insert_once
+from . import find_by_ids, insert_once
 
 
 async def get(db: AsyncDatabase[Any], site_id: str) -> dict[str, Any] | None:
@@ -149,6 +149,6 @@ def counted_current(entries: list[dict[str, Any]]) -> float:
 
 
 async def sites_of(db: AsyncDatabase[Any], stations: list[str]) -> dict[str, str]:
-    """The site of each of ``stations`` that belongs to one, by station (one read)."""
-    cursor = db[names.SITE_MEMBERS].find({"_id": {"$in": stations}})
-    return {doc["_id"]: str(doc["site"]) async for doc in cursor}
+    """The site of each of ``stations`` (a page of them) that belongs to one, by station."""
+    docs = await find_by_ids(db, names.SITE_MEMBERS, stations)
+    return {doc["_id"]: str(doc["site"]) for doc in docs}

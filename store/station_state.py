@@ -24,7 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared import names
 from shared.events import utc_now
 
-from . import bulk_upsert, presence, upsert
+from . import bulk_upsert, find_by_ids, presence, upsert
 
 
 def _key(station: str, kind: str) -> str:
@@ -111,10 +111,10 @@ async def delete_all(db: AsyncDatabase[Any], station: str) -> None:
 
 
 async def boots_of(db: AsyncDatabase[Any], stations: list[str]) -> dict[str, dict[str, Any]]:
-    """The last boot of each of ``stations`` that has one, by station (one read, by ``_id``)."""
+    """The last boot of each of ``stations`` (a page of them) that has one, by station."""
     keys = [_key(station, names.STATE_BOOT) for station in stations]
-    cursor = db[names.STATION_STATE].find({"_id": {"$in": keys}}, {"station": 1, "value": 1})
-    return {doc["station"]: doc["value"] async for doc in cursor}
+    docs = await find_by_ids(db, names.STATION_STATE, keys, {"station": 1, "value": 1})
+    return {doc["station"]: doc["value"] for doc in docs}
 
 
 async def booted_as(db: AsyncDatabase[Any], model: str | None, firmware: str | None) -> list[str]:

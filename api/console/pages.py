@@ -94,7 +94,7 @@ async def logout(request: web.Request) -> web.Response:
     return response
 
 
-async def _dashboard_numbers(db: Any) -> dict[str, Any]:
+async def dashboard_numbers(db: Any) -> dict[str, Any]:
     now = utc_now()
     total, online, charging, active, recent = await asyncio.gather(
         stations.count(db),
@@ -126,18 +126,16 @@ async def dashboard(request: web.Request) -> web.Response:
     (``render.DASHBOARD``): the page is re-read on every fleet event."""
     identity, csrf = await session.check(request)
     db = request.app[DB]
-    numbers = await request.app[DASHBOARD].get(lambda: _dashboard_numbers(db))
+    numbers = await request.app[DASHBOARD].get(lambda: dashboard_numbers(db))
     return render(request, "dashboard.html", numbers, identity, csrf)
 
 
-async def station_list(request: web.Request) -> web.Response:
-    """Filtered, sorted and paged on the server: each filter that names stations (a site,
-    a model or firmware, online now) is read as an id list once, and the page and the
-    count are one query each (``station_filter.combine``)."""
-    identity, csrf = await session.check(request)
-    db = request.app[DB]
-    chosen = StationFilter.parse(request.query)
-    page = _page(request)
+async def station_rows(
+    db: Any, chosen: StationFilter, page: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the station list and how many stations match: each filter that names
+    stations (a site, a model or firmware, online now) is read as an id list once, and the
+    page and the count are one query each (``station_filter.combine``)."""
     narrowed: list[list[str]] = []
     if chosen.site:
         site = await sites.get(db, chosen.site)
@@ -158,22 +156,28 @@ async def station_list(request: web.Request) -> web.Response:
     rows = []
     for station in ids:
         reported = (boots.get(station) or {}).get("chargingStation") or {}
+        model = " ".join(str(reported[k]) for k in ("vendorName", "model") if reported.get(k))
         rows.append(
             {
                 "id": station,
                 "online": station in connected,
-                "model": " ".join(
-                    str(reported[k]) for k in ("vendorName", "model") if reported.get(k)
-                ),
+                "model": model,
                 "firmware": reported.get("firmwareVersion", ""),
                 "site": site_ids.get(station, ""),
             }
         )
-    pages = max(1, math.ceil(matching / PAGE_SIZE))
+    return rows, matching
+
+
+async def station_list(request: web.Request) -> web.Response:
+    identity, csrf = await session.check(request)
+    chosen = StationFilter.parse(request.query)
+    page = _page(request)
+    rows, matching = await station_rows(request.app[DB], chosen, page)
     context = {
         "rows": rows,
         "page": page,
-        "pages": pages,
+        "pages": max(1, math.ceil(matching / PAGE_SIZE)),
         "matching": matching,
         "query": chosen.query(),
         "statuses": station_filter.STATUSES,

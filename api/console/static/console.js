@@ -95,6 +95,27 @@
     };
   }
 
+  // The theme button: light, dark, or the system's (no choice stored).
+  const themes = ["system", "light", "dark"];
+  const root = document.documentElement;
+  function applyTheme(theme) {
+    if (theme === "system") delete root.dataset.theme; else root.dataset.theme = theme;
+    const button = document.getElementById("theme");
+    if (button) button.textContent = "Theme: " + theme;
+  }
+  let theme = localStorage.getItem("console-theme") || "system";
+  applyTheme(theme);
+  const themeButton = document.getElementById("theme");
+  if (themeButton) {
+    themeButton.hidden = false;
+    themeButton.addEventListener("click", () => {
+      theme = themes[(themes.indexOf(theme) + 1) % themes.length];
+      if (theme === "system") localStorage.removeItem("console-theme");
+      else localStorage.setItem("console-theme", theme);
+      applyTheme(theme);
+    });
+  }
+
   document.querySelectorAll("[data-autosubmit]").forEach((select) => {
     select.addEventListener("change", () => select.form.submit());
   });
