@@ -28,6 +28,13 @@ CONSOLE_ROLES: dict[tuple[str, str], str | None] = {
     ("GET", "/console/stations"): ROLE_VIEWER,
     ("GET", "/console/stations/{id}"): ROLE_VIEWER,
     ("POST", "/console/stations/{id}/command"): ROLE_OPERATOR,  # ADMIN_COMMANDS: admin
+    ("GET", "/console/stations/{id}/device-model"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}/security-events"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}/certificates"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}/charging"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}/reservations"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}/display-messages"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}/monitors"): ROLE_VIEWER,
     ("GET", "/console/transactions"): ROLE_VIEWER,
     ("GET", "/console/transactions/{id}/{transactionId}"): ROLE_VIEWER,
     ("GET", "/console/alerts"): ROLE_VIEWER,
