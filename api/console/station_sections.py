@@ -11,6 +11,7 @@ import asyncio
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -129,6 +130,18 @@ def matching_variables(
     return rows
 
 
+def with_text_times(value: Any) -> Any:
+    """``value`` with every datetime as OCPP's text form: the stored documents some API
+    routes answer as they are (orjson writes their datetimes) read like the rest here."""
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, dict):
+        return {k: with_text_times(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_text_times(v) for v in value]
+    return value
+
+
 def more_page(rows: list[T]) -> tuple[list[T], bool]:
     """Rows read one past the page: the page, and whether a next page exists."""
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
@@ -189,14 +202,15 @@ async def security_events_tab(request: web.Request) -> web.Response:
 
 async def certificates_tab(request: web.Request) -> web.Response:
     auth, station, context = await _open(request, "certificates")
-    context |= await certificate_routes.station_view(request.app[DB], station)
+    context |= with_text_times(await certificate_routes.station_view(request.app[DB], station))
     return render(request, "station_certificates.html", context, *auth)
 
 
 def limit_view(doc: dict[str, Any]) -> dict[str, Any]:
     """An external limit (NotifyChargingLimit) as stored, with its times as text."""
     hidden = ("_id", "station", "active", "clearedAt", "clearedBy")
-    return {k: iso(v) if hasattr(v, "isoformat") else v for k, v in doc.items() if k not in hidden}
+    shown: dict[str, Any] = with_text_times({k: v for k, v in doc.items() if k not in hidden})
+    return shown
 
 
 async def charging_tab(request: web.Request) -> web.Response:

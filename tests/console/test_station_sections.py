@@ -89,6 +89,16 @@ def test_variables_match_their_component_and_variable_text_case_insensitively():
     assert matching_variables(entries, "security", "power") == []
 
 
+def test_stored_times_read_as_ocpp_text_at_any_depth():
+    at = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    shown = station_sections.with_text_times({"a": at, "b": [{"c": at}, 1], "d": "x"})
+    assert shown == {
+        "a": "2026-06-01T12:00:00.000Z",
+        "b": [{"c": "2026-06-01T12:00:00.000Z"}, 1],
+        "d": "x",
+    }
+
+
 # --- the tabs on the real cluster -----------------------------------------------------------
 
 
@@ -229,6 +239,9 @@ async def test_charging_reservations_messages_monitors_and_certificates_show_the
             assert status == 200
             certificates = await _page(http, f"{station_url}/certificates")
             assert _rows(certificates, "installed") == ["CSMSRootCertificate/1f"]
+            assert re.search(
+                r"\(Accepted\) at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z<", certificates
+            )
 
             async def limit_shown() -> Any:
                 page = await _page(http, f"{station_url}/charging")
