@@ -36,6 +36,7 @@ from ..routes import charging_profiles as profile_routes
 from ..routes import display_messages as message_routes
 from ..routes import monitors as monitor_routes
 from ..routes import reservations as reservation_routes
+from ..routes import security as security_routes
 from ..routes import sites as site_routes
 from ..routes.stations import station_id
 from . import session
@@ -179,15 +180,6 @@ async def device_model_tab(request: web.Request) -> web.Response:
     return render(request, "station_device_model.html", context, *auth)
 
 
-def security_event_view(doc: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": doc["type"],
-        "timestamp": iso(doc["timestamp"]),
-        "techInfo": doc.get("techInfo"),
-        "receivedAt": iso(doc["receivedAt"]) if doc.get("receivedAt") else None,
-    }
-
-
 async def security_events_tab(request: web.Request) -> web.Response:
     auth, station, context = await _open(request, "security-events")
     requested = page_number(request.query.get("page"))
@@ -196,7 +188,7 @@ async def security_events_tab(request: web.Request) -> web.Response:
     page = paged(total, requested)
     if page.number != requested:  # past the last page: read the last one
         docs, total = await records.security_events(db, station, PAGE_SIZE, page.skip)
-    context |= {"rows": [security_event_view(d) for d in docs], "page": page}
+    context |= {"rows": [security_routes.event_view(d) for d in docs], "page": page}
     return render(request, "station_security_events.html", context, *auth)
 
 

@@ -171,7 +171,8 @@ def _at(seconds: int) -> str:
     return (start + timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
 
 
-async def test_security_events_are_newest_first_and_paged(
+async def test_security_events_are_newest_first_and_paged_as_the_api_lists_them(
+    api: Api,
     db: AsyncDatabase[Any],
     operated: OperatedStation,
     station: str,
@@ -201,6 +202,13 @@ async def test_security_events_are_newest_first_and_paged(
         second = await _page(http, f"{base}?page=2")
         later = [r for r in _rows(second, "security-event") if r.startswith("TabsEvent")]
         assert later == ["TabsEvent01", "TabsEvent00"]
+    status, body = await api.request("GET", f"/stations/{station}/security-events?limit=50")
+    assert status == 200, body
+    assert [e["type"] for e in body["securityEvents"]] == _rows(first, "security-event")
+    assert body["total"] == 52 and body["securityEvents"][0]["techInfo"] == "info-51"
+    assert body["securityEvents"][0]["timestamp"] == "2026-06-01T12:00:51.000Z"
+    status, _ = await api.request("GET", "/stations/CS-NOT-REGISTERED/security-events")
+    assert status == 404
 
 
 async def test_charging_reservations_messages_monitors_and_certificates_show_the_api_s_rows(
