@@ -29,6 +29,7 @@ from store import (
     stations,
 )
 
+from .. import auth
 from ..errors import ApiError
 from ..keys import DB
 from ..routes import certificates as certificate_routes
@@ -44,7 +45,7 @@ from .render import render
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
-MAX_FILTER = 100  # characters of a filter kept: longer text matches nothing anyway
+MAX_FILTER = 200  # characters of a filter kept: more than any label (names are 50 at most)
 LINKS_AROUND = 2  # page links either side of the current one
 
 T = TypeVar("T")
@@ -151,7 +152,9 @@ def more_page(rows: list[T]) -> tuple[list[T], bool]:
 # --- handlers -------------------------------------------------------------------------------
 
 
-async def _open(request: web.Request, section: str) -> tuple[Any, str, dict[str, Any]]:
+async def _open(
+    request: web.Request, section: str
+) -> tuple[tuple[auth.Identity, str], str, dict[str, Any]]:
     """Session, the station (400 for an invalid id, 404 for an unknown one) and the base
     context every tab renders with."""
     identity, csrf = await session.check(request)
@@ -165,7 +168,7 @@ async def _open(request: web.Request, section: str) -> tuple[Any, str, dict[str,
 async def device_model_tab(request: web.Request) -> web.Response:
     """All the station's variables (as ``GET .../device-model`` lists them), filtered and
     paged here: a station reports at most a few thousand."""
-    auth, station, context = await _open(request, "device-model")
+    who, station, context = await _open(request, "device-model")
     component = filter_text(request.query.get("component"))
     variable = filter_text(request.query.get("variable"))
     everything = await device_model.for_station(request.app[DB], station)
@@ -177,11 +180,11 @@ async def device_model_tab(request: web.Request) -> web.Response:
         "reported": len(everything),
         "query": {"component": component, "variable": variable},
     }
-    return render(request, "station_device_model.html", context, *auth)
+    return render(request, "station_device_model.html", context, *who)
 
 
 async def security_events_tab(request: web.Request) -> web.Response:
-    auth, station, context = await _open(request, "security-events")
+    who, station, context = await _open(request, "security-events")
     requested = page_number(request.query.get("page"))
     db = request.app[DB]
     docs, total = await records.security_events(db, station, PAGE_SIZE, (requested - 1) * PAGE_SIZE)
@@ -189,13 +192,13 @@ async def security_events_tab(request: web.Request) -> web.Response:
     if page.number != requested:  # past the last page: read the last one
         docs, total = await records.security_events(db, station, PAGE_SIZE, page.skip)
     context |= {"rows": [security_routes.event_view(d) for d in docs], "page": page}
-    return render(request, "station_security_events.html", context, *auth)
+    return render(request, "station_security_events.html", context, *who)
 
 
 async def certificates_tab(request: web.Request) -> web.Response:
-    auth, station, context = await _open(request, "certificates")
+    who, station, context = await _open(request, "certificates")
     context |= with_text_times(await certificate_routes.station_view(request.app[DB], station))
-    return render(request, "station_certificates.html", context, *auth)
+    return render(request, "station_certificates.html", context, *who)
 
 
 def limit_view(doc: dict[str, Any]) -> dict[str, Any]:
@@ -208,7 +211,7 @@ def limit_view(doc: dict[str, Any]) -> dict[str, Any]:
 async def charging_tab(request: web.Request) -> web.Response:
     """What the CSMS holds for the station (every profile, as the validation of a new one
     reads them), the external limits it obeys, and its site with this station's share."""
-    auth, station, context = await _open(request, "charging")
+    who, station, context = await _open(request, "charging")
     db = request.app[DB]
     profiles, limits, site_name = await asyncio.gather(
         charging_profiles.for_station(db, station),
@@ -227,11 +230,11 @@ async def charging_tab(request: web.Request) -> web.Response:
         ),
         "site": site,
     }
-    return render(request, "station_charging.html", context, *auth)
+    return render(request, "station_charging.html", context, *who)
 
 
 async def reservations_tab(request: web.Request) -> web.Response:
-    auth, station, context = await _open(request, "reservations")
+    who, station, context = await _open(request, "reservations")
     number = page_number(request.query.get("page"))
     docs = await reservations.list_filtered(
         request.app[DB], station, None, PAGE_SIZE + 1, (number - 1) * PAGE_SIZE
@@ -242,22 +245,22 @@ async def reservations_tab(request: web.Request) -> web.Response:
         "number": number,
         "more": more,
     }
-    return render(request, "station_reservations.html", context, *auth)
+    return render(request, "station_reservations.html", context, *who)
 
 
 async def display_messages_tab(request: web.Request) -> web.Response:
-    auth, station, context = await _open(request, "display-messages")
+    who, station, context = await _open(request, "display-messages")
     number = page_number(request.query.get("page"))
     docs = await display_messages.for_station(
         request.app[DB], station, PAGE_SIZE + 1, (number - 1) * PAGE_SIZE
     )
     shown, more = more_page(docs)
     context |= {"rows": [message_routes.view(d) for d in shown], "number": number, "more": more}
-    return render(request, "station_display_messages.html", context, *auth)
+    return render(request, "station_display_messages.html", context, *who)
 
 
 async def monitors_tab(request: web.Request) -> web.Response:
-    auth, station, context = await _open(request, "monitors")
+    who, station, context = await _open(request, "monitors")
     number = page_number(request.query.get("page"))
     db = request.app[DB]
     docs, settings = await asyncio.gather(
@@ -271,7 +274,7 @@ async def monitors_tab(request: web.Request) -> web.Response:
         "number": number,
         "more": more,
     }
-    return render(request, "station_monitors.html", context, *auth)
+    return render(request, "station_monitors.html", context, *who)
 
 
 ROUTES = [
