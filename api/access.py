@@ -28,6 +28,13 @@ CONSOLE_ROLES: dict[tuple[str, str], str | None] = {
     ("GET", "/console/stations"): ROLE_VIEWER,
     ("GET", "/console/stations/{id}"): ROLE_VIEWER,
     ("POST", "/console/stations/{id}/command"): ROLE_OPERATOR,  # ADMIN_COMMANDS: admin
+    ("GET", "/console/stations/{id}/device-model"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}/security-events"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}/certificates"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}/charging"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}/reservations"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}/display-messages"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}/monitors"): ROLE_VIEWER,
     ("GET", "/console/transactions"): ROLE_VIEWER,
     ("GET", "/console/transactions/{id}/{transactionId}"): ROLE_VIEWER,
     ("GET", "/console/alerts"): ROLE_VIEWER,
@@ -61,6 +68,7 @@ ROUTE_ROLES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/stations/{id}/reports"): ROLE_VIEWER,
     ("GET", "/api/v1/stations/{id}/customer-information"): ROLE_VIEWER,
     ("POST", "/api/v1/stations/{id}/password"): ROLE_ADMIN,
+    ("GET", "/api/v1/stations/{id}/security-events"): ROLE_VIEWER,
     ("GET", "/api/v1/stations/{id}/certificates"): ROLE_VIEWER,
     # Installing a root changes what a station trusts, like InstallCertificate (admin);
     # asking what it holds changes nothing on it (operator, like the command itself).

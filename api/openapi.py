@@ -474,6 +474,17 @@ SPEC: dict[str, Any] = {
                 "NotifyCustomerInformation parts", params=[_path_param("id"), _query("requestId")]
             )
         },
+        "/api/v1/stations/{id}/security-events": {
+            "get": {
+                **_op(
+                    "The station's security events (A04), newest first by their timestamp",
+                    params=[_path_param("id"), *PAGING],
+                ),
+                "description": "200: `{securityEvents, total}`; each `{type, timestamp, "
+                "techInfo, source, receivedAt}`, `source` station (SecurityEventNotification) "
+                "or csms (one the CSMS recorded: a refused login, a certificate not renewed).",
+            }
+        },
         "/api/v1/stations/{id}/password": {
             "post": _op(
                 "Rotate the station's Basic auth password via SetVariables(BasicAuthPassword); "

@@ -37,3 +37,20 @@ async def list_for_station(
 ) -> list[dict[str, Any]]:
     cursor = db[collection].find({"station": station}, {"_id": 0}).sort("_id", -1).limit(limit)
     return [doc async for doc in cursor]
+
+
+async def security_events(
+    db: AsyncDatabase[Any], station: str, limit: int, skip: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the station's security events and how many it has: newest by the
+    station's own timestamp, then by arrival (``_id`` is a message id, no time)."""
+    query = {"station": station}
+    cursor = (
+        db[names.SECURITY_EVENTS]
+        .find(query, {"_id": 0})
+        .sort([("timestamp", -1), ("receivedAt", -1)])
+        .skip(skip)
+        .limit(limit)
+    )
+    docs = [doc async for doc in cursor]
+    return docs, await db[names.SECURITY_EVENTS].count_documents(query)

@@ -35,7 +35,7 @@ from ..keys import DB
 from ..routes import alerts as alert_routes
 from ..routes import commands
 from ..routes import sites as site_routes
-from . import charts, forms, live, session, station_filter, trends
+from . import charts, forms, live, session, station_filter, station_sections, trends
 from .render import CONSOLE_FEED, DASHBOARD, render
 from .station_filter import StationFilter
 
@@ -475,4 +475,5 @@ ROUTES = [
     web.get("/console/sites", site_list),
     web.get("/console/sites/{siteId}", site_page),
     web.get("/console/events", events),
+    *station_sections.ROUTES,
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import cert_renewal, commands, names, pki
 from shared.events import utc_now
@@ -31,8 +32,12 @@ ROOT_TYPES = (
 
 
 async def get_certificates(request: web.Request) -> web.Response:
-    station = station_id(request)
-    db = request.app[DB]
+    return json_response(await station_view(request.app[DB], station_id(request)))
+
+
+async def station_view(db: AsyncDatabase[Any], station: str) -> dict[str, Any]:
+    """What the station's certificates route answers; the console's certificates tab
+    shows the same."""
     docs = await certificates.for_station(db, station, with_ids=True)
     renewals = await cert_renewals.for_station(db, station)
     for doc in docs:
@@ -51,7 +56,7 @@ async def get_certificates(request: web.Request) -> web.Response:
         }
         for entry in inventory["certificateHashDataChain"]:
             entry["installedBy"] = by_hash.get(_hash_key(entry["certificateHashData"]))
-    return json_response({"certificates": docs, "installed": inventory})
+    return {"certificates": docs, "installed": inventory}
 
 
 def _hash_key(data: dict[str, Any]) -> tuple[str, ...]:

@@ -65,7 +65,7 @@ def view(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _settings_view(doc: dict[str, Any]) -> dict[str, Any]:
+def settings_view(doc: dict[str, Any]) -> dict[str, Any]:
     return {
         "monitoringBase": doc.get("monitoringBase"),
         "monitoringBaseSetAt": _time(doc.get("monitoringBaseSetAt")),
@@ -152,7 +152,7 @@ async def list_monitors(request: web.Request) -> web.Response:
     return json_response(
         {
             "stationId": station,
-            **_settings_view(await monitors.settings(db, station)),
+            **settings_view(await monitors.settings(db, station)),
             "monitors": [view(d) for d in docs],
         }
     )

@@ -52,7 +52,8 @@ def view(doc: dict[str, Any], found: dict[str, Any], now: Any) -> dict[str, Any]
     }
 
 
-async def _shown(request: web.Request, doc: dict[str, Any]) -> dict[str, Any]:
+async def shown(request: web.Request, doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored reservation as every route (and the console) shows it."""
     found = await reservations.facts(request.app[DB], doc["station"], doc["reservationId"])
     return view(doc, found, utc_now())
 
@@ -143,7 +144,7 @@ async def create(request: web.Request) -> web.Response:
         else names.EVENT_RESERVATION_REJECTED
     )
     await _publish(request, event, doc, answer=answer, expiresAt=iso(expires))
-    return json_response(await _shown(request, doc), 201)
+    return json_response(await shown(request, doc), 201)
 
 
 async def _one(request: web.Request) -> dict[str, Any]:
@@ -158,14 +159,14 @@ async def _one(request: web.Request) -> dict[str, Any]:
 
 
 async def get_one(request: web.Request) -> web.Response:
-    return json_response(await _shown(request, await _one(request)))
+    return json_response(await shown(request, await _one(request)))
 
 
 async def cancel(request: web.Request) -> web.Response:
     doc = await _one(request)
-    shown = await _shown(request, doc)
-    if not shown["active"]:
-        raise ApiError(409, f"Reservation is {shown['status']}", shown)
+    current = await shown(request, doc)
+    if not current["active"]:
+        raise ApiError(409, f"Reservation is {current['status']}", current)
     station, reservation_id = doc["station"], doc["reservationId"]
     result = await record_and_send(
         request, station, "CancelReservation", {"reservationId": reservation_id}
@@ -182,9 +183,9 @@ async def cancel(request: web.Request) -> web.Response:
     await reservations.set_fields(request.app[DB], station, reservation_id, fields)
     doc = await _one(request)
     if answer != "Accepted":
-        raise ApiError(409, "Station refused to cancel", await _shown(request, doc))
+        raise ApiError(409, "Station refused to cancel", await shown(request, doc))
     await _publish(request, names.EVENT_RESERVATION_CANCELLED, doc)
-    return json_response(await _shown(request, doc))
+    return json_response(await shown(request, doc))
 
 
 async def list_reservations(request: web.Request) -> web.Response:
@@ -193,10 +194,10 @@ async def list_reservations(request: web.Request) -> web.Response:
     docs = await reservations.list_filtered(
         request.app[DB], request.query.get("stationId"), active, limit, skip
     )
-    shown = [await _shown(request, d) for d in docs]
+    views = [await shown(request, d) for d in docs]
     if active is not None:
-        shown = [s for s in shown if s["active"] == active]
-    return json_response({"reservations": shown})
+        views = [v for v in views if v["active"] == active]
+    return json_response({"reservations": views})
 
 
 ROUTES = [

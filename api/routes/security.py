@@ -1,17 +1,21 @@
-"""Station credentials (A01 password rotation); certificates are in ``certificates``."""
+"""Station credentials (A01 password rotation) and the station's security events (A04);
+certificates are in ``certificates``."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiohttp import web
 
 from shared import commands
 from shared.envelope import CredentialsChanged
+from shared.events import iso
 from shared.passwords import generate_password, is_acceptable
 from store import commands as command_store
-from store import stations
+from store import records, stations
 
 from ..credentials import verifier
-from ..errors import ApiError, json_response, read_json
+from ..errors import ApiError, json_response, paging, read_json
 from ..keys import COMMANDS, DB, PASSWORD_KEYS, SETTINGS
 from .commands import result_response
 from .stations import require_registered, station_id, tell_gateways
@@ -71,6 +75,27 @@ async def rotate_password(request: web.Request) -> web.Response:
     return json_response(answer)
 
 
+def event_view(doc: dict[str, Any]) -> dict[str, Any]:
+    """A security event, the station's own (``source`` station) or one the CSMS recorded
+    for it (``csms``: a refused login, a certificate not renewed)."""
+    return {
+        "type": doc["type"],
+        "timestamp": iso(doc["timestamp"]),
+        "techInfo": doc.get("techInfo"),
+        "source": doc.get("source"),
+        "receivedAt": iso(doc["receivedAt"]) if doc.get("receivedAt") else None,
+    }
+
+
+async def list_security_events(request: web.Request) -> web.Response:
+    station = station_id(request)
+    limit, skip = paging(request)
+    await require_registered(request, station)
+    docs, total = await records.security_events(request.app[DB], station, limit, skip)
+    return json_response({"securityEvents": [event_view(d) for d in docs], "total": total})
+
+
 ROUTES = [
     web.post("/api/v1/stations/{id}/password", rotate_password),
+    web.get("/api/v1/stations/{id}/security-events", list_security_events),
 ]
