@@ -25,7 +25,7 @@ from ..keys import DB
 from ..routes import alerts as alert_routes
 from ..routes import commands
 from ..routes import sites as site_routes
-from . import charts, forms, session
+from . import admin_pages, charts, forms, session
 from .render import CONSOLE_FEED, render
 
 STATIC = Path(__file__).parent / "static"
@@ -400,4 +400,5 @@ ROUTES = [
     web.get("/console/sites", site_list),
     web.get("/console/sites/{siteId}", site_page),
     web.get("/console/events", events),
+    *admin_pages.ROUTES,
 ]
