@@ -120,12 +120,17 @@ def sync_counts(stations: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def _refusal(exc: ApiError) -> dict[str, Any]:
+def refusal(exc: ApiError) -> dict[str, Any]:
+    """The API's error as one line for the page, with what it names (the unknown tokens,
+    each taken station and the list holding it)."""
     detail = exc.detail
-    if isinstance(detail, list | dict):
-        text = f"{exc.error}: {', '.join(map(str, detail))}"
+    if isinstance(detail, dict):
+        named = [f"{k} ({v})" for k, v in detail.items()]
+    elif isinstance(detail, list):
+        named = [str(v) for v in detail]
     else:
-        text = exc.error if detail is None else f"{exc.error}: {detail}"
+        named = [] if detail is None else [str(detail)]
+    text = f"{exc.error}: {', '.join(named)}" if named else exc.error
     return {"status": exc.status, "text": text}
 
 
@@ -196,7 +201,7 @@ async def save_id_token(request: web.Request) -> web.Response:
         )
     except ApiError as exc:
         context = await _tokens_context(request, {})
-        context |= {"form": form, "error": _refusal(exc), "deleted": None}
+        context |= {"form": form, "error": refusal(exc), "deleted": None}
         return render(request, "id_tokens.html", context, identity, csrf, status=exc.status)
     saved = "created" if created else "updated"
     location = f"{TOKENS_ROUTE}/{quote(token, safe='')}?saved={saved}"
@@ -211,7 +216,7 @@ async def delete_id_token(request: web.Request) -> web.Response:
         await token_routes.remove_token(request, token)
     except ApiError as exc:
         context = await _tokens_context(request, {})
-        context |= {"error": _refusal(exc), "deleted": None}
+        context |= {"error": refusal(exc), "deleted": None}
         return render(request, "id_tokens.html", context, identity, csrf, status=exc.status)
     location = f"{TOKENS_ROUTE}?{urlencode({'deleted': token})}"
     return web.Response(status=303, headers={"Location": location})
@@ -279,7 +284,7 @@ async def save_local_list(request: web.Request) -> web.Response:
         )
     except ApiError as exc:
         context = await _lists_context(request, {})
-        context |= {"form": form, "error": _refusal(exc)}
+        context |= {"form": form, "error": refusal(exc)}
         return render(request, "local_lists.html", context, identity, csrf, status=exc.status)
     saved = "created" if created else "updated"
     location = f"{LISTS_ROUTE}/{quote(list_id, safe='')}?saved={saved}"
@@ -300,7 +305,7 @@ async def sync_local_list(request: web.Request) -> web.Response:
         await _put_list(request, list_id, doc["idTokens"], doc["stations"])
     except ApiError as exc:
         context = await _lists_context(request, {})
-        context["error"] = _refusal(exc)
+        context["error"] = refusal(exc)
         return render(request, "local_lists.html", context, identity, csrf, status=exc.status)
     location = f"{LISTS_ROUTE}/{quote(list_id, safe='')}?saved=pushed"
     return web.Response(status=303, headers={"Location": location})
@@ -340,7 +345,7 @@ async def create_api_key(request: web.Request) -> web.Response:
         created = await key_routes.create(request, body)
     except ApiError as exc:
         context = await _keys_context(request, {})
-        context |= {"form": form, "error": _refusal(exc)}
+        context |= {"form": form, "error": refusal(exc)}
         return render(request, "api_keys.html", context, identity, csrf, status=exc.status)
     context = {**await _keys_context(request, {}), "created": created}
     return render(request, "api_keys.html", context, identity, csrf, status=201)
@@ -354,7 +359,7 @@ async def revoke_api_key(request: web.Request) -> web.Response:
         await key_routes.revoke(request, identifier)
     except ApiError as exc:
         context = await _keys_context(request, {})
-        context["error"] = _refusal(exc)
+        context["error"] = refusal(exc)
         return render(request, "api_keys.html", context, identity, csrf, status=exc.status)
     location = f"{KEYS_ROUTE}?{urlencode({'revoked': identifier})}"
     return web.Response(status=303, headers={"Location": location})

@@ -69,6 +69,18 @@ def test_a_form_becomes_the_put_body_and_a_stored_token_the_form():
     assert admin_pages.sync_counts(stations) == {"InSync": 1, "Updating": 0, "Failed": 2}
 
 
+def test_a_refusal_names_what_the_api_named():
+    taken = ApiError(409, "Stations already in another list", {"CS-1": "L-2"})
+    assert admin_pages.refusal(taken) == {
+        "status": 409,
+        "text": "Stations already in another list: CS-1 (L-2)",
+    }
+    assert admin_pages.refusal(ApiError(422, "Unknown idTokens", ["A", "B"]))["text"] == (
+        "Unknown idTokens: A, B"
+    )
+    assert admin_pages.refusal(ApiError(404, "Unknown API key"))["text"] == "Unknown API key"
+
+
 # Against the servers
 
 
@@ -230,6 +242,10 @@ async def test_local_lists_show_members_and_sync_state_and_an_operator_pushes_on
         assert _rows(page, "sync") == [station] and 'data-sync-status="Failed"' in page
         assert failed["lastError"] in page
         assert re.findall(r'data-member="([^"]+)"', page) == [token]
+
+        other = {**form, "csrf": csrf, "listId": list_id + "-B"}
+        page, _ = await _post(http, f"{console_url}/local-lists", other, 409)
+        assert f"{station} ({list_id})" in page
 
         sync = f"{console_url}/local-lists/{list_id}/sync"
         await _post(http, sync, {}, 403)
