@@ -42,6 +42,19 @@ CONSOLE_ROLES: dict[tuple[str, str], str | None] = {
     ("GET", "/console/sites"): ROLE_VIEWER,
     ("GET", "/console/sites/{siteId}"): ROLE_VIEWER,
     ("GET", "/console/events"): ROLE_VIEWER,
+    # api/console/admin_pages.py: each needs what its API route needs (ROUTE_ROLES).
+    ("GET", "/console/id-tokens"): ROLE_VIEWER,
+    ("POST", "/console/id-tokens"): ROLE_OPERATOR,
+    ("GET", "/console/id-tokens/{idToken}"): ROLE_VIEWER,
+    ("POST", "/console/id-tokens/{idToken}/delete"): ROLE_OPERATOR,
+    ("GET", "/console/local-lists"): ROLE_VIEWER,
+    ("POST", "/console/local-lists"): ROLE_OPERATOR,
+    ("GET", "/console/local-lists/{listId}"): ROLE_VIEWER,
+    ("POST", "/console/local-lists/{listId}/sync"): ROLE_OPERATOR,
+    ("GET", "/console/admin/api-keys"): ROLE_ADMIN,
+    ("POST", "/console/admin/api-keys"): ROLE_ADMIN,
+    ("POST", "/console/admin/api-keys/{keyId}/revoke"): ROLE_ADMIN,
+    ("GET", "/console/admin/audit"): ROLE_ADMIN,
 }
 CONSOLE_ROUTES = frozenset(route for _, route in CONSOLE_ROLES)
 

@@ -32,3 +32,15 @@ async def delete(db: AsyncDatabase[Any], id_token: str) -> bool:
 async def list_all(db: AsyncDatabase[Any], limit: int, skip: int) -> list[dict[str, Any]]:
     cursor = db[names.ID_TOKENS].find({}).sort("_id", 1).skip(skip).limit(limit)
     return [doc async for doc in cursor]
+
+
+async def page(
+    db: AsyncDatabase[Any], prefix: str, status: str | None, limit: int, skip: int
+) -> list[dict[str, Any]]:
+    """Tokens starting with ``prefix`` (a range on ``_id``, no regular expression), of one
+    ``status`` when given, by value: the console's list."""
+    query: dict[str, Any] = {"_id": {"$gte": prefix, "$lt": prefix + "\U0010ffff"}}
+    if status is not None:
+        query["status"] = status
+    cursor = db[names.ID_TOKENS].find(query).sort("_id", 1).skip(skip).limit(limit)
+    return [doc async for doc in cursor]

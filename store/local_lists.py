@@ -67,6 +67,12 @@ async def put(
     return previous is None
 
 
+async def list_all(db: AsyncDatabase[Any], limit: int, skip: int) -> list[dict[str, Any]]:
+    """Lists by id, a page at a time: the console's overview."""
+    cursor = db[names.LOCAL_LISTS].find({}).sort("_id", 1).skip(skip).limit(limit)
+    return [doc async for doc in cursor]
+
+
 async def list_of(db: AsyncDatabase[Any], station: str) -> str | None:
     """The id of the list the station is in, if any: one ``_id`` read."""
     doc = await db[names.LOCAL_LIST_MEMBERS].find_one({"_id": station})

@@ -8,7 +8,10 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from shared import api_keys
+
 from .. import auth
+from ..access import CONSOLE_ROLES
 from .live import Feed
 from .memo import Memo
 
@@ -22,6 +25,18 @@ _ENV = jinja2.Environment(
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
+
+
+def may(identity: auth.Identity | None, method: str, route: str) -> bool:
+    """Whether the identity's role reaches a console route, so a page (and the nav) offers
+    only what ``session.check`` would let through."""
+    role = CONSOLE_ROLES[(method, route)]
+    if role is None:
+        return True
+    return identity is not None and api_keys.allows(identity.role, role)
+
+
+_ENV.globals["may"] = may
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",

@@ -4,6 +4,7 @@ revoking one holds at once on every API replica (each request reads its key)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from aiohttp import web
 
@@ -19,8 +20,9 @@ from ..keys import DB
 NAME = re.compile(r"[\w .@:/+-]{1,100}")
 
 
-async def create_key(request: web.Request) -> web.Response:
-    body = await read_json(request)
+async def create(request: web.Request, body: dict[str, Any]) -> dict[str, Any]:
+    """A new key's view with the key itself, the one time it is shown (the POST's work,
+    shared with the console's form)."""
     unknown = set(body) - {"name", "role"}
     if unknown:
         raise ApiError(422, "Unknown fields", sorted(unknown))
@@ -34,7 +36,11 @@ async def create_key(request: web.Request) -> web.Response:
     await key_store.create(request.app[DB], identifier, api_keys.digest(key), name, role, creator)
     doc = await key_store.get(request.app[DB], identifier)
     assert doc is not None
-    return json_response({**views.api_key(doc), "key": key}, 201)
+    return {**views.api_key(doc), "key": key}
+
+
+async def create_key(request: web.Request) -> web.Response:
+    return json_response(await create(request, await read_json(request)), 201)
 
 
 async def list_keys(request: web.Request) -> web.Response:
@@ -43,14 +49,18 @@ async def list_keys(request: web.Request) -> web.Response:
     return json_response({"apiKeys": [views.api_key(d) for d in docs]})
 
 
-async def revoke_key(request: web.Request) -> web.Response:
-    identifier = request.match_info["keyId"]
+async def revoke(request: web.Request, identifier: str) -> None:
+    """Revoked now, or already: the same for the caller; 404 for a key never made."""
     if len(identifier) > 64:
         raise ApiError(404, "Unknown API key")
     revoked = await key_store.revoke(request.app[DB], identifier, utc_now())
     if not revoked and await key_store.get(request.app[DB], identifier) is None:
         raise ApiError(404, "Unknown API key", identifier)
-    return web.Response(status=204)  # revoked now, or already: the same for the caller
+
+
+async def revoke_key(request: web.Request) -> web.Response:
+    await revoke(request, request.match_info["keyId"])
+    return web.Response(status=204)
 
 
 ROUTES = [

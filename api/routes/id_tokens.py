@@ -102,21 +102,39 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _token(request: web.Request) -> str:
-    token = request.match_info["idToken"]
-    if len(token) > MAX_TOKEN:
-        raise ApiError(400, f"idToken is at most {MAX_TOKEN} characters (IdTokenType)")
+def checked_token(token: str) -> str:
+    if not 0 < len(token) <= MAX_TOKEN:
+        raise ApiError(400, f"idToken is 1 to {MAX_TOKEN} characters (IdTokenType)")
     return token
 
 
-async def put_token(request: web.Request) -> web.Response:
-    token = _token(request)
-    fields = _fields(await read_json(request))
+def _token(request: web.Request) -> str:
+    return checked_token(request.match_info["idToken"])
+
+
+async def store_token(
+    request: web.Request, token: str, body: dict[str, Any]
+) -> tuple[bool, dict[str, Any]]:
+    """Validate, store and resync the lists naming it: the PUT's work, shared with the
+    console's form so both check and do the same. True when the token is new."""
+    fields = _fields(body)
     created = await id_tokens.upsert(request.app[DB], token, fields)
     await _sync_lists_holding(request, token)
     doc = await id_tokens.get(request.app[DB], token)
     assert doc is not None
-    return json_response(views.id_token(doc), 201 if created else 200)
+    return created, views.id_token(doc)
+
+
+async def remove_token(request: web.Request, token: str) -> None:
+    """The DELETE's work, shared with the console: 404 for a token not stored."""
+    if not await id_tokens.delete(request.app[DB], token):
+        raise ApiError(404, "Unknown idToken", token)
+    await _sync_lists_holding(request, token)
+
+
+async def put_token(request: web.Request) -> web.Response:
+    created, view = await store_token(request, _token(request), await read_json(request))
+    return json_response(view, 201 if created else 200)
 
 
 async def _sync_lists_holding(request: web.Request, token: str) -> None:
@@ -139,10 +157,7 @@ async def get_token(request: web.Request) -> web.Response:
 
 
 async def delete_token(request: web.Request) -> web.Response:
-    token = _token(request)
-    if not await id_tokens.delete(request.app[DB], token):
-        raise ApiError(404, "Unknown idToken", request.match_info["idToken"])
-    await _sync_lists_holding(request, token)
+    await remove_token(request, _token(request))
     return web.Response(status=204)
 
 

@@ -29,11 +29,14 @@ MAX_TOKENS = 10_000
 MAX_STATIONS = 1_000
 
 
-def _list_id(request: web.Request) -> str:
-    list_id = request.match_info["listId"]
+def checked_list_id(list_id: str) -> str:
     if not LIST_ID.fullmatch(list_id):
         raise ApiError(400, "Invalid listId", "1 to 64 characters of a-z A-Z 0-9 . _ : -")
     return list_id
+
+
+def _list_id(request: web.Request) -> str:
+    return checked_list_id(request.match_info["listId"])
 
 
 def _strings(body: dict[str, Any], name: str, limit: int) -> list[str]:
@@ -47,9 +50,12 @@ def _strings(body: dict[str, Any], name: str, limit: int) -> list[str]:
     return values
 
 
-async def _validated(request: web.Request, list_id: str) -> tuple[list[str], list[str]]:
+async def validated(
+    request: web.Request, list_id: str, body: dict[str, Any]
+) -> tuple[list[str], list[str]]:
+    """The PUT body's tokens and stations, checked and the stations claimed for the list
+    (the console's form goes through here too)."""
     db = request.app[DB]
-    body = await read_json(request)
     unknown = set(body) - {"idTokens", "stations"}
     if unknown:
         raise ApiError(422, "Unknown fields", sorted(unknown))
@@ -73,7 +79,7 @@ async def _validated(request: web.Request, list_id: str) -> tuple[list[str], lis
     return tokens, members
 
 
-async def _view(request: web.Request, doc: dict[str, Any]) -> dict[str, Any]:
+async def view(request: web.Request, doc: dict[str, Any]) -> dict[str, Any]:
     syncs = await local_lists.get_syncs(request.app[DB], doc["_id"], doc["stations"])
     return {
         "listId": doc["_id"],
@@ -89,7 +95,7 @@ async def _view(request: web.Request, doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _store_and_sync(
+async def store_and_sync(
     request: web.Request, list_id: str, tokens: list[str], members: list[str]
 ) -> tuple[bool, dict[str, Any]]:
     db = request.app[DB]
@@ -102,13 +108,13 @@ async def _store_and_sync(
     local_list_sync.start(request.app, [*members, *dropped], list_id)
     doc = await local_lists.get(db, list_id)
     assert doc is not None
-    return created, await _view(request, doc)
+    return created, await view(request, doc)
 
 
 async def put_list(request: web.Request) -> web.Response:
     list_id = _list_id(request)
-    tokens, members = await _validated(request, list_id)
-    created, view = await _store_and_sync(request, list_id, tokens, members)
+    tokens, members = await validated(request, list_id, await read_json(request))
+    created, view = await store_and_sync(request, list_id, tokens, members)
     return json_response(view, 201 if created else 200)
 
 
@@ -117,7 +123,7 @@ async def get_list(request: web.Request) -> web.Response:
     doc = await local_lists.get(request.app[DB], list_id)
     if doc is None:
         raise ApiError(404, "Unknown local list", list_id)
-    return json_response(await _view(request, doc))
+    return json_response(await view(request, doc))
 
 
 async def delete_list(request: web.Request) -> web.Response:
@@ -125,7 +131,7 @@ async def delete_list(request: web.Request) -> web.Response:
     doc = await local_lists.get(request.app[DB], list_id)
     if doc is None:
         raise ApiError(404, "Unknown local list", list_id)
-    _, view = await _store_and_sync(request, list_id, [], doc["stations"])
+    _, view = await store_and_sync(request, list_id, [], doc["stations"])
     return json_response(view)
 
 
