@@ -35,14 +35,9 @@ from ..keys import DB
 from ..routes import alerts as alert_routes
 from ..routes import commands
 from ..routes import sites as site_routes
-<<<<<<< HEAD
-from . import charts, forms, live, session, station_filter, station_sections, trends
+from . import admin_pages, charts, forms, live, session, station_filter, station_sections, trends
 from .render import CONSOLE_FEED, DASHBOARD, render
 from .station_filter import StationFilter
-=======
-from . import admin_pages, charts, forms, session
-from .render import CONSOLE_FEED, render
->>>>>>> console-admin
 
 STATIC = Path(__file__).parent / "static"
 STATIC_TYPES = {"console.css": "text/css", "console.js": "text/javascript"}
@@ -480,9 +475,6 @@ ROUTES = [
     web.get("/console/sites", site_list),
     web.get("/console/sites/{siteId}", site_page),
     web.get("/console/events", events),
-<<<<<<< HEAD
     *station_sections.ROUTES,
-=======
     *admin_pages.ROUTES,
->>>>>>> console-admin
 ]
