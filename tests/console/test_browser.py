@@ -232,8 +232,14 @@ def _open_site(driver: Any, console_url: str, site: str) -> int:
     driver.get(f"{console_url}/sites")
     driver.find_element(By.LINK_TEXT, site).click()
     bars = _wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "svg#site-bars"))[0]
+    _wait_for(driver, lambda d: d.find_element(By.ID, "live-state").text == "live")
+    driver.execute_script("window.notReloaded = true")
     driver.save_screenshot(str(SHOTS / "site.png"))
     return len(bars.find_elements(By.CSS_SELECTOR, "rect.bar"))
+
+
+def _effective_limit(driver: Any) -> str:
+    return str(driver.find_element(By.ID, "effective-limit").text)
 
 
 async def test_a_site_shows_its_allocations_as_bars(
@@ -255,3 +261,67 @@ async def test_a_site_shows_its_allocations_as_bars(
         await eventually(stored)
         await step(_login, browser, console_url, role_keys["viewer"])
         assert await step(_open_site, browser, console_url, site) == 3
+        assert await step(_effective_limit, browser) == "32.0 A"
+        # A new external limit: the open page follows the site's events without a reload.
+        status, _ = await api.request("PUT", f"/sites/{site}/limit", {"maxCurrent": 20.0})
+        assert status == 200
+        await step(_wait_for, browser, lambda d: _effective_limit(d) == "20.0 A")
+        assert await step(browser.execute_script, "return window.notReloaded") is True
+
+
+def _theme(driver: Any) -> str | None:
+    value = driver.execute_script("return document.documentElement.dataset.theme || null")
+    return None if value is None else str(value)
+
+
+def _cycle_theme(driver: Any, console_url: str) -> list[str | None]:
+    """system -> light -> dark, kept across a page load, then back to the system's."""
+    seen = [_theme(driver)]
+    button = driver.find_element(By.ID, "theme")
+    button.click()
+    seen.append(_theme(driver))
+    button.click()
+    seen.append(_theme(driver))
+    driver.get(f"{console_url}/stations")
+    seen.append(_wait_for(driver, _theme))
+    driver.save_screenshot(str(SHOTS / "stations-dark.png"))
+    driver.find_element(By.ID, "theme").click()
+    seen.append(_theme(driver))
+    return seen
+
+
+async def test_the_theme_button_cycles_and_is_remembered(
+    browser: Any, console_url: str, role_keys: dict[str, str]
+):
+    await step(_login, browser, console_url, role_keys["viewer"])
+    seen = await step(_cycle_theme, browser, console_url)
+    assert seen == [None, "light", "dark", "dark", None]
+
+
+def _visit(driver: Any, url: str, shot: str) -> str:
+    driver.get(url)
+    heading = _wait_for(driver, lambda d: d.find_elements(By.TAG_NAME, "h1"))[0]
+    driver.save_screenshot(str(SHOTS / f"{shot}.png"))
+    return str(heading.text)
+
+
+async def test_every_main_view_opens_for_an_admin(
+    api: Api, browser: Any, cluster: Cluster, console_url: str, station: str
+):
+    """One screenshot of each view besides those above; each page has its heading."""
+    async with sim_station(cluster.ws_url, station, PASSWORD) as cp:
+        await cp.boot()
+    await step(_login, browser, console_url, cluster.admin_key)
+    views = {
+        "device-model": f"/stations/{station}/device-model",
+        "station-charging": f"/stations/{station}/charging",
+        "transactions": "/transactions",
+        "id-tokens": "/id-tokens",
+        "local-lists": "/local-lists",
+        "api-keys": "/admin/api-keys",
+        "audit": "/admin/audit",
+        "sites": "/sites",
+    }
+    for shot, path in views.items():
+        heading = await step(_visit, browser, console_url + path, shot)
+        assert heading and "Not found" not in heading, (path, heading)
