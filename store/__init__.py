@@ -190,7 +190,7 @@ async def find_by_ids(
     ids: list[str],
     projection: dict[str, int] | None = None,
 ) -> list[dict[str, Any]]:
-    """The documents of ``ids`` that exist, each read by ``_id`` alone, concurrently:
+    """The documents of ``ids`` that exist, in that order, each read by ``_id`` alone, concurrently:
     FerretDB v1 answers only ``_id`` equality from its index and scans the whole collection
     for ``{"_id": {"$in": ...}}`` (measured: 140 ms for 50 ids at 2,000 documents against
     ~1 ms each read by ``_id``). For a page of rows (tens of ids), never for thousands."""

@@ -12,7 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared import names
 from shared.events import utc_now
 
-from . import station_state
+from . import find_by_ids, station_state
 
 
 async def get(db: AsyncDatabase[Any], station: str) -> dict[str, Any] | None:
@@ -109,21 +109,20 @@ def _id_prefix(prefix: str) -> dict[str, Any]:
 
 
 async def page(
-    db: AsyncDatabase[Any],
-    prefix: str,
-    within: list[str] | None,
-    outside: list[str] | None,
-    descending: bool,
-    limit: int,
-    skip: int,
+    db: AsyncDatabase[Any], prefix: str, descending: bool, limit: int, skip: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of stations by id (and how many match): ids starting with ``prefix``,
-    only those ``within`` a list, or none of those ``outside`` one, when given."""
+    """One page of stations by id (and how many match), ids starting with ``prefix``."""
     query: dict[str, Any] = {"_id": _id_prefix(prefix)}
-    if within is not None:
-        query["_id"]["$in"] = within
-    if outside is not None:
-        query["_id"]["$nin"] = outside
     cursor = db[names.STATIONS].find(query).sort("_id", -1 if descending else 1)
     docs = [doc async for doc in cursor.skip(skip).limit(limit)]
     return docs, await db[names.STATIONS].count_documents(query)
+
+
+async def ids(db: AsyncDatabase[Any]) -> list[str]:
+    """Every registered station's id (the console's "offline" list starts from them)."""
+    return [doc["_id"] async for doc in db[names.STATIONS].find({}, {"_id": 1})]
+
+
+async def by_ids(db: AsyncDatabase[Any], stations: list[str]) -> list[dict[str, Any]]:
+    """A page of stations in the order given, each read by ``_id`` (deleted ones left out)."""
+    return await find_by_ids(db, names.STATIONS, stations)

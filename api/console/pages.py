@@ -133,20 +133,27 @@ async def dashboard(request: web.Request) -> web.Response:
 async def station_rows(
     db: Any, chosen: StationFilter, page: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of the station list and how many stations match: each filter that names
-    stations (a site, a model or firmware, online now) is read as an id list once, and the
-    page and the count are one query each (``station_filter.combine``)."""
-    narrowed: list[list[str]] = []
-    if chosen.site:
-        site = await sites.get(db, chosen.site)
-        narrowed.append(list(site["stations"]) if site else [])
-    if chosen.model or chosen.firmware:
-        narrowed.append(await station_state.booted_as(db, chosen.model, chosen.firmware))
-    online = await presence.online(db) if chosen.status != "all" else None
-    within, outside = station_filter.combine(online, chosen.status, narrowed)
-    docs, matching = await stations.page(
-        db, chosen.prefix, within, outside, chosen.descending, PAGE_SIZE, (page - 1) * PAGE_SIZE
-    )
+    """One page of the station list and how many stations match. Unfiltered (or by id
+    prefix only): one paged query and one count on ``stations``. Filtered: each filter's
+    id list read once and combined in memory (``station_filter.select``, which says why),
+    then only the page's documents read by ``_id``."""
+    skip = (page - 1) * PAGE_SIZE
+    if not station_filter.narrows(chosen):
+        docs, matching = await stations.page(db, chosen.prefix, chosen.descending, PAGE_SIZE, skip)
+    else:
+        narrowed: list[list[str]] = []
+        if chosen.site:
+            site = await sites.get(db, chosen.site)
+            narrowed.append(list(site["stations"]) if site else [])
+        if chosen.model or chosen.firmware:
+            narrowed.append(await station_state.booted_as(db, chosen.model, chosen.firmware))
+        every, online = await asyncio.gather(
+            stations.ids(db) if station_filter.needs_every(chosen) else _none(),
+            presence.online(db) if chosen.status != "all" else _none(),
+        )
+        shown = station_filter.select(chosen, every, online, narrowed)
+        matching = len(shown)
+        docs = await stations.by_ids(db, shown[skip : skip + PAGE_SIZE])
     ids = [d["_id"] for d in docs]
     connected, boots, site_ids = await asyncio.gather(
         presence.connected_among(db, ids),
@@ -167,6 +174,10 @@ async def station_rows(
             }
         )
     return rows, matching
+
+
+async def _none() -> None:
+    return None
 
 
 async def station_list(request: web.Request) -> web.Response:

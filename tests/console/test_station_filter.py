@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from api.console.station_filter import StationFilter, combine
+from api.console.station_filter import StationFilter, narrows, needs_every, select
+
+
+def f(**query: str) -> StationFilter:
+    return StationFilter.parse(query)
 
 
 def test_a_hand_edited_query_falls_back_to_no_filter():
@@ -11,17 +15,22 @@ def test_a_hand_edited_query_falls_back_to_no_filter():
     assert StationFilter.parse({"sort": "-id"}).query()["sort"] == "-id"
 
 
-def test_no_filter_restricts_nothing():
-    assert combine(None, "all", []) == (None, None)
+def test_only_a_prefix_is_one_paged_query_and_offline_alone_needs_every_station():
+    assert not narrows(f(q="CS")) and narrows(f(status="online")) and narrows(f(site="S"))
+    assert needs_every(f(status="offline")) and not needs_every(f(status="offline", site="S"))
+    assert not needs_every(f(status="online"))
 
 
-def test_filters_that_name_stations_intersect():
-    assert combine(None, "all", [["a", "b", "c"], ["b", "c", "d"]]) == (["b", "c"], None)
-    assert combine(None, "all", [["a"], []]) == ([], None)
+def test_filters_that_name_stations_intersect_then_prefix_and_order_apply():
+    lists = [["b", "a", "c", "xb"], ["xb", "b", "c", "d"]]
+    assert select(f(), None, None, lists) == ["b", "c", "xb"]
+    assert select(f(sort="-id"), None, None, lists) == ["xb", "c", "b"]
+    assert select(f(q="x"), None, None, lists) == ["xb"]
+    assert select(f(), None, None, [["a"], []]) == []
 
 
-def test_online_intersects_and_offline_excludes():
-    assert combine(["a", "x"], "online", []) == (["a", "x"], None)
-    assert combine(["a", "x"], "online", [["a", "b"]]) == (["a"], None)
-    assert combine(["a", "x"], "offline", []) == (None, ["a", "x"])
-    assert combine(["a", "x"], "offline", [["a", "b"]]) == (["b"], None)
+def test_online_intersects_and_offline_subtracts():
+    assert select(f(status="online"), None, ["x", "a"], []) == ["a", "x"]
+    assert select(f(status="online"), None, ["a", "x"], [["a", "b"]]) == ["a"]
+    assert select(f(status="offline"), ["a", "b", "x"], ["a", "x"], []) == ["b"]
+    assert select(f(status="offline"), None, ["a", "x"], [["a", "b"]]) == ["b"]
