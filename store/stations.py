@@ -111,11 +111,14 @@ def _id_prefix(prefix: str) -> dict[str, Any]:
 async def page(
     db: AsyncDatabase[Any], prefix: str, descending: bool, limit: int, skip: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of stations by id (and how many match), ids starting with ``prefix``."""
+    """One page of stations by id (and how many match), ids starting with ``prefix``; the
+    page and the count are read concurrently (each is a scan on FerretDB)."""
     query: dict[str, Any] = {"_id": _id_prefix(prefix)}
     cursor = db[names.STATIONS].find(query).sort("_id", -1 if descending else 1)
-    docs = [doc async for doc in cursor.skip(skip).limit(limit)]
-    return docs, await db[names.STATIONS].count_documents(query)
+    docs, matching = await asyncio.gather(
+        cursor.skip(skip).limit(limit).to_list(), db[names.STATIONS].count_documents(query)
+    )
+    return docs, matching
 
 
 async def ids(db: AsyncDatabase[Any]) -> list[str]:
