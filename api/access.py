@@ -26,6 +26,7 @@ CONSOLE_ROLES: dict[tuple[str, str], str | None] = {
     ("GET", "/console/static/{name}"): None,
     ("GET", "/console/"): ROLE_VIEWER,
     ("GET", "/console/stations"): ROLE_VIEWER,
+    ("POST", "/console/stations"): ROLE_ADMIN,  # registers, as PUT /api/v1/stations/{id}
     ("GET", "/console/stations/{id}"): ROLE_VIEWER,
     ("POST", "/console/stations/{id}/command"): ROLE_OPERATOR,  # ADMIN_COMMANDS: admin
     ("GET", "/console/stations/{id}/device-model"): ROLE_VIEWER,

@@ -86,8 +86,16 @@ async def _fields(
 async def put_station(request: web.Request) -> web.Response:
     """Register or update; with ``generatePassword`` the answer shows the new password,
     once: only its verifier is stored."""
-    station = station_id(request)
-    fields, unset, generated = await _fields(await read_json(request), request.app[PASSWORD_KEYS])
+    view, created = await register(request, station_id(request), await read_json(request))
+    return json_response(view, 201 if created else 200)
+
+
+async def register(
+    request: web.Request, station: str, body: dict[str, Any]
+) -> tuple[dict[str, Any], bool]:
+    """What PUT does, for the API and the console's form alike: the station as the API
+    shows it (with a generated password, once) and whether it is new."""
+    fields, unset, generated = await _fields(body, request.app[PASSWORD_KEYS])
     db = request.app[DB]
     defaults = {}  # a new station's profile, unless given: 1 with a password, else 0
     if "securityProfile" not in fields:
@@ -104,7 +112,7 @@ async def put_station(request: web.Request) -> web.Response:
     view = views.station(doc)
     if generated is not None:
         view["password"] = generated
-    return json_response(view, 201 if created else 200)
+    return view, created
 
 
 async def get_station(request: web.Request) -> web.Response:

@@ -257,3 +257,36 @@ async def test_a_site_page_streams_that_site_s_events_only(
                     pass
             event = orjson.loads(line[6:])
             assert event["site"] == watched and event["event"].startswith("site."), event
+
+
+async def test_an_admin_registers_a_station_from_the_list_and_it_connects(
+    cluster: Cluster, console_url: str, role_keys: dict[str, str], station: str
+):
+    url = f"{console_url}/stations"
+    station = f"{station}-R"  # the fixture's station is registered already
+    async with _session() as http:
+        csrf = await _login(http, console_url, role_keys["operator"])
+        async with http.get(url) as r:
+            assert 'id="register-form"' not in await r.text()
+        async with http.post(url, data={"csrf": csrf, "id": station, "generate": "on"}) as r:
+            assert r.status == 403
+
+        csrf = await _login(http, console_url, role_keys["admin"])
+        async with http.post(url, data={"id": station, "generate": "on"}) as r:
+            assert r.status == 403  # no CSRF token
+        for form, status in (
+            ({"id": "bad id"}, 400),
+            ({"id": station, "password": "short"}, 422),
+            ({"id": station, "password": "p" * 20, "generate": "on"}, 422),
+        ):
+            async with http.post(url, data={"csrf": csrf, **form}) as r:
+                page = await r.text()
+                assert r.status == status and 'id="register-error"' in page, (form, page)
+        async with http.post(
+            url, data={"csrf": csrf, "id": station, "generate": "on", "securityProfile": "1"}
+        ) as r:
+            page = await r.text()
+            assert r.status == 201 and "Registered" in page, page
+            password = re.findall(r'id="registered-password">([^<]+)<', page)[0]
+    async with sim_station(cluster.ws_url, station, password) as cp:
+        assert (await cp.boot()).status == "Accepted"
