@@ -288,5 +288,12 @@ async def test_an_admin_registers_a_station_from_the_list_and_it_connects(
             page = await r.text()
             assert r.status == 201 and "Registered" in page, page
             password = re.findall(r'id="registered-password">([^<]+)<', page)[0]
+        # With the operator's own password: nothing to show but the station.
+        form = {"csrf": csrf, "id": f"{station}2", "password": PASSWORD}
+        async with http.post(url, data=form) as r:
+            page = await r.text()
+            assert r.status == 201 and "registered-password" not in page, page
     async with sim_station(cluster.ws_url, station, password) as cp:
+        assert (await cp.boot()).status == "Accepted"
+    async with sim_station(cluster.ws_url, f"{station}2", PASSWORD) as cp:
         assert (await cp.boot()).status == "Accepted"
