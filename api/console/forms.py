@@ -6,6 +6,7 @@ field. The whole request can also be given as raw JSON.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +47,9 @@ def _field(
 ) -> Field:
     node = _resolve(schema, node)
     label = name.rsplit(".", 1)[-1]
-    description = str(node.get("description", "")).strip()
+    # The official schemas' descriptions hold HTML entities (``&lt;&lt;ref&gt;&gt;``); the
+    # template escapes what it shows, so they are read as text here.
+    description = html.unescape(str(node.get("description", ""))).strip()
     if "enum" in node:
         return Field(name, label, "enum", required, description, tuple(node["enum"]))
     kind = node.get("type")

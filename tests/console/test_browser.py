@@ -325,3 +325,25 @@ async def test_every_main_view_opens_for_an_admin(
     for shot, path in views.items():
         heading = await step(_visit, browser, console_url + path, shot)
         assert heading and "Not found" not in heading, (path, heading)
+
+
+def _open_tab(driver: Any, console_url: str, station: str, tab: str) -> None:
+    driver.get(f"{console_url}/stations/{station}/{tab}")
+    _wait_for(driver, lambda d: d.find_element(By.ID, "live-state").text == "live")
+    driver.execute_script("window.notReloaded = true")
+
+
+async def test_a_station_tab_follows_the_station_live(
+    api: Api, browser: Any, console_url: str, role_keys: dict[str, str], operated: OperatedStation
+):
+    from tests.test_monitoring import POWER, monitor, set_monitors
+
+    await step(_login, browser, console_url, role_keys["viewer"])
+    await step(_open_tab, browser, console_url, operated.id, "monitors")
+    assert await step(browser.find_elements, By.CSS_SELECTOR, "[data-monitor-row]") == []
+    status, body = await set_monitors(api, operated.id, monitor(POWER, "UpperThreshold", 22000))
+    assert status == 200, body
+    rows = "[data-monitor-row]"
+    await step(_wait_for, browser, lambda d: d.find_elements(By.CSS_SELECTOR, rows))
+    assert await step(browser.execute_script, "return window.notReloaded") is True
+    await step(browser.save_screenshot, str(SHOTS / "station-monitors.png"))

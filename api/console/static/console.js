@@ -25,7 +25,9 @@
         const page = new DOMParser().parseFromString(await answer.text(), "text/html");
         sections().forEach((old) => {
           const fresh = page.getElementById(old.id);
-          if (fresh) old.innerHTML = fresh.innerHTML;
+          // Never under the user's hands: a section holding the focus (a filter being
+          // typed in) keeps its content until the next update.
+          if (fresh && !old.contains(document.activeElement)) old.innerHTML = fresh.innerHTML;
         });
       } catch (e) { /* the stream's reconnect will bring the next update */ }
     }, delay);
@@ -86,6 +88,7 @@
   }
 
   const url = body.dataset.events;
+  if (!url && state) state.hidden = true;  // a page without a stream is not "connecting"
   if (url && window.EventSource) {
     const source = new EventSource(url);
     source.onopen = () => setState(true);
