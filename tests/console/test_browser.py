@@ -347,3 +347,23 @@ async def test_a_station_tab_follows_the_station_live(
     await step(_wait_for, browser, lambda d: d.find_elements(By.CSS_SELECTOR, rows))
     assert await step(browser.execute_script, "return window.notReloaded") is True
     await step(browser.save_screenshot, str(SHOTS / "station-monitors.png"))
+
+
+def _send_raw(driver: Any, console_url: str, station: str, action: str, raw: str) -> str:
+    driver.get(f"{console_url}/stations/{station}?action={action}")
+    driver.find_element(By.CSS_SELECTOR, "#command-form details summary").click()
+    driver.find_element(By.ID, "raw-request").send_keys(raw)
+    driver.find_element(By.ID, "send-raw").click()
+    return str(_wait_for(driver, lambda d: d.find_elements(By.ID, "command-result"))[0].text)
+
+
+async def test_a_raw_json_command_needs_none_of_the_form_s_required_fields(
+    browser: Any, console_url: str, role_keys: dict[str, str], operated: OperatedStation
+):
+    await step(_login, browser, console_url, role_keys["operator"])
+    raw = '{"idToken": {"idToken": "RAW-1", "type": "ISO14443"}, "remoteStartId": 71}'
+    answer = await step(
+        _send_raw, browser, console_url, operated.id, "RequestStartTransaction", raw
+    )
+    assert "200" in answer and "Accepted" in answer, answer
+    assert ("RequestStartTransaction", {"remoteStartId": 71}) in operated.received
