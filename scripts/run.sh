@@ -53,7 +53,9 @@ cat <<MSG
   Stations connect to:  ws://127.0.0.1:$(port "$GATEWAY_LISTEN")/ocpp/{stationId}   (profile 1)
                         wss://127.0.0.1:$(port "$GATEWAY_TLS_LISTEN")/ocpp/{stationId}  (profiles 2, 3)
   Operator API:         http://127.0.0.1:$(port "$API_LISTEN")/api/v1   (OpenAPI: /api/v1/openapi.json)
-  Operator console:     http://127.0.0.1:$(port "$API_LISTEN")/console/   (log in with an API key)
+  Operator console:     http://127.0.0.1:$(port "$API_LISTEN")/   (log in with the admin key below;
+                        Stations > Register a station, then a demo station:
+                        .venv/bin/python -m tests.demo_station CS001 --password <its password>)
   Admin API key:        $API_ADMIN_KEY   (API_ADMIN_KEY; make run keeps it in .local/api-admin.key)
   Register a station:   export H="Authorization: Bearer $API_ADMIN_KEY"
                         curl -H "\$H" -X PUT http://127.0.0.1:$(port "$API_LISTEN")/api/v1/stations/CS001 \\
