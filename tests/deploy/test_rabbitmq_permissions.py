@@ -203,9 +203,11 @@ async def test_workers_and_api_do_what_they_do(connect: Callable[..., Any]) -> N
         )
         await refused(connection, lambda ch: ch.declare_queue(bus_policy.GATEWAY_QUEUE))
         if identity == bus_policy.API:
-            # The console's live feed: its own queue, bound to ocpp.events, per station too.
+            # The console's live feed: its own queue, bound to ocpp.events for the fleet, a
+            # station or a site.
             feed = await live.Feed.start(connection)
-            await feed.unsubscribe(await feed.subscribe(STATION))
+            for topic in (None, (live.STATION, STATION), (live.SITE, "SITE-1")):
+                await feed.unsubscribe(await feed.subscribe(topic))
             await refused(connection, lambda ch: consume(ch, names.INBOUND_QUEUE))
             # Site limits are the workers' alone: the API neither declares nor binds them.
             await refused(connection, lambda ch: bus.route_site_limits(ch))
