@@ -26,10 +26,9 @@ from ..routes import api_keys as key_routes
 from ..routes import id_tokens as token_routes
 from ..routes import local_lists as list_routes
 from . import session
+from .paging import PAGE_SIZE, page_number, window
 from .render import render
 
-PAGE_SIZE = 50
-MAX_PAGE = 10_000
 MAX_FILTER = 64  # the audit route's bound on station and keyId
 ALL = "all"
 TOKEN_STATUSES: list[str] = list(token_routes.STATUSES)
@@ -39,20 +38,6 @@ KEYS_ROUTE = "/console/admin/api-keys"
 
 
 # Pure helpers: what a query string or a form means, tested without a server.
-
-
-def page_of(query: Mapping[str, str]) -> int:
-    """The page asked for, 1 to ``MAX_PAGE``: a skip beyond that fails in the store."""
-    try:
-        return max(1, min(int(query.get("page", "1")), MAX_PAGE))
-    except ValueError:
-        return 1
-
-
-def window(page: int) -> tuple[int, int]:
-    """Limit and skip of a page, reading one row more than it shows: that row says there is
-    a next page without counting the collection (a scan on FerretDB v1)."""
-    return PAGE_SIZE + 1, (page - 1) * PAGE_SIZE
 
 
 def token_filter(query: Mapping[str, str]) -> tuple[str, str]:
@@ -145,7 +130,7 @@ async def _form(request: web.Request, csrf: str) -> dict[str, str]:
 
 async def _tokens_context(request: web.Request, query: Mapping[str, str]) -> dict[str, Any]:
     prefix, status = token_filter(query)
-    page = page_of(query)
+    page = page_number(query.get("page"))
     limit, skip = window(page)
     docs = await id_tokens.page(
         request.app[DB], prefix, None if status == ALL else status, limit, skip
@@ -226,7 +211,7 @@ async def delete_id_token(request: web.Request) -> web.Response:
 
 
 async def _lists_context(request: web.Request, query: Mapping[str, str]) -> dict[str, Any]:
-    page = page_of(query)
+    page = page_number(query.get("page"))
     limit, skip = window(page)
     docs = await local_lists.list_all(request.app[DB], limit, skip)
     rows = []
@@ -315,7 +300,7 @@ async def sync_local_list(request: web.Request) -> web.Response:
 
 
 async def _keys_context(request: web.Request, query: Mapping[str, str]) -> dict[str, Any]:
-    page = page_of(query)
+    page = page_number(query.get("page"))
     limit, skip = window(page)
     docs = await key_store.list_all(request.app[DB], limit, skip)
     return {
@@ -369,7 +354,7 @@ async def audit_log(request: web.Request) -> web.Response:
     """GET /audit: newest first, by station and key, paged on the server."""
     identity, csrf = await session.check(request)
     chosen = audit_filter(request.query)
-    page = page_of(request.query)
+    page = page_number(request.query.get("page"))
     limit, skip = window(page)
     docs = await audit.list_filtered(
         request.app[DB], chosen["station"] or None, chosen["keyId"] or None, limit, skip

@@ -38,12 +38,12 @@ from ..routes import commands
 from ..routes import sites as site_routes
 from ..routes import stations as station_routes
 from . import admin_pages, charts, forms, live, session, station_filter, station_sections, trends
+from .paging import PAGE_SIZE, page_number
 from .render import CONSOLE_FEED, DASHBOARD, render
 from .station_filter import StationFilter
 
 STATIC = Path(__file__).parent / "static"
 STATIC_TYPES = {"console.css": "text/css", "console.js": "text/javascript"}
-PAGE_SIZE = 50
 HEARTBEAT = 15.0  # seconds between the stream's keep-alive comments
 RETRY_MS = 3000  # how soon a browser reconnects a broken stream
 ACTIONS = sorted(COMMAND_ACTIONS)
@@ -184,7 +184,7 @@ async def _none() -> None:
 
 async def _stations_context(request: web.Request, query: Mapping[str, str]) -> dict[str, Any]:
     chosen = StationFilter.parse(query)
-    page = _page(request)
+    page = page_number(request.query.get("page"))
     rows, matching = await station_rows(request.app[DB], chosen, page)
     return {
         "rows": rows,
@@ -366,13 +366,6 @@ async def events(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def _page(request: web.Request) -> int:
-    try:
-        return max(1, min(int(request.query.get("page", "1")), 10_000))
-    except ValueError:
-        return 1
-
-
 def _optional_station(request: web.Request, name: str = "station") -> str:
     station = request.query.get(name, "").strip()
     if station and not STATION_ID_PATTERN.fullmatch(station):
@@ -386,7 +379,7 @@ async def transaction_list(request: web.Request) -> web.Response:
     station = _optional_station(request)
     state = request.query.get("state", "all")
     active = {"active": True, "ended": False}.get(state)
-    page = _page(request)
+    page = page_number(request.query.get("page"))
     docs = await transactions.list_filtered(
         request.app[DB], station or None, active, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE
     )
@@ -434,10 +427,7 @@ async def _alerts_context(request: web.Request, query: dict[str, str]) -> dict[s
     state = state if state in ALERT_STATES else "all"
     ack = query.get("ack", "all")
     ack = ack if ack in ACK_STATES else "all"
-    try:
-        page = max(1, min(int(query.get("page", "1")), 10_000))
-    except ValueError:
-        page = 1
+    page = page_number(query.get("page"))
     docs = await alerts.find(
         request.app[DB],
         station or None,
@@ -497,7 +487,7 @@ async def acknowledge_alert(request: web.Request) -> web.Response:
 
 async def site_list(request: web.Request) -> web.Response:
     identity, csrf = await session.check(request)
-    page = _page(request)
+    page = page_number(request.query.get("page"))
     docs = await sites.list_all(request.app[DB], PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
     rows = [await site_routes.view(request, d) for d in docs[:PAGE_SIZE]]
     context = {"rows": rows, "page": page, "more": len(docs) > PAGE_SIZE}

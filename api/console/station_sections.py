@@ -41,10 +41,9 @@ from ..routes import security as security_routes
 from ..routes import sites as site_routes
 from ..routes.stations import station_id
 from . import session
+from .paging import PAGE_SIZE, more_page, page_number
 from .render import render
 
-PAGE_SIZE = 50
-MAX_PAGE = 10_000
 MAX_FILTER = 200  # characters of a filter kept: more than any label (names are 50 at most)
 LINKS_AROUND = 2  # page links either side of the current one
 
@@ -52,15 +51,6 @@ T = TypeVar("T")
 
 
 # --- pure decisions (tested without sockets) ------------------------------------------------
-
-
-def page_number(text: str | None) -> int:
-    """A page from the query: anything that is not a number from 1 is the first page, and
-    a huge one is capped so the store never skips millions."""
-    try:
-        return max(1, min(int(text or "1"), MAX_PAGE))
-    except ValueError:
-        return 1
 
 
 @dataclass(frozen=True)
@@ -142,11 +132,6 @@ def with_text_times(value: Any) -> Any:
     if isinstance(value, list):
         return [with_text_times(v) for v in value]
     return value
-
-
-def more_page(rows: list[T]) -> tuple[list[T], bool]:
-    """Rows read one past the page: the page, and whether a next page exists."""
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
 # --- handlers -------------------------------------------------------------------------------

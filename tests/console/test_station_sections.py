@@ -14,7 +14,7 @@ import aiohttp
 from ocpp.v201 import call
 from pymongo.asynchronous.database import AsyncDatabase
 
-from api.console import station_sections
+from api.console import paging, station_sections
 from api.console.station_sections import Page, matching_variables, paged
 from shared import names
 from tests.conftest import Api
@@ -40,7 +40,7 @@ SECTIONS = [
 
 
 def test_a_page_number_from_the_query_is_a_bounded_positive_integer():
-    assert [station_sections.page_number(t) for t in (None, "", "x", "0", "-3", "7")] == [
+    assert [paging.page_number(t) for t in (None, "", "x", "0", "-3", "7")] == [
         1,
         1,
         1,
@@ -48,7 +48,7 @@ def test_a_page_number_from_the_query_is_a_bounded_positive_integer():
         1,
         7,
     ]
-    assert station_sections.page_number("99999999") == station_sections.MAX_PAGE
+    assert paging.page_number("99999999") == paging.MAX_PAGE
 
 
 def test_pages_link_the_ends_and_the_neighbourhood_with_gaps_marked():
