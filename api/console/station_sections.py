@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from aiohttp import web
 
@@ -46,8 +46,6 @@ from .render import render
 
 MAX_FILTER = 200  # characters of a filter kept: more than any label (names are 50 at most)
 LINKS_AROUND = 2  # page links either side of the current one
-
-T = TypeVar("T")
 
 
 # --- pure decisions (tested without sockets) ------------------------------------------------
