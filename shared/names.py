@@ -3,6 +3,15 @@
 Nothing else in the code base spells one of these strings out.
 """
 
+# --- OCPP versions (the WebSocket subprotocol names, part 4 / OCPP-J) -------------
+OCPP16 = "ocpp1.6"
+OCPP201 = "ocpp2.0.1"
+OCPP21 = "ocpp2.1"
+OCPP_VERSIONS = (OCPP21, OCPP201, OCPP16)
+"""Every version this code knows, newest first (the default preference order)."""
+SCHEMA_PACKAGES = {OCPP16: "v16", OCPP201: "v201", OCPP21: "v21"}
+"""The ``ocpp`` package's folder of each version's official JSON schemas."""
+
 # --- RabbitMQ -----------------------------------------------------------------
 INBOUND_QUEUE = "ocpp.inbound"
 """Durable queue: every frame a station sends, wrapped in an envelope."""
