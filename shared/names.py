@@ -162,6 +162,7 @@ LAST_SEEN = "last_seen"  # one document per station, batched $max writes from wo
 CONNECTORS = "connector_status"
 ID_TOKENS = "id_tokens"
 TRANSACTIONS = "transactions"
+OCPP16_NUMBERS = "ocpp16_numbers"  # per 1.6 message: the transactionId or seqNo it was given
 TRANSACTION_EVENTS = "transaction_events"
 METER_VALUES = "meter_values"
 DEVICE_MODEL = "device_model"

@@ -47,6 +47,17 @@ from .handlers.smart_charging import (
     report_charging_profiles,
 )
 from .handlers.transactions import transaction_event
+from .handlers.v16 import authorize as authorize_16
+from .handlers.v16 import boot_notification as boot_notification_16
+from .handlers.v16 import data_transfer as data_transfer_16
+from .handlers.v16 import diagnostics_status_notification as diagnostics_status_16
+from .handlers.v16 import firmware_status_notification as firmware_status_16
+from .handlers.v16 import meter_values as meter_values_16
+from .handlers.v16 import sign_certificate as sign_certificate_16
+from .handlers.v16 import signed_firmware_status_notification as signed_firmware_status_16
+from .handlers.v16 import start_transaction as start_transaction_16
+from .handlers.v16 import status_notification as status_notification_16
+from .handlers.v16 import stop_transaction as stop_transaction_16
 
 Handler = Callable[[Context, Payload], Awaitable[Payload]]
 ResultHandler = Callable[[Context, Payload, Payload], Awaitable[None]]
@@ -84,6 +95,26 @@ ROUTES: dict[str, Route] = {
     "SignCertificate": Route(sign_certificate.handle),
     "StatusNotification": Route(status_notification.handle),
     "TransactionEvent": Route(transaction_event.handle),
+}
+
+# OCPP 1.6J (with the OCA security extension): every action a charge point sends, each
+# translated into its 2.0.1 meaning (``handlers/v16``); where the payloads are the same,
+# the 2.0.1 handler itself.
+ROUTES_16: dict[str, Route] = {
+    "Authorize": Route(authorize_16.handle),
+    "BootNotification": Route(boot_notification_16.handle, allowed_before_accepted=True),
+    "DataTransfer": Route(data_transfer_16.handle),
+    "DiagnosticsStatusNotification": Route(diagnostics_status_16.handle),
+    "FirmwareStatusNotification": Route(firmware_status_16.handle),
+    "Heartbeat": Route(heartbeat.handle),
+    "LogStatusNotification": Route(log_status_notification.handle),
+    "MeterValues": Route(meter_values_16.handle),
+    "SecurityEventNotification": Route(security_event_notification.handle),
+    "SignCertificate": Route(sign_certificate_16.handle),
+    "SignedFirmwareStatusNotification": Route(signed_firmware_status_16.handle),
+    "StartTransaction": Route(start_transaction_16.handle),
+    "StatusNotification": Route(status_notification_16.handle),
+    "StopTransaction": Route(stop_transaction_16.handle),
 }
 
 NOT_SUPPORTED: frozenset[str] = frozenset(

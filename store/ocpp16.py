@@ -1,0 +1,46 @@
+"""``ocpp16_numbers``: the numbers the CSMS gives 1.6 messages, once per message.
+
+OCPP 1.6 has the CSMS allocate each transaction's integer ``transactionId`` (answered to
+StartTransaction), and its StopTransaction and MeterValues carry no sequence number, which
+the 2.0.1 domain orders a transaction's events by. A redelivered message must get the
+number its first delivery got, so each is kept under the message's id; the per-station
+counters are written by one writer at a time, as a station's CALLs are handled one after
+the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared import names
+
+from . import insert_once, upsert
+
+
+async def once(
+    db: AsyncDatabase[Any], station: str, message_id: str, compute: Callable[[], Awaitable[int]]
+) -> int:
+    """The number this message was given, computing (and keeping) one the first time."""
+    key = f"{station}/{message_id}"
+    doc = await db[names.OCPP16_NUMBERS].find_one({"_id": key})
+    if doc is not None:
+        return int(doc["number"])
+    number = await compute()
+    if await insert_once(db, names.OCPP16_NUMBERS, {"_id": key, "number": number}):
+        return number
+    kept = await db[names.OCPP16_NUMBERS].find_one({"_id": key})
+    assert kept is not None
+    return int(kept["number"])
+
+
+async def next_transaction_id(db: AsyncDatabase[Any], station: str) -> int:
+    """The station's next transactionId, from 1. Its counter's ``_id`` is the station id
+    alone: a message's has a '/', which a station id never holds."""
+    key = station
+    doc = await db[names.OCPP16_NUMBERS].find_one({"_id": key})
+    number = int(doc["number"]) + 1 if doc is not None else 1
+    await upsert(db, names.OCPP16_NUMBERS, {"_id": key}, {"$set": {"number": number}})
+    return number

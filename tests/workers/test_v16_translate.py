@@ -1,0 +1,146 @@
+"""OCPP 1.6 messages in their 2.0.1 meaning, without sockets: every translated request is a
+valid 2.0.1 request, and 2.0.1 verdicts read in 1.6 words."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared import schemas
+from workers.handlers.v16 import translate
+
+NOW = "2026-12-03T10:00:00Z"
+
+
+def test_a_boot_names_the_charge_point_as_a_charging_station():
+    boot = translate.boot_notification(
+        {
+            "chargePointVendor": "V",
+            "chargePointModel": "M",
+            "chargeBoxSerialNumber": "B-1",
+            "firmwareVersion": "1.2",
+            "iccid": "8931",
+        }
+    )
+    schemas.validate("BootNotification", "Request", boot)
+    assert boot["chargingStation"] == {
+        "vendorName": "V",
+        "model": "M",
+        "serialNumber": "B-1",
+        "firmwareVersion": "1.2",
+        "modem": {"iccid": "8931"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("Available", "Available"),
+        ("Charging", "Occupied"),
+        ("SuspendedEV", "Occupied"),
+        ("Finishing", "Occupied"),
+        ("Reserved", "Reserved"),
+        ("Faulted", "Faulted"),
+    ],
+)
+def test_a_connector_status_is_its_2_0_1_word_on_its_evse(status, expected):
+    request = {"connectorId": 2, "errorCode": "NoError", "status": status}
+    translated = translate.status_notification(request, NOW)
+    schemas.validate("StatusNotification", "Request", translated)
+    assert translated == {
+        "timestamp": NOW,
+        "connectorStatus": expected,
+        "evseId": 2,
+        "connectorId": 1,
+    }
+
+
+def test_the_whole_charge_point_is_evse_0():
+    request = {
+        "connectorId": 0,
+        "errorCode": "NoError",
+        "status": "Unavailable",
+        "timestamp": "2026-12-03T09:00:00Z",
+    }
+    assert translate.status_notification(request, NOW)["evseId"] == 0
+    assert translate.status_notification(request, NOW)["timestamp"] == "2026-12-03T09:00:00Z"
+
+
+def test_verdicts_read_in_1_6_words():
+    assert translate.id_tag_info({"status": "NotAtThisTime"}) == {"status": "Invalid"}
+    info = {
+        "status": "Accepted",
+        "cacheExpiryDateTime": NOW,
+        "groupIdToken": {"idToken": "FLEET-1", "type": "Central"},
+    }
+    assert translate.id_tag_info(info) == {
+        "status": "Accepted",
+        "expiryDate": NOW,
+        "parentIdTag": "FLEET-1",
+    }
+    long_group = {"status": "Blocked", "groupIdToken": {"idToken": "G" * 21, "type": "Central"}}
+    assert translate.id_tag_info(long_group) == {"status": "Blocked"}
+
+
+def test_a_start_and_a_stop_are_2_0_1_transaction_events():
+    start = {
+        "connectorId": 1,
+        "idTag": "TAG-1",
+        "meterStart": 1200,
+        "timestamp": NOW,
+        "reservationId": 4,
+    }
+    started = translate.transaction_started(start, 17, "ISO14443")
+    schemas.validate("TransactionEvent", "Request", started)
+    assert started["transactionInfo"]["transactionId"] == "17" and started["seqNo"] == 0
+    assert started["meterValue"][0]["sampledValue"][0]["value"] == 1200.0
+    assert started["reservationId"] == 4
+
+    stop = {
+        "transactionId": 17,
+        "meterStop": 5400,
+        "timestamp": "2026-12-03T11:00:00Z",
+        "reason": "Remote",
+        "idTag": "TAG-1",
+        "transactionData": [
+            {
+                "timestamp": "2026-12-03T10:30:00Z",
+                "sampledValue": [
+                    {"value": "3000", "unit": "Wh"},
+                    {"value": "not a number"},
+                    {"value": "AB12", "format": "SignedData"},
+                    {"value": "21.5", "measurand": "Temperature", "unit": "Celcius"},
+                    {"value": "230.1", "measurand": "Voltage", "unit": "V", "phase": "L1"},
+                ],
+            },
+            {"timestamp": "2026-12-03T10:40:00Z", "sampledValue": [{"value": "x"}]},
+        ],
+    }
+    ended = translate.transaction_ended(stop, 3, "ISO14443")
+    schemas.validate("TransactionEvent", "Request", ended)
+    assert ended["triggerReason"] == "RemoteStop" and ended["seqNo"] == 3
+    assert ended["transactionInfo"]["stoppedReason"] == "Remote"
+    readings = ended["meterValue"]
+    assert [len(r["sampledValue"]) for r in readings] == [2, 1]  # the unreadable ones left out
+    assert readings[0]["sampledValue"][1] == {
+        "value": 230.1,
+        "measurand": "Voltage",
+        "phase": "L1",
+        "unitOfMeasure": {"unit": "V"},
+    }
+    assert readings[-1]["sampledValue"][0]["value"] == 5400.0
+    # Nothing of the 1.6 request is lost: it travels whole with the event.
+    assert ended["customData"] == {"vendorId": translate.ORIGINAL, "request": stop}
+
+
+def test_meter_values_of_a_transaction_are_its_updated_event_unless_nothing_is_numeric():
+    request = {
+        "connectorId": 1,
+        "transactionId": 17,
+        "meterValue": [{"timestamp": NOW, "sampledValue": [{"value": "2500"}]}],
+    }
+    updated = translate.transaction_updated(request, 2)
+    assert updated is not None
+    schemas.validate("TransactionEvent", "Request", updated)
+    assert updated["eventType"] == "Updated" and updated["evse"] == {"id": 1, "connectorId": 1}
+    blank = {**request, "meterValue": [{"timestamp": NOW, "sampledValue": [{"value": "?"}]}]}
+    assert translate.transaction_updated(blank, 2) is None

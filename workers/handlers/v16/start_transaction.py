@@ -1,0 +1,28 @@
+"""StartTransaction (1.6): the CSMS allocates the integer transactionId, and the start is
+the 2.0.1 TransactionEvent Started (E01-E03), so sites, tariffs and the API see it as any
+other transaction, with ``ocppVersion`` 1.6."""
+
+from __future__ import annotations
+
+from shared import names
+from store import ocpp16, transactions
+
+from ...context import Context, Payload
+from ..transactions import transaction_event
+from . import translate
+from .common import ID_TAG_TYPE
+
+
+async def handle(ctx: Context, request: Payload) -> Payload:
+    transaction_id = await ocpp16.once(
+        ctx.db, ctx.station, ctx.message_id, lambda: ocpp16.next_transaction_id(ctx.db, ctx.station)
+    )
+    event = translate.transaction_started(request, transaction_id, ID_TAG_TYPE)
+    answer = await transaction_event.handle(ctx, event)
+    await transactions.set_fields(
+        ctx.db, ctx.station, str(transaction_id), {"ocppVersion": names.OCPP16}
+    )
+    return {
+        "idTagInfo": translate.id_tag_info(answer["idTokenInfo"]),
+        "transactionId": transaction_id,
+    }

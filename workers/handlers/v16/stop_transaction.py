@@ -1,0 +1,19 @@
+"""StopTransaction (1.6): the 2.0.1 TransactionEvent Ended (E06), with meterStop and the
+transactionData as its meter values."""
+
+from __future__ import annotations
+
+from ...context import Context, Payload
+from ..transactions import transaction_event
+from . import translate
+from .common import ID_TAG_TYPE, next_seq_no
+
+
+async def handle(ctx: Context, request: Payload) -> Payload:
+    seq_no = await next_seq_no(ctx, str(request["transactionId"]))
+    answer = await transaction_event.handle(
+        ctx, translate.transaction_ended(request, seq_no, ID_TAG_TYPE)
+    )
+    if "idTokenInfo" not in answer:
+        return {}
+    return {"idTagInfo": translate.id_tag_info(answer["idTokenInfo"])}
