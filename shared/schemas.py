@@ -125,7 +125,7 @@ def unconfirmed(version: str = names.OCPP201) -> frozenset[str]:
 def load(action: str, direction: Direction, version: str = names.OCPP201) -> dict[str, Any]:
     name = _files(version).get((action, direction))
     if name is None:
-        raise KeyError(f"no {version} schema for {action}{direction}")
+        raise KeyError(f"no OCPP {version.removeprefix('ocpp')} action {action!r} ({direction})")
     schema: dict[str, Any] = orjson.loads((_schema_dir(version) / name).read_bytes())
     return schema
 
