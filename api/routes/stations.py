@@ -129,7 +129,10 @@ async def register(
     for field in unset:
         await stations.unset(db, station, field)
     password_replaced = "passwordHash" in fields or "passwordHash" in unset
-    if password_replaced or "securityProfile" in fields:
+    versions_changed = "ocppVersions" in fields or "ocppVersions" in unset
+    if password_replaced or "securityProfile" in fields or versions_changed:
+        # A change of ocppVersions only drops the cached handshakes (they carry the versions):
+        # it applies from the station's next connection.
         notice = CredentialsChanged(station, fields.get("securityProfile", 0), password_replaced)
         await tell_gateways(request, notice)
     doc = await stations.with_state(db, station, created=created)
