@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from shared.actions import COMMAND_ACTIONS
-from shared.names import ROLES
+from shared.names import OCPP_VERSIONS, ROLES
 
 from .access import ADMIN_COMMANDS, ROUTE_ROLES
 from .errors import json_response
@@ -793,6 +793,15 @@ SPEC: dict[str, Any] = {
                     "bootPolicy": {
                         "type": ["string", "null"],
                         "enum": ["Accepted", "Pending", "Rejected", None],
+                    },
+                    "ocppVersions": {
+                        "type": ["array", "null"],
+                        "items": {"type": "string", "enum": list(OCPP_VERSIONS)},
+                        "minItems": 1,
+                        "uniqueItems": True,
+                        "description": "The OCPP versions (websocket subprotocols) the station "
+                        "may connect with, among those the deployment accepts (OCPP_VERSIONS, "
+                        "whose order decides); null removes the restriction.",
                     },
                 },
             },

@@ -28,6 +28,8 @@ def station(
         # Which STATION_PASSWORD_KEY made a generated password's verifier (README, Security).
         "passwordKeyId": stored_key_id(doc.get("passwordHash") or ""),
         "bootPolicy": doc.get("bootPolicy"),
+        # The OCPP versions the station may connect with; null: any OCPP_VERSIONS allows.
+        "ocppVersions": doc.get("ocppVersions"),
         "connected": bool(connection),
         "connection": None
         if not connection
@@ -35,6 +37,7 @@ def station(
             "gateway": connection.get("gateway"),
             "remote": connection.get("remote"),
             "since": _time(connection.get("since")),
+            "ocppVersion": connection.get("ocppVersion"),
         },
         "boot": None
         if not boot

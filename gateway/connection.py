@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from shared import metrics, ocppj, schemas
+from shared import metrics, names, ocppj, schemas
 from shared.config import Settings
 from shared.envelope import Inbound, Reply
 from shared.logs import Limited, bind
@@ -41,10 +41,22 @@ class _QueuedCall:
 
 class StationConnection:
     def __init__(
-        self, ws: ServerConnection, station: str, bus: GatewayBus, settings: Settings
+        self,
+        ws: ServerConnection,
+        station: str,
+        bus: GatewayBus,
+        settings: Settings,
+        ocpp_version: str = names.OCPP201,
     ) -> None:
         self.ws = ws
         self.station = station
+        # The subprotocol the handshake chose (names.OCPP_VERSIONS); every frame is
+        # forwarded with it, and the workers read the frame by it.
+        self.ocpp_version = ocpp_version
+        # The actions a CALL is checked against before it is forwarded: the 2.0.1 schemas.
+        # A station on another version (only when OCPP_VERSIONS enables one) has every
+        # CALL forwarded, and the workers answer what they do not serve.
+        self._actions = schemas.actions() if ocpp_version == names.OCPP201 else None
         self.connection_id = uuid.uuid4().hex
         self._bus = bus
         self._settings = settings
@@ -158,7 +170,7 @@ class StationConnection:
                 )
 
     async def _accept_call(self, call: Call, text: str, received_at: float) -> None:
-        if call.action not in schemas.actions():
+        if self._actions is not None and call.action not in self._actions:
             limited.warning("unknown action", action=call.action[:64])
             await self._send(
                 ocppj.error_frame(
@@ -256,6 +268,7 @@ class StationConnection:
             text,
             received_at,
             self._boot,
+            self.ocpp_version,
         )
 
     async def _send(self, frame: str) -> None:

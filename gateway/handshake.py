@@ -212,6 +212,8 @@ class Handshake:
             connection.station_id = station  # type: ignore[attr-defined]
             connection.security_profile = result.security_profile  # type: ignore[attr-defined]
             connection.offered_profile = profile  # type: ignore[attr-defined]
+            # Read by the subprotocol choice, which websockets makes after this hook.
+            connection.ocpp_versions = result.ocpp_versions  # type: ignore[attr-defined]
             return None
 
     def _counted_address(self, connection: ServerConnection) -> str | None:

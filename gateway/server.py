@@ -25,18 +25,9 @@ from .handshake import Handshake
 from .logins import Logins
 from .registry import Registry
 from .tls import ProxyCertificates, server_context
+from .versions import PROTOCOL_ERROR, choose, refusal
 
 log = logging.getLogger("gateway")
-
-SUBPROTOCOL = "ocpp2.0.1"
-
-
-def _select_subprotocol(
-    connection: ServerConnection, offered: Sequence[Subprotocol]
-) -> Subprotocol | None:
-    # Part 4, 3.2: with no common subprotocol, complete the handshake without the header,
-    # then close. Returning None does the first half; handle() does the second.
-    return Subprotocol(SUBPROTOCOL) if SUBPROTOCOL in offered else None
 
 
 class Gateway:
@@ -72,6 +63,16 @@ class Gateway:
     def _on_credentials_changed(self, notice: CredentialsChanged) -> None:
         self.handshake.forget(notice.station)
         self.registry.revoke(notice)
+
+    def _select_subprotocol(
+        self, connection: ServerConnection, offered: Sequence[Subprotocol]
+    ) -> Subprotocol | None:
+        # Part 4, 3.2: with no common subprotocol, complete the handshake without the header,
+        # then close. Returning None does the first half; handle() does the second. The
+        # handshake hook ran first and left the station's allowed versions on the connection.
+        allowed = getattr(connection, "ocpp_versions", None)
+        chosen = choose(offered, self.settings.ocpp_versions, allowed)
+        return None if chosen is None else Subprotocol(chosen)
 
     async def _auth(self, request: AuthRequest) -> AuthResult:
         return await self.bus.auth(request, self.settings.gateway_auth_timeout)
@@ -112,8 +113,8 @@ class Gateway:
         ping = self.settings.gateway_ping_interval or None
         return {
             "process_request": self.handshake,
-            "select_subprotocol": _select_subprotocol,
-            "subprotocols": [SUBPROTOCOL],
+            "select_subprotocol": self._select_subprotocol,
+            "subprotocols": list(self.settings.ocpp_versions),
             "compression": None,
             "extensions": extensions,
             "max_size": self.settings.gateway_max_frame_bytes,
@@ -152,18 +153,22 @@ class Gateway:
     async def handle(self, ws: ServerConnection) -> None:
         station: str = ws.station_id  # type: ignore[attr-defined]
         with bind(station):
-            if ws.subprotocol != SUBPROTOCOL:
+            if ws.subprotocol is None:
+                allowed = getattr(ws, "ocpp_versions", None)
+                reason = refusal(self.settings.ocpp_versions, allowed)
                 log.warning(
-                    "closing: station offered no subprotocol we speak",
+                    "closing: station offered no subprotocol it may use here",
                     extra={
                         "offered": ws.request.headers.get("Sec-WebSocket-Protocol")
                         if ws.request
-                        else None
+                        else None,
+                        "allowed": allowed,
+                        "reason": reason,
                     },
                 )
-                await ws.close(1002, "OCPP subprotocol ocpp2.0.1 required")
+                await ws.close(PROTOCOL_ERROR, reason)
                 return
-            conn = StationConnection(ws, station, self.bus, self.settings)
+            conn = StationConnection(ws, station, self.bus, self.settings, ws.subprotocol)
             conn.offered_profile = ws.offered_profile  # type: ignore[attr-defined]
             await self.registry.add(conn)
             metrics.CONNECTED_STATIONS.inc()
@@ -176,9 +181,15 @@ class Gateway:
                     connection=conn.connection_id,
                     gateway=self.gateway_id,
                     remote=remote,
+                    ocppVersion=conn.ocpp_version,
                 )
                 log.info(
-                    "station connected", extra={"remote": remote, "connection": conn.connection_id}
+                    "station connected",
+                    extra={
+                        "remote": remote,
+                        "connection": conn.connection_id,
+                        "ocppVersion": conn.ocpp_version,
+                    },
                 )
                 await conn.serve()
             finally:

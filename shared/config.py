@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from shared.names import BOOT_STATUSES
+from shared.names import BOOT_STATUSES, OCPP_VERSIONS
 
 
 class ConfigError(ValueError):
@@ -106,6 +106,22 @@ def _list(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
+def _ocpp_versions(value: str) -> tuple[str, ...]:
+    """OCPP subprotocol names, comma-separated, most preferred first: at least one, each
+    known, none twice."""
+    versions = _list(value)
+    if not versions:
+        raise ValueError(f"expected at least one of {', '.join(OCPP_VERSIONS)}")
+    unknown = [v for v in versions if v not in OCPP_VERSIONS]
+    if unknown:
+        raise ValueError(
+            f"unknown {', '.join(unknown)}; expected some of {', '.join(OCPP_VERSIONS)}"
+        )
+    if len(set(versions)) != len(versions):
+        raise ValueError("a version is listed twice")
+    return versions
+
+
 # Test only (workers/faults.py): action -> how many words follow it.
 TEST_FAULT_ACTIONS = {"kill": 2, "wait": 3, "fail": 2}
 
@@ -172,6 +188,7 @@ class Settings:
     mongo_pool_size: int
     gateway_listen: str
     gateway_id: str
+    ocpp_versions: tuple[str, ...]
     gateway_max_frame_bytes: int
     gateway_reply_timeout: float
     gateway_auth_cache_seconds: float
@@ -265,6 +282,15 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
     ),
     ("GATEWAY_LISTEN", "0.0.0.0:9000", _hostport, "Where the gateway accepts ws:// stations."),
     ("GATEWAY_ID", "", str, "Name of this gateway's reply queue; default: host name + pid."),
+    (
+        "OCPP_VERSIONS",
+        "ocpp2.0.1",
+        _ocpp_versions,
+        "OCPP versions (websocket subprotocols) the gateways accept, comma-separated, the "
+        "preferred first: of those a station offers and is allowed (its `ocppVersions`), the "
+        "first listed is chosen. Known: ocpp2.1, ocpp2.0.1, ocpp1.6. Only ocpp2.0.1 by "
+        "default: the workers do not serve 1.6 and 2.1 messages yet.",
+    ),
     (
         "GATEWAY_MAX_FRAME_BYTES",
         "262144",

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import msgpack
 
+from shared.names import OCPP201
+
 T = TypeVar("T")
 
 VERSION = 1
@@ -38,6 +40,9 @@ class Inbound:
     boot: str = ""
     """The boot status a worker last reported for this connection (``Reply.boot``), echoed
     back by the gateway, which does not read it; "" until a worker has reported one."""
+    ocpp_version: str = OCPP201
+    """The OCPP version (subprotocol, ``names.OCPP_VERSIONS``) the connection negotiated,
+    by which ``frame`` is to be read; 2.0.1 from a gateway that predates the field."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +89,16 @@ class AuthRequest:
 
 @dataclass(frozen=True, slots=True)
 class AuthResult:
-    """``status``: ok, unknown (HTTP 404), unauthorized (HTTP 401) or forbidden (HTTP 403)."""
+    """``status``: ok, unknown (HTTP 404), unauthorized (HTTP 401) or forbidden (HTTP 403).
+
+    ``ocpp_versions``: the OCPP versions the station is registered to connect with (its
+    ``ocppVersions``), None for any the deployment accepts (OCPP_VERSIONS), as from a worker
+    that predates the field. The gateway chooses the subprotocol with it."""
 
     status: str
     security_profile: int = 0
     reason: str = ""
+    ocpp_versions: list[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,8 @@ async def apply(db: AsyncDatabase[Any], routing_key: str, body: bytes) -> None:
                 "id": connection,
                 "gateway": event.get("gateway", ""),
                 "remote": event.get("remote", ""),
+                # A gateway that predates negotiation spoke 2.0.1 only.
+                "ocppVersion": event.get("ocppVersion", names.OCPP201),
                 "since": utc_now(),
             },
         )

@@ -153,7 +153,7 @@ async def authenticate(
             f"connected with profile {request.profile}; registered {registered}",
         )
         registered = request.profile
-    return AuthResult("ok", registered)
+    return AuthResult("ok", registered, ocpp_versions=doc.get("ocppVersions"))
 
 
 async def _refused(

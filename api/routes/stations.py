@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from shared.envelope import CredentialsChanged
-from shared.names import BOOT_STATUSES
+from shared.names import BOOT_STATUSES, OCPP_VERSIONS
 from shared.ocppj import STATION_ID_PATTERN
 from shared.passwords import PasswordKeys, generate_password, is_acceptable
 from store import connectors, station_state, stations
@@ -36,7 +36,26 @@ async def require_registered(request: web.Request, station: str) -> None:
 
 
 # What PUT accepts; the OpenAPI description's StationInput lists the same (tested).
-FIELDS = ("password", "generatePassword", "securityProfile", "bootPolicy")
+FIELDS = ("password", "generatePassword", "securityProfile", "bootPolicy", "ocppVersions")
+
+
+def _ocpp_versions(value: Any) -> list[str] | None:
+    """The OCPP versions a station may connect with: a non-empty list of known names, none
+    twice; null for whatever the deployment accepts (OCPP_VERSIONS)."""
+    if value is None:
+        return None
+    if (
+        not isinstance(value, list)
+        or not value
+        or any(v not in OCPP_VERSIONS for v in value)
+        or len(set(value)) != len(value)
+    ):
+        raise ApiError(
+            422,
+            "ocppVersions must be null or a non-empty list, without repeats, of "
+            + ", ".join(OCPP_VERSIONS),
+        )
+    return list(value)
 
 
 async def _fields(
@@ -80,6 +99,12 @@ async def _fields(
             raise ApiError(422, "bootPolicy must be null or one of " + ", ".join(BOOT_STATUSES))
         else:
             fields["bootPolicy"] = policy
+    if "ocppVersions" in body:
+        versions = _ocpp_versions(body["ocppVersions"])
+        if versions is None:
+            unset.append("ocppVersions")
+        else:
+            fields["ocppVersions"] = versions
     return fields, unset, generated
 
 
@@ -104,7 +129,10 @@ async def register(
     for field in unset:
         await stations.unset(db, station, field)
     password_replaced = "passwordHash" in fields or "passwordHash" in unset
-    if password_replaced or "securityProfile" in fields:
+    versions_changed = "ocppVersions" in fields or "ocppVersions" in unset
+    if password_replaced or "securityProfile" in fields or versions_changed:
+        # A change of ocppVersions only drops the cached handshakes (they carry the versions):
+        # it applies from the station's next connection.
         notice = CredentialsChanged(station, fields.get("securityProfile", 0), password_replaced)
         await tell_gateways(request, notice)
     doc = await stations.with_state(db, station, created=created)

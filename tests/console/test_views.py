@@ -192,3 +192,21 @@ async def test_the_dashboard_counts_today_s_energy_and_draws_its_trends(
             return await energy() >= before + 4.0  # 4.1 kWh, each figure rounded to 0.1
 
         assert await eventually(grew, timeout=15)
+
+
+async def test_a_station_page_shows_the_negotiated_version_and_the_allowed_ones(
+    api: Api, cluster: Cluster, console_url: str, role_keys: dict[str, str], station: str
+):
+    await api.register(station, ocppVersions=["ocpp2.0.1", "ocpp1.6"])
+    async with sim_station(cluster.ws_url, station, PASSWORD) as cp:
+        await cp.boot()
+        async with _session() as http:
+            await _login(http, console_url, role_keys["viewer"])
+            for _ in range(50):  # presence is applied asynchronously
+                async with http.get(f"{console_url}/stations/{station}") as r:
+                    page = await r.text()
+                if 'id="ocpp-version"' in page:
+                    break
+                await asyncio.sleep(0.1)
+            assert '<span id="ocpp-version">ocpp2.0.1</span>' in page
+            assert "ocpp2.0.1, ocpp1.6" in page

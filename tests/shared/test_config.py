@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import re
 import runpy
 
 import pytest
@@ -18,6 +19,7 @@ DEFAULTS = Settings(
     mongo_pool_size=10,
     gateway_listen="0.0.0.0:9000",
     gateway_id="",
+    ocpp_versions=("ocpp2.0.1",),
     gateway_max_frame_bytes=262144,
     gateway_reply_timeout=20.0,
     gateway_auth_cache_seconds=60.0,
@@ -114,6 +116,7 @@ def test_every_setting_is_read_from_its_variable() -> None:
         "MONGO_POOL_SIZE": "4",
         "GATEWAY_LISTEN": "127.0.0.1:19000",
         "GATEWAY_ID": "gw-7",
+        "OCPP_VERSIONS": " ocpp1.6 ,ocpp2.1",
         "GATEWAY_MAX_FRAME_BYTES": "65536",
         "GATEWAY_REPLY_TIMEOUT": "2.5",
         "GATEWAY_AUTH_CACHE_SECONDS": "0",
@@ -199,6 +202,7 @@ def test_every_setting_is_read_from_its_variable() -> None:
         mongo_pool_size=4,
         gateway_listen="127.0.0.1:19000",
         gateway_id="gw-7",
+        ocpp_versions=("ocpp1.6", "ocpp2.1"),
         gateway_max_frame_bytes=65536,
         gateway_reply_timeout=2.5,
         gateway_auth_cache_seconds=0.0,
@@ -395,6 +399,29 @@ def test_bad_boot_policy_raises_config_error_naming_the_variable(value: str) -> 
 def test_bad_choice_raises_config_error_naming_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=f"^{name}="):
         load({name: value})
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("", "expected at least one of ocpp2.1, ocpp2.0.1, ocpp1.6"),
+        (" , ", "expected at least one of"),
+        ("ocpp2.0.1,ocpp2.0", "unknown ocpp2.0;"),
+        ("OCPP2.0.1", "unknown OCPP2.0.1;"),
+        ("ocpp1.6,ocpp1.6", "a version is listed twice"),
+    ],
+)
+def test_bad_ocpp_versions_stop_the_start_naming_the_variable(value: str, why: str) -> None:
+    with pytest.raises(ConfigError, match="^" + re.escape(f"OCPP_VERSIONS={value!r}: ")) as info:
+        load({"OCPP_VERSIONS": value})
+
+    assert why in str(info.value)
+
+
+def test_ocpp_versions_keep_the_order_given_as_the_preference() -> None:
+    settings = load({"OCPP_VERSIONS": "ocpp1.6,ocpp2.0.1,ocpp2.1"})
+
+    assert settings.ocpp_versions == ("ocpp1.6", "ocpp2.0.1", "ocpp2.1")
 
 
 @pytest.mark.parametrize(

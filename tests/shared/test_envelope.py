@@ -33,6 +33,23 @@ def test_inbound_round_trips_through_pack() -> None:
     assert unpack(Inbound, pack(INBOUND)) == INBOUND
 
 
+def test_inbound_carries_the_negotiated_ocpp_version() -> None:
+    item = Inbound("CS1", "gw", "c", 2, "m1", "Heartbeat", '[2,"m1","Heartbeat",{}]', 1.5)
+    v16 = Inbound(
+        "CS1", "gw", "c", 2, "m1", "Heartbeat", '[2,"m1","Heartbeat",{}]', 1.5, "", "ocpp1.6"
+    )
+
+    assert item.ocpp_version == "ocpp2.0.1"
+    assert unpack(Inbound, pack(v16)).ocpp_version == "ocpp1.6"
+
+
+def test_inbound_from_a_gateway_without_the_version_reads_as_ocpp201() -> None:
+    body = msgpack.unpackb(pack(INBOUND), raw=False)
+    del body["ocpp_version"]
+
+    assert unpack(Inbound, msgpack.packb(body)).ocpp_version == "ocpp2.0.1"
+
+
 def test_inbound_without_action_round_trips_with_none() -> None:
     answer = Inbound("CS1", "gw", "c", 3, "m1", None, '[3,"m1",{}]', 1.5)
 
@@ -73,6 +90,13 @@ def test_auth_result_missing_optional_fields_gets_defaults() -> None:
     result = unpack(AuthResult, msgpack.packb({"status": "unknown"}))
 
     assert result == AuthResult(status="unknown", security_profile=0, reason="")
+    assert result.ocpp_versions is None
+
+
+def test_auth_result_carries_the_station_s_ocpp_versions() -> None:
+    result = AuthResult("ok", 1, ocpp_versions=["ocpp1.6", "ocpp2.1"])
+
+    assert unpack(AuthResult, pack(result)).ocpp_versions == ["ocpp1.6", "ocpp2.1"]
 
 
 def test_packed_envelope_is_a_msgpack_map_with_version() -> None:
