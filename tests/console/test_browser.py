@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -57,7 +58,9 @@ async def step(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def _wait_for(driver: Any, check: Callable[[Any], Any]) -> Any:
-    return WebDriverWait(driver, WAIT).until(check)
+    """Until ``check`` holds; an element a live refresh replaced meanwhile is looked up again."""
+    stale = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, WAIT, ignored_exceptions=stale).until(check)
 
 
 def _login(driver: Any, console_url: str, key: str) -> None:
@@ -194,7 +197,12 @@ def _open_alerts(driver: Any, console_url: str, station: str) -> None:
 
 def _acknowledge(driver: Any, alert: str) -> str:
     row = f'[data-alert-row="{alert}"]'
-    driver.find_element(By.CSS_SELECTOR, f"{row} input[name=note]").send_keys("looking")
+
+    def type_note(d: Any) -> bool:  # the focused row is never refreshed under the user
+        d.find_element(By.CSS_SELECTOR, f"{row} input[name=note]").send_keys("looking")
+        return True
+
+    _wait_for(driver, type_note)
     driver.find_element(By.CSS_SELECTOR, f"{row} button").click()
     cell = _wait_for(
         driver,
