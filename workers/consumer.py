@@ -230,15 +230,20 @@ class Worker:
                 ctx = await self._context(
                     item.station, item.message_id, item.action or "", item.boot
                 )
+                ctx.ocpp_version = item.ocpp_version
                 frame = await dispatch(ctx, item.frame)
-                if item.boot == "" and item.action != "BootNotification":
+                resumed = item.boot == "" and item.action != "BootNotification"
+                if resumed and item.ocpp_version != names.OCPP16:  # 2.x SendLocalList
                     local_list_sync.on_resumed_connection(ctx)
             except Exception as exc:
                 if await _retry_later(message, exc, "message"):
                     return
                 limited.exception("handler failed", action=item.action)
                 frame = ocppj.error_frame(
-                    item.message_id, ErrorCode.INTERNAL_ERROR, "CSMS failed to process the message"
+                    item.message_id,
+                    ErrorCode.INTERNAL_ERROR,
+                    "CSMS failed to process the message",
+                    version=item.ocpp_version,
                 )
             try:
                 await self._reply(item, frame, started_at, ctx.boot_status if ctx else "")

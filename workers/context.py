@@ -11,6 +11,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared import names
 from shared.commands import CommandClient
 from shared.config import Settings
 from shared.events import utc_now
@@ -46,6 +47,8 @@ class Context:
     """Who answers Get15118EVCertificate (``workers/contract_provider.py``)."""
     ocsp: OcspClient | None = None
     """Asks OCSP responders (GetCertificateStatus, Plug & Charge Authorize)."""
+    ocpp_version: str = names.OCPP201
+    """The version the station's connection speaks (``Inbound.ocpp_version``)."""
     now: datetime = field(default_factory=utc_now)
     boot_status: str = ""
     """The station's boot status, sent back to the gateway with the reply (``Reply.boot``);

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from typing import Any
 
 from shared import metrics, ocppj, schemas, storable, timestamps
@@ -19,36 +20,38 @@ from shared.schemas import SchemaViolation
 
 from .context import Context
 from .middleware import boot_gate
-from .routing import NOT_SUPPORTED, ROUTES
+from .routing import NOT_SUPPORTED, routes_for
 
 log = logging.getLogger("workers.dispatch")
 limited = Limited(log)  # what a station can make us log, capped per station and kind
 
 
 async def dispatch(ctx: Context, frame: str) -> str:
+    version = ctx.ocpp_version
+    error_frame = partial(ocppj.error_frame, version=version)
     try:
-        call = ocppj.parse(frame)
+        call = ocppj.parse(frame, version)
     except FrameError as exc:  # the gateway already checked; only a foreign producer gets here
         return exc.to_frame()
     if not isinstance(call, Call):
-        return ocppj.error_frame(ctx.message_id, ErrorCode.PROTOCOL_ERROR, "not a CALL")
-    route = ROUTES.get(call.action)
+        return error_frame(ctx.message_id, ErrorCode.PROTOCOL_ERROR, "not a CALL")
+    route = routes_for(version).get(call.action)
     if route is None:
-        if call.action in schemas.actions() or call.action in NOT_SUPPORTED:
+        if call.action in schemas.actions(version) or call.action in NOT_SUPPORTED:
             limited.warning("action not supported from a station", action=call.action)
-            return ocppj.error_frame(
+            return error_frame(
                 call.message_id,
                 ErrorCode.NOT_SUPPORTED,
                 f"{call.action} is not supported by this CSMS",
             )
-        return ocppj.error_frame(
+        return error_frame(
             call.message_id, ErrorCode.NOT_IMPLEMENTED, f"Unknown action {call.action!r}"
         )
     try:
-        schemas.validate(call.action, "Request", call.payload)
+        schemas.validate(call.action, "Request", call.payload, version)
     except SchemaViolation as exc:
         limited.warning("request violates schema", action=call.action, code=exc.code, path=exc.path)
-        return ocppj.error_frame(call.message_id, exc.code, exc.description, {"path": exc.path})
+        return error_frame(call.message_id, exc.code, exc.description, {"path": exc.path})
     unstorable = storable.first_unstorable(call.payload)
     if unstorable is not None:
         limited.warning(
@@ -57,7 +60,7 @@ async def dispatch(ctx: Context, frame: str) -> str:
             path=unstorable.path,
             reason=unstorable.reason,
         )
-        return ocppj.error_frame(
+        return error_frame(
             call.message_id,
             storable.REFUSED,
             unstorable.describe(f"{call.action}Request"),
@@ -66,7 +69,7 @@ async def dispatch(ctx: Context, frame: str) -> str:
     refusal = await boot_gate.refusal(ctx, call.action, route)
     if refusal is not None:
         limited.warning("refused by boot gate", action=call.action)
-        return ocppj.error_frame(call.message_id, boot_gate.REFUSED, refusal)
+        return error_frame(call.message_id, boot_gate.REFUSED, refusal)
     started = time.perf_counter()
     try:
         response: dict[str, Any] = await route.handler(ctx, call.payload)
@@ -74,11 +77,11 @@ async def dispatch(ctx: Context, frame: str) -> str:
         # Schema validation checks every ``format: date-time`` with the same parser, so only
         # a date-time in a field the schema does not mark as one gets here.
         limited.warning("request has a date-time no store can hold", action=call.action)
-        return ocppj.error_frame(
+        return error_frame(
             call.message_id, ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, f"{call.action}Request: {exc}"
         )
     try:
-        schemas.validate(call.action, "Response", response)
+        schemas.validate(call.action, "Response", response, version)
     except SchemaViolation as exc:
         limited.log(
             logging.ERROR,
@@ -87,7 +90,7 @@ async def dispatch(ctx: Context, frame: str) -> str:
             detail=exc.description,
             path=exc.path,
         )
-        return ocppj.error_frame(
+        return error_frame(
             call.message_id, ErrorCode.INTERNAL_ERROR, "CSMS produced an invalid response"
         )
     metrics.HANDLER.labels(call.action).observe(time.perf_counter() - started)

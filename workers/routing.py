@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from shared import names
+
 from .context import Context, Payload
 from .handlers.authorization import authorize
 from .handlers.availability import heartbeat, status_notification
@@ -153,3 +155,9 @@ TRIGGERED_ACTIONS: dict[str, str] = {
     "TransactionEvent": "TransactionEvent",
     "PublishFirmwareStatusNotification": "PublishFirmwareStatusNotification",
 }
+
+
+def routes_for(version: str) -> dict[str, Route]:
+    """The table of a station's version: 1.6 its own (translated); 2.1 the 2.0.1 handlers
+    for the actions the two versions share (2.1's own messages are not served yet)."""
+    return ROUTES_16 if version == names.OCPP16 else ROUTES

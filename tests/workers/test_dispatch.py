@@ -11,7 +11,7 @@ import pytest
 from shared import config, ocppj
 from shared.ocppj import CallError, CallResult
 from shared.timestamps import parse
-from workers import dispatch as dispatch_module
+from workers import routing
 from workers.context import Context, Payload
 from workers.dispatch import dispatch
 from workers.routing import Route
@@ -40,7 +40,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[Payload]:
             parse(request["data"]["at"])
         return {"status": "Accepted"}
 
-    monkeypatch.setitem(dispatch_module.ROUTES, "DataTransfer", Route(handler))
+    monkeypatch.setitem(routing.ROUTES, "DataTransfer", Route(handler))
     return seen
 
 

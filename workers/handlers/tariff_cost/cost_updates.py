@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from shared import names
 from shared.events import utc_now
 from store import tariffs
 
@@ -21,8 +22,11 @@ ACTION = "CostUpdated"
 
 
 def schedule(ctx: Context, transaction_id: str, total: Decimal) -> None:
-    """Queue the follow-up (``Context.after_reply``) unless CostUpdated is turned off."""
+    """Queue the follow-up (``Context.after_reply``) unless CostUpdated is turned off or the
+    station's version has no CostUpdated (1.6)."""
     if ctx.commands is None or ctx.settings.cost_update_interval <= 0:
+        return
+    if ctx.ocpp_version == names.OCPP16:
         return
     ctx.after_reply.append(lambda: send_if_due(ctx, transaction_id, total))
 

@@ -1,0 +1,135 @@
+"""An OCPP 1.6J charge point (the ``ocpp`` library's v16 ChargePoint) on a gateway that
+speaks 1.6: it boots, reports its connector, is authorized, charges with meter values and
+stops, and the API shows what a 2.0.1 station's charge shows, with ``ocppVersion`` 1.6.
+Its framing errors come back in 1.6's words."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import websockets
+from ocpp.v16 import ChargePoint, call
+
+from shared import names, ocppj
+from shared.ocppj import CallError, CallResult
+from tests.cluster import Cluster
+from tests.conftest import PASSWORD, Api
+from tests.simulator import now, open_ws
+from tests.test_end_to_end import eventually
+
+
+@pytest.fixture(scope="module")
+async def gateway16(cluster: Cluster) -> AsyncIterator[str]:
+    name, url = await cluster.start_gateway(OCPP_VERSIONS="ocpp2.0.1,ocpp1.6")
+    yield url
+    cluster.kill(name, signal.SIGTERM)
+
+
+@contextlib.asynccontextmanager
+async def station16(url: str, station: str) -> AsyncIterator[ChargePoint]:
+    ws = await open_ws(url, station, PASSWORD, subprotocols=[names.OCPP16])
+    assert ws.subprotocol == names.OCPP16
+    cp = ChargePoint(station, ws, response_timeout=30)
+    task = asyncio.create_task(cp.start())
+    try:
+        yield cp
+    finally:
+        task.cancel()
+        await ws.close()
+        with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
+            await task
+
+
+def reading(wh: float, at: str, context: str = "Sample.Periodic") -> dict[str, Any]:
+    return {
+        "timestamp": at,
+        "sampled_value": [{"value": str(wh), "context": context, "unit": "Wh"}],
+    }
+
+
+async def test_a_1_6_charge_point_boots_charges_and_shows_as_any_transaction(
+    api: Api, gateway16: str, station: str
+):
+    status, _ = await api.request("PUT", "/id-tokens/TAG16-1", {"type": "ISO14443"})
+    assert status in (200, 201)
+    async with station16(gateway16, station) as cp:
+        boot = await cp.call(
+            call.BootNotification(charge_point_vendor="Vendor16", charge_point_model="Model16")
+        )
+        assert boot.status == "Accepted" and boot.interval > 0
+        assert (await cp.call(call.Heartbeat())).current_time
+        await cp.call(
+            call.StatusNotification(connector_id=1, error_code="NoError", status="Available")
+        )
+        auth = await cp.call(call.Authorize(id_tag="TAG16-1"))
+        assert auth.id_tag_info["status"] == "Accepted"
+        unknown = await cp.call(call.Authorize(id_tag="NOBODY-16"))
+        assert unknown.id_tag_info["status"] == "Invalid"
+
+        start = await cp.call(
+            call.StartTransaction(
+                connector_id=1, id_tag="TAG16-1", meter_start=1000, timestamp=now()
+            )
+        )
+        assert start.id_tag_info["status"] == "Accepted"
+        tx = start.transaction_id
+        assert isinstance(tx, int) and tx >= 1
+        await cp.call(
+            call.MeterValues(connector_id=1, transaction_id=tx, meter_value=[reading(3500, now())])
+        )
+        stop = await cp.call(
+            call.StopTransaction(
+                transaction_id=tx,
+                meter_stop=6000,
+                timestamp=now(),
+                id_tag="TAG16-1",
+                reason="Local",
+            )
+        )
+        assert stop.id_tag_info["status"] == "Accepted"
+        again = await cp.call(
+            call.StartTransaction(
+                connector_id=1, id_tag="TAG16-1", meter_start=6000, timestamp=now()
+            )
+        )
+        assert again.transaction_id == tx + 1
+
+    async def ended() -> Any:
+        status, body = await api.request("GET", f"/transactions/{tx}?stationId={station}")
+        return body if status == 200 and body.get("state") == "ended" else None
+
+    shown = await eventually(ended)
+    assert shown, "the 1.6 transaction never showed as ended"
+    assert shown["energyWh"] == 5000.0 and shown["evseId"] == 1
+    assert shown["idToken"] == {"idToken": "TAG16-1", "type": "ISO14443"}
+    status, view = await api.request("GET", f"/stations/{station}")
+    assert status == 200
+    assert view["boot"]["chargingStation"] == {"vendorName": "Vendor16", "model": "Model16"}
+    assert [(c["evseId"], c["status"]) for c in view["connectors"]] == [(1, "Available")]
+
+
+async def test_a_1_6_charge_point_gets_its_errors_in_1_6_words(gateway16: str, station: str):
+    ws = await open_ws(gateway16, station, PASSWORD, subprotocols=[names.OCPP16])
+
+    async def call16(action: str, payload: dict[str, Any]) -> Any:
+        await ws.send(ocppj.call_frame(uuid.uuid4().hex, action, payload))
+        async with asyncio.timeout(15):
+            return ocppj.parse(await ws.recv(), names.OCPP16)
+
+    try:
+        boot = await call16("BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"})
+        assert isinstance(boot, CallResult), boot
+        missing = await call16("StartTransaction", {"connectorId": 1})
+        assert isinstance(missing, CallError) and missing.code == "OccurenceConstraintViolation"
+        extra = await call16("Heartbeat", {"surprise": 1})
+        assert isinstance(extra, CallError) and extra.code == "FormationViolation"
+        unknown = await call16("TransactionEvent", {})  # a 2.0.1 action, not 1.6's
+        assert isinstance(unknown, CallError) and unknown.code == "NotImplemented"
+    finally:
+        await ws.close()
