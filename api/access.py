@@ -66,6 +66,10 @@ ADMIN_COMMANDS = frozenset(
         "DeleteCertificate",
         "CertificateSigned",
         "UpdateFirmware",
+        # OCPP 1.6: a configuration key may be AuthorizationKey or SecurityProfile, and
+        # signed firmware replaces what the station runs.
+        "ChangeConfiguration",
+        "SignedUpdateFirmware",
     }
 )
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from aiohttp import web
 
-from shared.actions import COMMAND_ACTIONS
+from shared import names
+from shared.actions import COMMAND_ACTIONS, command_actions
 from shared.names import OCPP_VERSIONS, ROLES
 
 from .access import ADMIN_COMMANDS, ROUTE_ROLES
@@ -121,7 +122,10 @@ SPEC: dict[str, Any] = {
                     "name": "action",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "string", "enum": sorted(COMMAND_ACTIONS)},
+                    "schema": {
+                        "type": "string",
+                        "enum": sorted(COMMAND_ACTIONS | command_actions(names.OCPP16)),
+                    },
                 },
                 _query("wait", "boolean"),
                 _query("timeout", "number"),
@@ -132,11 +136,14 @@ SPEC: dict[str, Any] = {
                     body="OcppPayload",
                     errors=("404", "409", "422", "429", "502", "504"),
                 ),
-                "description": "The body is the OCPP 2.0.1 request payload of `action`, "
-                "validated against the official schema before anything is sent. 200: "
+                "description": "The body is the request payload of `action` in the OCPP "
+                "version the station's connection speaks (its `connection.ocppVersion`), "
+                "validated against that version's official schema before anything is sent; "
+                "404 for an action that version does not have. 200: "
                 "`{commandId, response}`; 202 with `?wait=false`: `{commandId, status}`; 502: "
-                "the station answered CALLERROR or an invalid payload; 409: not connected or "
-                "disconnected mid-call; 504: no answer within `timeout` seconds.",
+                "the station answered CALLERROR or an invalid payload; 409: not connected, "
+                "disconnected mid-call, or reconnected in another version before the command "
+                "went out (`other_version`); 504: no answer within `timeout` seconds.",
             },
         },
         "/api/v1/stations/{id}/reservations": {

@@ -108,6 +108,7 @@ def transaction(
         "commandId": doc.get("commandId"),
         "cost": doc.get("cost"),
         "currency": doc.get("currency"),
+        "ocppVersion": doc.get("ocppVersion"),
     }
     if events is not None:
         view["events"] = [

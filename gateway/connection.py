@@ -71,7 +71,11 @@ class StationConnection:
         self._closing = False
         self.offered_profile = 1  # the security profile its handshake offered
         self.csms = CsmsCalls(
-            station, ws.send, bus.publish_command_result, settings.gateway_max_queued_commands
+            station,
+            ws.send,
+            bus.publish_command_result,
+            settings.gateway_max_queued_commands,
+            ocpp_version,
         )
 
     # -- called by the bus --------------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from websockets.exceptions import ConnectionClosed
 
-from shared import commands, metrics, ocppj, schemas
+from shared import commands, metrics, names, ocppj, schemas
 from shared.envelope import Command, CommandResult
 from shared.logs import bind
 from shared.ocppj import CallError, CallResult
@@ -27,8 +27,16 @@ Publish = Callable[[CommandResult, str | None], Awaitable[None]]
 
 
 class CsmsCalls:
-    def __init__(self, station: str, send: Send, publish: Publish, max_queued: int) -> None:
+    def __init__(
+        self,
+        station: str,
+        send: Send,
+        publish: Publish,
+        max_queued: int,
+        ocpp_version: str = names.OCPP201,
+    ) -> None:
         self.station = station
+        self.ocpp_version = ocpp_version  # the connection's: commands must be in it
         self._send = send
         self._publish = publish
         self._queue: asyncio.Queue[tuple[Command, float]] = asyncio.Queue(max_queued)
@@ -36,6 +44,13 @@ class CsmsCalls:
         self._outstanding = None
 
     async def submit(self, command: Command) -> None:
+        if command.ocpp_version != self.ocpp_version:
+            description = (
+                f"The station speaks {self.ocpp_version}; this command was made for"
+                f" {command.ocpp_version}"
+            )
+            await self._finish(command, commands.OTHER_VERSION, error_description=description)
+            return
         try:
             self._queue.put_nowait((command, time.monotonic()))
         except asyncio.QueueFull:
@@ -97,7 +112,7 @@ class CsmsCalls:
             )
             return
         try:
-            schemas.validate(command.action, "Response", answer.payload)
+            schemas.validate(command.action, "Response", answer.payload, self.ocpp_version)
         except SchemaViolation as exc:
             await self._finish(
                 command,

@@ -1,10 +1,12 @@
-"""Which OCPP 2.0.1 actions the CSMS sends to stations.
+"""Which actions the CSMS sends to stations, per OCPP version.
 
 Both the workers (a station sending one of these gets NotSupported) and the API (what an
 operator may send) need the list; it lives here so the API imports nothing from ``workers``.
 """
 
 from __future__ import annotations
+
+from shared import names
 
 CSMS_INITIATED: frozenset[str] = frozenset({
     # Sent by the CSMS to a station (commands, issue 4); a station sending one gets
@@ -24,3 +26,21 @@ CSMS_INITIATED: frozenset[str] = frozenset({
 
 COMMAND_ACTIONS: frozenset[str] = CSMS_INITIATED | {"DataTransfer"}
 """What operators may send to a station; DataTransfer goes both ways."""
+
+CSMS_INITIATED_16: frozenset[str] = frozenset({
+    # OCPP 1.6 edition 2, section 5, and the OCA security whitepaper's additions.
+    "CancelReservation", "CertificateSigned", "ChangeAvailability", "ChangeConfiguration",
+    "ClearCache", "ClearChargingProfile", "DeleteCertificate", "ExtendedTriggerMessage",
+    "GetCompositeSchedule", "GetConfiguration", "GetDiagnostics", "GetInstalledCertificateIds",
+    "GetLocalListVersion", "GetLog", "InstallCertificate", "RemoteStartTransaction",
+    "RemoteStopTransaction", "ReserveNow", "Reset", "SendLocalList", "SetChargingProfile",
+    "SignedUpdateFirmware", "TriggerMessage", "UnlockConnector", "UpdateFirmware",
+})  # fmt: skip
+
+
+def command_actions(version: str) -> frozenset[str]:
+    """What operators may send to a station speaking ``version`` (2.1: the 2.0.1 set for
+    now; its own messages come with issue #18's 2.1 part)."""
+    if version == names.OCPP16:
+        return CSMS_INITIATED_16 | {"DataTransfer"}
+    return COMMAND_ACTIONS

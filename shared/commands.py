@@ -43,8 +43,11 @@ TIMEOUT = "timeout"  # no answer within the command's timeout
 OFFLINE = "offline"  # no gateway holds the station
 DISCONNECTED = "disconnected"  # the station went away before answering
 BUSY = "busy"  # too many commands already queued for this station
+OTHER_VERSION = "other_version"  # the station's connection speaks another OCPP version
 PENDING = "pending"  # sent, no outcome yet (only ever stored, never a result)
-STATUSES = (ANSWERED, CALLERROR, INVALID_RESPONSE, TIMEOUT, OFFLINE, DISCONNECTED, BUSY)
+STATUSES = (
+    ANSWERED, CALLERROR, INVALID_RESPONSE, TIMEOUT, OFFLINE, DISCONNECTED, BUSY, OTHER_VERSION
+)  # fmt: skip
 
 RESULT_MARGIN = 5.0
 """Extra seconds the client waits beyond the command's timeout for the gateway's verdict."""
@@ -159,13 +162,16 @@ class CommandClient:
         timeout: float = 30.0,  # noqa: ASYNC109 - travels with the command to the gateway
         wait: bool = True,
         command_id: str | None = None,
+        version: str = names.OCPP201,
     ) -> CommandResult | None:
-        """Send one command; with ``wait`` return its outcome, else None once it is queued.
+        """Send one command in ``version``; with ``wait`` return its outcome, else None once
+        it is queued. The station's gateway refuses it (``OTHER_VERSION``) if the station's
+        connection speaks another version.
 
         Raises:
             SchemaViolation: the payload is not a valid request for ``action``; nothing sent.
         """
-        schemas.validate(action, "Request", payload)
+        schemas.validate(action, "Request", payload, version)
         command = Command(
             command_id=command_id or new_command_id(),
             station=station,
@@ -174,6 +180,7 @@ class CommandClient:
             timeout=timeout,
             reply_to=self.queue_name if wait else None,
             created_at=time.time(),
+            ocpp_version=version,
         )
         waiter: asyncio.Future[CommandResult] = asyncio.get_running_loop().create_future()
         if wait:

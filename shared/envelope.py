@@ -116,6 +116,9 @@ class Command:
     timeout: float
     reply_to: str | None = None
     created_at: float = 0.0
+    ocpp_version: str = "ocpp2.0.1"
+    """The version the payload was validated for: a gateway whose connection speaks another
+    (the station reconnected in between) refuses the command instead of sending it."""
 
 
 @dataclass(frozen=True, slots=True)

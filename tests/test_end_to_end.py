@@ -78,6 +78,7 @@ async def test_station_charges_and_the_api_shows_it(cluster: Cluster, api: Api, 
     assert tx["stationId"] == station and tx["state"] == "ended"
     assert tx["evseId"] == 1 and tx["idToken"] == {"idToken": "RFID-0001", "type": "ISO14443"}
     assert tx["energyWh"] == 6250 and tx["stoppedReason"] == "Local"
+    assert tx["ocppVersion"] == "ocpp2.0.1"
     assert [e["seqNo"] for e in tx["events"]] == [0, 1, 2]
     assert [e["eventType"] for e in tx["events"]] == ["Started", "Updated", "Ended"]
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 import websockets
-from ocpp.v16 import ChargePoint, call
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint, call, call_result
 
 from shared import names, ocppj
 from shared.ocppj import CallError, CallResult
@@ -31,11 +32,28 @@ async def gateway16(cluster: Cluster) -> AsyncIterator[str]:
     cluster.kill(name, signal.SIGTERM)
 
 
+class Station16(ChargePoint):
+    """Answers the 1.6 commands the tests send, and notes them."""
+
+    received: list[tuple[str, dict[str, Any]]]
+
+    @on("Reset")
+    def on_reset(self, type: str) -> Any:
+        self.received.append(("Reset", {"type": type}))
+        return call_result.Reset(status="Accepted")
+
+    @on("ChangeConfiguration")
+    def on_change_configuration(self, key: str, value: str) -> Any:
+        self.received.append(("ChangeConfiguration", {"key": key, "value": value}))
+        return call_result.ChangeConfiguration(status="Accepted")
+
+
 @contextlib.asynccontextmanager
-async def station16(url: str, station: str) -> AsyncIterator[ChargePoint]:
+async def station16(url: str, station: str) -> AsyncIterator[Station16]:
     ws = await open_ws(url, station, PASSWORD, subprotocols=[names.OCPP16])
     assert ws.subprotocol == names.OCPP16
-    cp = ChargePoint(station, ws, response_timeout=30)
+    cp = Station16(station, ws, response_timeout=30)
+    cp.received = []
     task = asyncio.create_task(cp.start())
     try:
         yield cp
@@ -107,6 +125,7 @@ async def test_a_1_6_charge_point_boots_charges_and_shows_as_any_transaction(
     shown = await eventually(ended)
     assert shown, "the 1.6 transaction never showed as ended"
     assert shown["energyWh"] == 5000.0 and shown["evseId"] == 1
+    assert shown["ocppVersion"] == names.OCPP16
     assert shown["idToken"] == {"idToken": "TAG16-1", "type": "ISO14443"}
     status, view = await api.request("GET", f"/stations/{station}")
     assert status == 200
@@ -133,3 +152,44 @@ async def test_a_1_6_charge_point_gets_its_errors_in_1_6_words(gateway16: str, s
         assert isinstance(unknown, CallError) and unknown.code == "NotImplemented"
     finally:
         await ws.close()
+
+
+async def test_commands_go_to_a_1_6_charge_point_in_1_6(api: Api, gateway16: str, station: str):
+    async with station16(gateway16, station) as cp:
+        boot = await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+        assert boot.status == "Accepted"
+
+        async def connected16() -> bool:
+            _, view = await api.request("GET", f"/stations/{station}")
+            return (view.get("connection") or {}).get("ocppVersion") == names.OCPP16
+
+        assert await eventually(connected16)
+        status, body = await api.request(
+            "POST", f"/stations/{station}/ocpp/Reset", {"type": "Soft"}
+        )
+        assert status == 200 and body["response"] == {"status": "Accepted"}, body
+        status, body = await api.request(
+            "POST",
+            f"/stations/{station}/ocpp/ChangeConfiguration",
+            {"key": "HeartbeatInterval", "value": "120"},
+        )
+        assert status == 200, body
+        assert cp.received == [
+            ("Reset", {"type": "Soft"}),
+            ("ChangeConfiguration", {"key": "HeartbeatInterval", "value": "120"}),
+        ]
+        # 2.0.1 words and actions are refused before anything is sent.
+        status, body = await api.request(
+            "POST", f"/stations/{station}/ocpp/Reset", {"type": "Immediate"}
+        )
+        assert status == 422, body
+        status, body = await api.request(
+            "POST", f"/stations/{station}/ocpp/RequestStartTransaction", {}
+        )
+        assert status == 404 and body["detail"]["ocppVersion"] == names.OCPP16, body
+        assert "RemoteStartTransaction" in body["detail"]["supported"]
+        # A higher-level endpoint that sends a 2.0.1 command: 409, nothing reaches the station.
+        message = {"message": {"format": "UTF8", "content": "Hello"}, "priority": "NormalCycle"}
+        status, body = await api.request("POST", f"/stations/{station}/display-messages", message)
+        assert status == 409 and body["detail"]["status"] == "other_version", body
+        assert len(cp.received) == 2

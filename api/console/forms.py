@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from shared import names
 from shared.schemas import load
 
 RAW = "_json"  # the form field that holds a whole request as JSON
@@ -73,8 +74,9 @@ def _fields(
     )
 
 
-def fields(action: str) -> tuple[Field, ...]:
-    schema = load(action, "Request")
+def fields(action: str, version: str = names.OCPP201) -> tuple[Field, ...]:
+    """The form of ``action``'s request in ``version`` (the station's)."""
+    schema = load(action, "Request", version)
     return _fields(schema, schema, "", 0)
 
 
@@ -110,7 +112,7 @@ def _collect(fs: tuple[Field, ...], form: Mapping[str, str]) -> dict[str, Any]:
     return payload
 
 
-def payload(action: str, form: Mapping[str, str]) -> dict[str, Any]:
+def payload(action: str, form: Mapping[str, str], version: str = names.OCPP201) -> dict[str, Any]:
     """The request a submitted form describes: its raw JSON when given, else its fields
     (empty ones left out, so the schema says what is missing). Raises ``FormError``."""
     raw = form.get(RAW, "").strip()
@@ -122,4 +124,4 @@ def payload(action: str, form: Mapping[str, str]) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise FormError("raw JSON: an object")
         return value
-    return _collect(fields(action), form)
+    return _collect(fields(action, version), form)

@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 import orjson
 from aiohttp import web
 
-from shared import api_keys
-from shared.actions import COMMAND_ACTIONS
+from shared import api_keys, names
+from shared.actions import command_actions
 from shared.events import iso, utc_now
 from shared.ocppj import STATION_ID_PATTERN
 from store import (
@@ -46,7 +46,6 @@ STATIC = Path(__file__).parent / "static"
 STATIC_TYPES = {"console.css": "text/css", "console.js": "text/javascript"}
 HEARTBEAT = 15.0  # seconds between the stream's keep-alive comments
 RETRY_MS = 3000  # how soon a browser reconnects a broken stream
-ACTIONS = sorted(COMMAND_ACTIONS)
 ACK_ROUTE = "/console/alerts/{alertId}/ack"
 
 
@@ -250,20 +249,25 @@ def _station_id(request: web.Request) -> str:
 
 
 async def _station_context(request: web.Request, station: str, action: str) -> dict[str, Any]:
+    """The station page; its command panel offers the actions of the OCPP version the
+    station's connection speaks, with forms from that version's schemas."""
     db = request.app[DB]
     doc = await stations.with_state(db, station)
     if doc is None:
         raise ApiError(404, "Unknown station", station)
     view = views.station(doc, await connectors.for_station(db, station))
     history = [views.command(d) for d in await command_store.list_for(db, station, 10, 0)]
-    action = action if action in COMMAND_ACTIONS else "Reset"
+    version = str((view.get("connection") or {}).get("ocppVersion") or names.OCPP201)
+    allowed = command_actions(version)
+    action = action if action in allowed else "Reset"
     return {
         "station": view,
         "history": history,
-        "actions": ACTIONS,
+        "actions": sorted(allowed),
         "action": action,
-        "fields": forms.fields(action),
+        "fields": forms.fields(action, version),
         "raw": forms.RAW,
+        "version": version,
     }
 
 
@@ -288,16 +292,17 @@ async def command(request: web.Request) -> web.Response:
     session.check_csrf(csrf, form)
     station = _station_id(request)
     action = form.get("action", "")
-    if action not in COMMAND_ACTIONS:
-        raise ApiError(404, "Not an action the CSMS sends")
+    version = await commands.station_version(request, station)
+    if action not in command_actions(version):
+        raise ApiError(404, f"Not an action the CSMS sends in {version}")
     await session.check(request, needed_role("POST", COMMAND_ROUTE, action))
     context = await _station_context(request, station, action)
     context["can_command"] = True
     context["form"] = form
     try:
-        payload = forms.payload(action, form)
-        commands.check_request(action, payload)
-        answer = await commands.send(request, station, action, payload)
+        payload = forms.payload(action, form, version)
+        commands.check_request(action, payload, version)
+        answer = await commands.send(request, station, action, payload, version)
         assert isinstance(answer.body, bytes)
         context["result"] = {"status": answer.status, "body": orjson.loads(answer.body)}
     except forms.FormError as exc:

@@ -13,22 +13,21 @@ from typing import Any
 
 from aiohttp import web
 
-from shared import commands
-from shared.actions import COMMAND_ACTIONS
+from shared import commands, names
+from shared.actions import command_actions
 from shared.commands import CommandClient
 from shared.envelope import CommandResult
 from shared.events import event_id
 from shared.schemas import SchemaViolation, validate
 from shared.storable import first_unstorable
 from store import commands as command_store
-from store import transactions
+from store import presence, transactions
 
 from .. import views
 from ..errors import ApiError, json_response, paging, read_json
 from ..keys import COMMANDS, DB, EVENTS, SETTINGS
 from .stations import require_registered, station_id
 
-SUPPORTED_ACTIONS = sorted(COMMAND_ACTIONS)
 MAX_TIMEOUT = 600.0
 
 STATUS_HTTP = {
@@ -39,15 +38,17 @@ STATUS_HTTP = {
     commands.OFFLINE: 409,
     commands.DISCONNECTED: 409,
     commands.BUSY: 429,
+    commands.OTHER_VERSION: 409,
 }
 
 ERRORS = {
     commands.CALLERROR: "Station answered with a CALLERROR",
-    commands.INVALID_RESPONSE: "Station's answer violates the OCPP 2.0.1 schema",
+    commands.INVALID_RESPONSE: "Station's answer violates the response schema of its OCPP version",
     commands.TIMEOUT: "Station did not answer in time",
     commands.OFFLINE: "Station is not connected",
     commands.DISCONNECTED: "Station disconnected before answering",
     commands.BUSY: "Too many commands queued for this station",
+    commands.OTHER_VERSION: "Station now speaks another OCPP version; nothing was sent",
 }
 
 
@@ -90,8 +91,19 @@ async def record_and_send(
     return result
 
 
+async def station_version(request: web.Request, station: str) -> str:
+    """The OCPP version of the station's connection (2.0.1 while it has none: a command to
+    it then ends ``offline`` anyway)."""
+    connection = (await presence.get(request.app[DB], station)).get("connection") or {}
+    return str(connection.get("ocppVersion") or names.OCPP201)
+
+
 async def send(
-    request: web.Request, station: str, action: str, payload: dict[str, Any]
+    request: web.Request,
+    station: str,
+    action: str,
+    payload: dict[str, Any],
+    version: str = names.OCPP201,
 ) -> web.Response:
     """Record the command as pending, send it, and answer with its outcome."""
     db = request.app[DB]
@@ -109,7 +121,13 @@ async def send(
     command_id = commands.new_command_id()
     await command_store.record_pending(db, command_id, station, action, payload, "api")
     result = await client.send(
-        station, action, payload, timeout=timeout, wait=wait, command_id=command_id
+        station,
+        action,
+        payload,
+        timeout=timeout,
+        wait=wait,
+        command_id=command_id,
+        version=version,
     )
     if result is None:
         return json_response({"commandId": command_id, "status": commands.PENDING}, 202)
@@ -117,13 +135,21 @@ async def send(
 
 
 async def post_command(request: web.Request) -> web.Response:
+    """In the OCPP version the station's connection speaks: the action must be one that
+    version has, and the payload is checked against that version's schema."""
     station = station_id(request)
     action = request.match_info["action"]
-    if action not in COMMAND_ACTIONS:
-        raise ApiError(404, "Not an action the CSMS sends", {"supported": SUPPORTED_ACTIONS})
+    version = await station_version(request, station)
+    allowed = command_actions(version)
+    if action not in allowed:
+        raise ApiError(
+            404,
+            f"Not an action the CSMS sends in {version}",
+            {"ocppVersion": version, "supported": sorted(allowed)},
+        )
     payload = await read_json(request)
-    check_request(action, payload)
-    return await send(request, station, action, payload)
+    check_request(action, payload, version)
+    return await send(request, station, action, payload, version)
 
 
 async def get_command(request: web.Request) -> web.Response:
@@ -153,12 +179,12 @@ ROUTES = [
 ]
 
 
-def check_request(action: str, payload: dict[str, Any]) -> None:
+def check_request(action: str, payload: dict[str, Any], version: str = names.OCPP201) -> None:
     """422 unless ``payload`` is a valid ``action`` request that the store can hold: the
     command is recorded with its request, so what the store cannot hold is refused here,
     before anything is sent, instead of failing after the station got it."""
     try:
-        validate(action, "Request", payload)
+        validate(action, "Request", payload, version)
     except SchemaViolation as exc:
         raise ApiError(
             422,

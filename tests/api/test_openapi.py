@@ -6,8 +6,8 @@ from api.access import CONSOLE_ROLES
 from api.app import build
 from api.openapi import SPEC
 from api.routes import reservations, stations
-from shared import config, tariffs
-from shared.actions import COMMAND_ACTIONS
+from shared import config, names, tariffs
+from shared.actions import COMMAND_ACTIONS, command_actions
 from tests.conftest import Api
 
 
@@ -32,8 +32,10 @@ def test_every_registered_route_is_described():
 def test_command_actions_are_listed():
     parameters = SPEC["paths"]["/api/v1/stations/{id}/ocpp/{action}"]["parameters"]
     action = next(p for p in parameters if p["name"] == "action")
-    assert set(action["schema"]["enum"]) == COMMAND_ACTIONS
+    every_version = set().union(*(command_actions(v) for v in names.OCPP_VERSIONS))
+    assert set(action["schema"]["enum"]) == every_version
     assert {"Reset", "RequestStartTransaction", "DataTransfer"} <= COMMAND_ACTIONS
+    assert {"RemoteStartTransaction", "ChangeConfiguration"} <= every_version - COMMAND_ACTIONS
 
 
 async def test_openapi_is_served(api: Api):

@@ -110,7 +110,8 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         ctx.station,
         transaction_id,
         set_fields=_summary_fields(request, master_pass)
-        | (priced.summary_fields if priced else {}),
+        | (priced.summary_fields if priced else {})
+        | {"ocppVersion": ctx.ocpp_version},
         timestamp=timestamp,
         seq_no=seq_no,
         ended=request["eventType"] == "Ended",

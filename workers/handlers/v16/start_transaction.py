@@ -1,11 +1,10 @@
 """StartTransaction (1.6): the CSMS allocates the integer transactionId, and the start is
 the 2.0.1 TransactionEvent Started (E01-E03), so sites, tariffs and the API see it as any
-other transaction, with ``ocppVersion`` 1.6."""
+other transaction, with ``ocppVersion`` 1.6 (the context's version, as for any)."""
 
 from __future__ import annotations
 
-from shared import names
-from store import ocpp16, transactions
+from store import ocpp16
 
 from ...context import Context, Payload
 from ..transactions import transaction_event
@@ -19,9 +18,6 @@ async def handle(ctx: Context, request: Payload) -> Payload:
     )
     event = translate.transaction_started(request, transaction_id, ID_TAG_TYPE)
     answer = await transaction_event.handle(ctx, event)
-    await transactions.set_fields(
-        ctx.db, ctx.station, str(transaction_id), {"ocppVersion": names.OCPP16}
-    )
     return {
         "idTagInfo": translate.id_tag_info(answer["idTokenInfo"]),
         "transactionId": transaction_id,
