@@ -15,8 +15,10 @@ from collections.abc import Awaitable, Callable
 from websockets.exceptions import ConnectionClosed
 
 from shared import commands, metrics, names, ocppj, schemas
+from shared.command_versions import Wire, wire_form
 from shared.envelope import Command, CommandResult
 from shared.logs import bind
+from shared.ocpp16_commands import Untranslatable
 from shared.ocppj import CallError, CallResult
 from shared.schemas import SchemaViolation
 
@@ -39,20 +41,23 @@ class CsmsCalls:
         self.ocpp_version = ocpp_version  # the connection's: commands must be in it
         self._send = send
         self._publish = publish
-        self._queue: asyncio.Queue[tuple[Command, float]] = asyncio.Queue(max_queued)
+        self._queue: asyncio.Queue[tuple[Command, Wire, float]] = asyncio.Queue(max_queued)
         self._outstanding: tuple[Command, asyncio.Future[CallResult | CallError], float] | None
         self._outstanding = None
 
     async def submit(self, command: Command) -> None:
-        if command.ocpp_version != self.ocpp_version:
-            description = (
-                f"The station speaks {self.ocpp_version}; this command was made for"
-                f" {command.ocpp_version}"
+        """Queue the command in the connection's version (``command_versions``): one made
+        for another version goes out translated, or ends ``other_version`` unsent."""
+        try:
+            wire = wire_form(
+                command.action, command.payload, command.ocpp_version, self.ocpp_version
             )
+        except Untranslatable as exc:
+            description = f"The station speaks {self.ocpp_version}: {exc}"
             await self._finish(command, commands.OTHER_VERSION, error_description=description)
             return
         try:
-            self._queue.put_nowait((command, time.monotonic()))
+            self._queue.put_nowait((command, wire, time.monotonic()))
         except asyncio.QueueFull:
             await self._finish(command, commands.BUSY, error_description="Too many commands queued")
 
@@ -70,13 +75,13 @@ class CsmsCalls:
         owed then is reported by ``fail_pending``."""
         try:
             while True:
-                command, received = await self._queue.get()
+                command, wire, received = await self._queue.get()
                 with bind(self.station, command.command_id):
-                    await self._one(command, received)
+                    await self._one(command, wire, received)
         except ConnectionClosed:
             return
 
-    async def _one(self, command: Command, received: float) -> None:
+    async def _one(self, command: Command, wire: Wire, received: float) -> None:
         remaining = command.timeout - (time.monotonic() - received)
         if remaining <= 0:
             await self._finish(command, commands.TIMEOUT, error_description="Expired in queue")
@@ -85,8 +90,8 @@ class CsmsCalls:
         sent_at = time.time()
         self._outstanding = (command, waiter, sent_at)
         try:
-            await self._send(ocppj.call_frame(command.command_id, command.action, command.payload))
-            log.info("sent command", extra={"action": command.action})
+            await self._send(ocppj.call_frame(command.command_id, wire.action, wire.payload))
+            log.info("sent command", extra={"action": command.action, "sent_as": wire.action})
             async with asyncio.timeout(remaining):
                 answer = await waiter
         except ConnectionClosed:
@@ -112,7 +117,7 @@ class CsmsCalls:
             )
             return
         try:
-            schemas.validate(command.action, "Response", answer.payload, self.ocpp_version)
+            schemas.validate(wire.action, "Response", answer.payload, self.ocpp_version)
         except SchemaViolation as exc:
             await self._finish(
                 command,
@@ -124,7 +129,22 @@ class CsmsCalls:
                 error_details={"path": exc.path},
             )
             return
-        await self._finish(command, commands.ANSWERED, sent_at=sent_at, response=answer.payload)
+        if wire.action == command.action and command.ocpp_version == self.ocpp_version:
+            response = answer.payload
+        else:
+            try:  # the answer as the command's maker reads it, in its version's schema
+                response = wire.back(answer.payload)
+                schemas.validate(command.action, "Response", response, command.ocpp_version)
+            except (SchemaViolation, KeyError, ValueError) as exc:
+                await self._finish(
+                    command,
+                    commands.INVALID_RESPONSE,
+                    sent_at=sent_at,
+                    response=answer.payload,
+                    error_description=f"{wire.action} answer untranslatable: {exc}",
+                )
+                return
+        await self._finish(command, commands.ANSWERED, sent_at=sent_at, response=response)
 
     async def fail_pending(self) -> None:
         """The station left: everything still owed ends as ``disconnected``, never hangs."""
@@ -133,7 +153,7 @@ class CsmsCalls:
             pending.append((self._outstanding[0], self._outstanding[2]))
             self._outstanding = None
         while not self._queue.empty():
-            pending.append((self._queue.get_nowait()[0], None))
+            pending.append((self._queue.get_nowait()[0], None))  # (command, wire, received)
         for command, sent_at in pending:
             with bind(self.station, command.command_id):
                 await self._finish(

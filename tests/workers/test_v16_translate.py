@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from shared import schemas
+from shared.ocpp16_commands import id_tag_info
 from workers.handlers.v16 import translate
 
 NOW = "2026-12-03T10:00:00Z"
@@ -66,19 +67,19 @@ def test_the_whole_charge_point_is_evse_0():
 
 
 def test_verdicts_read_in_1_6_words():
-    assert translate.id_tag_info({"status": "NotAtThisTime"}) == {"status": "Invalid"}
+    assert id_tag_info({"status": "NotAtThisTime"}) == {"status": "Invalid"}
     info = {
         "status": "Accepted",
         "cacheExpiryDateTime": NOW,
         "groupIdToken": {"idToken": "FLEET-1", "type": "Central"},
     }
-    assert translate.id_tag_info(info) == {
+    assert id_tag_info(info) == {
         "status": "Accepted",
         "expiryDate": NOW,
         "parentIdTag": "FLEET-1",
     }
     long_group = {"status": "Blocked", "groupIdToken": {"idToken": "G" * 21, "type": "Central"}}
-    assert translate.id_tag_info(long_group) == {"status": "Blocked"}
+    assert id_tag_info(long_group) == {"status": "Blocked"}
 
 
 def test_a_start_and_a_stop_are_2_0_1_transaction_events():

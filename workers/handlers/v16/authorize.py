@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shared.ocpp16_commands import id_tag_info
+
 from ...context import Context, Payload
 from ..authorization import authorize
 from . import translate
@@ -12,4 +14,4 @@ async def handle(ctx: Context, request: Payload) -> Payload:
     answer = await authorize.handle(
         ctx, {"idToken": translate.id_token(request["idTag"], ID_TAG_TYPE)}
     )
-    return {"idTagInfo": translate.id_tag_info(answer["idTokenInfo"])}
+    return {"idTagInfo": id_tag_info(answer["idTokenInfo"])}

@@ -4,6 +4,7 @@ other transaction, with ``ocppVersion`` 1.6 (the context's version, as for any).
 
 from __future__ import annotations
 
+from shared.ocpp16_commands import id_tag_info
 from store import ocpp16
 
 from ...context import Context, Payload
@@ -19,6 +20,6 @@ async def handle(ctx: Context, request: Payload) -> Payload:
     event = translate.transaction_started(request, transaction_id, ID_TAG_TYPE)
     answer = await transaction_event.handle(ctx, event)
     return {
-        "idTagInfo": translate.id_tag_info(answer["idTokenInfo"]),
+        "idTagInfo": id_tag_info(answer["idTokenInfo"]),
         "transactionId": transaction_id,
     }

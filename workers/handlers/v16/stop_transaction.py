@@ -3,6 +3,8 @@ transactionData as its meter values."""
 
 from __future__ import annotations
 
+from shared.ocpp16_commands import id_tag_info
+
 from ...context import Context, Payload
 from ..transactions import transaction_event
 from . import translate
@@ -16,4 +18,4 @@ async def handle(ctx: Context, request: Payload) -> Payload:
     )
     if "idTokenInfo" not in answer:
         return {}
-    return {"idTagInfo": translate.id_tag_info(answer["idTokenInfo"])}
+    return {"idTagInfo": id_tag_info(answer["idTokenInfo"])}

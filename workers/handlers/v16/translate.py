@@ -37,8 +37,6 @@ CONNECTOR_STATUS = {
     "Faulted": "Faulted",
 }
 
-# AuthorizationStatus (1.6) has five words; 2.0.1's others all mean "not allowed" in 1.6.
-ID_TAG_STATUSES = ("Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx")
 
 # StopTransaction.reason (1.6) -> the 2.0.1 TriggerReason of the Ended event.
 STOP_TRIGGERS = {
@@ -98,17 +96,6 @@ def status_notification(request: Payload, now: str) -> Payload:
 def id_token(id_tag: str, token_type: str) -> Payload:
     """A 1.6 idTag is a 2.0.1 idToken of the type the deployment says its tags are."""
     return {"idToken": id_tag, "type": token_type}
-
-
-def id_tag_info(info: Payload) -> Payload:
-    status = info["status"] if info["status"] in ID_TAG_STATUSES else "Invalid"
-    tag: Payload = {"status": status}
-    if "cacheExpiryDateTime" in info:
-        tag["expiryDate"] = info["cacheExpiryDateTime"]
-    group = (info.get("groupIdToken") or {}).get("idToken")
-    if group and len(group) <= 20:  # IdToken is CiString20Type in 1.6
-        tag["parentIdTag"] = group
-    return tag
 
 
 def sampled_value(value: Payload) -> Payload | None:
