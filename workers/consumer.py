@@ -232,8 +232,7 @@ class Worker:
                 )
                 ctx.ocpp_version = item.ocpp_version
                 frame = await dispatch(ctx, item.frame)
-                resumed = item.boot == "" and item.action != "BootNotification"
-                if resumed and item.ocpp_version != names.OCPP16:  # 2.x SendLocalList
+                if item.boot == "" and item.action != "BootNotification":
                     local_list_sync.on_resumed_connection(ctx)
             except Exception as exc:
                 if await _retry_later(message, exc, "message"):

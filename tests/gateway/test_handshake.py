@@ -75,7 +75,7 @@ async def test_password_change_takes_effect_at_next_connect(
 async def test_no_common_subprotocol_is_accepted_without_one_then_closed(
     cluster: Cluster, station: str
 ):
-    ws = await open_ws(cluster.ws_url, station, PASSWORD, subprotocols=["ocpp1.6"])
+    ws = await open_ws(cluster.ws_url, station, PASSWORD, subprotocols=["ocpp1.5"])
     assert ws.subprotocol is None
     with pytest.raises(ConnectionClosed) as info:
         async with asyncio.timeout(10):

@@ -1,7 +1,7 @@
 """Which OCPP version a station speaks: the deployment's OCPP_VERSIONS (its preference order)
 and the station's registered ``ocppVersions``, chosen at the handshake (OCPP-J part 4, 3.2).
 
-The cluster's gateway runs the default (ocpp2.0.1 only); ``every_version`` starts one that
+The cluster's gateway runs the default (ocpp2.0.1, then ocpp1.6); ``every_version`` starts one that
 accepts all three, newest first, and caches handshakes for a minute as in production.
 """
 
@@ -53,27 +53,28 @@ async def negotiated(url: str, station: str, offered: list[str]) -> str | None:
     return ws.subprotocol
 
 
-async def test_the_default_deployment_closes_a_station_offering_only_ocpp16(
+async def test_the_default_deployment_closes_a_station_offering_only_ocpp21(
     cluster: Cluster, station: str
 ):
-    ws = await open_ws(cluster.ws_url, station, PASSWORD, subprotocols=["ocpp1.6"])
+    ws = await open_ws(cluster.ws_url, station, PASSWORD, subprotocols=["ocpp2.1"])
 
     assert ws.subprotocol is None
-    assert await closed_with(ws) == (1002, "OCPP subprotocol required: ocpp2.0.1")
+    assert await closed_with(ws) == (1002, "OCPP subprotocol required: ocpp2.0.1 or ocpp1.6")
 
 
-async def test_the_default_deployment_speaks_only_ocpp201_even_when_offered_all(
+async def test_the_default_deployment_prefers_ocpp201_then_ocpp16_and_never_ocpp21(
     cluster: Cluster, station: str
 ):
     assert await negotiated(cluster.ws_url, station, ["ocpp2.1", "ocpp1.6", "ocpp2.0.1"]) == (
         "ocpp2.0.1"
     )
+    assert await negotiated(cluster.ws_url, station, ["ocpp2.1", "ocpp1.6"]) == "ocpp1.6"
 
 
 async def test_a_station_allowed_no_version_the_deployment_accepts_is_closed(
     cluster: Cluster, api: Api, station: str
 ):
-    await api.register(station, ocppVersions=["ocpp1.6", "ocpp2.1"])
+    await api.register(station, ocppVersions=["ocpp2.1"])
 
     ws = await open_ws(cluster.ws_url, station, PASSWORD, subprotocols=ALL)
 
