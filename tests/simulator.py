@@ -175,3 +175,17 @@ async def raw_station(
 
 
 BOOT = {"reason": "PowerUp", "chargingStation": {"model": "Raw", "vendorName": "TestVendor"}}
+
+
+@contextlib.asynccontextmanager
+async def running(cp: Any) -> AsyncIterator[Any]:
+    """An ``ocpp``-library charge point of any version receiving answers until the block
+    ends, then its connection closed."""
+    task = asyncio.create_task(cp.start())
+    try:
+        yield cp
+    finally:
+        task.cancel()
+        await cp._connection.close()
+        with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
+            await task

@@ -5,14 +5,12 @@ API calls operate them (a reset each, and their transactions read alike)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import websockets
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
@@ -25,7 +23,7 @@ from ocpp.v201 import call_result as result201
 from shared import names
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
-from tests.simulator import now, open_ws, sim_station
+from tests.simulator import now, open_ws, running, sim_station
 from tests.site_station import Ledger, SiteStation
 from tests.test_end_to_end import eventually
 
@@ -86,18 +84,6 @@ async def every_version(cluster: Cluster) -> AsyncIterator[str]:
     name, url = await cluster.start_gateway(OCPP_VERSIONS="ocpp2.1,ocpp2.0.1,ocpp1.6")
     yield url
     cluster.kill(name, signal.SIGTERM)
-
-
-@contextlib.asynccontextmanager
-async def running(cp: Any) -> AsyncIterator[Any]:
-    task = asyncio.create_task(cp.start())
-    try:
-        yield cp
-    finally:
-        task.cancel()
-        await cp._connection.close()
-        with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
-            await task
 
 
 def energy(wh: float) -> list[dict[str, Any]]:

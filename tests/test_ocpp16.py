@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import websockets
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call, call_result
 
@@ -21,7 +20,7 @@ from shared import names, ocppj
 from shared.ocppj import CallError, CallResult
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
-from tests.simulator import now, open_ws
+from tests.simulator import now, open_ws, running
 from tests.test_end_to_end import eventually
 
 
@@ -54,14 +53,8 @@ async def station16(url: str, station: str) -> AsyncIterator[Station16]:
     assert ws.subprotocol == names.OCPP16
     cp = Station16(station, ws, response_timeout=30)
     cp.received = []
-    task = asyncio.create_task(cp.start())
-    try:
+    async with running(cp):
         yield cp
-    finally:
-        task.cancel()
-        await ws.close()
-        with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
-            await task
 
 
 def reading(wh: float, at: str, context: str = "Sample.Periodic") -> dict[str, Any]:

@@ -4,20 +4,18 @@ answer checked against the 2.1 schemas."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import signal
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import websockets
 from ocpp.v21 import ChargePoint, call
 
 from shared import names
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
-from tests.simulator import now, open_ws
+from tests.simulator import now, open_ws, running
 from tests.test_end_to_end import eventually
 
 
@@ -33,14 +31,8 @@ async def station21(url: str, station: str) -> AsyncIterator[ChargePoint]:
     ws = await open_ws(url, station, PASSWORD, subprotocols=[names.OCPP21, names.OCPP201])
     assert ws.subprotocol == names.OCPP21
     cp = ChargePoint(station, ws, response_timeout=30)
-    task = asyncio.create_task(cp.start())
-    try:
+    async with running(cp):
         yield cp
-    finally:
-        task.cancel()
-        await ws.close()
-        with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
-            await task
 
 
 def energy(wh: float, context: str) -> list[dict[str, Any]]:

@@ -23,21 +23,9 @@ from shared.ocppj import (
     result_error_frame,
     send_frame,
 )
+from tests.shared.test_error_codes import OCPP2_CODES, OCPP16_CODES
 
 VERSIONS = [names.OCPP16, names.OCPP201, names.OCPP21]
-OCPP16_CODES = {
-    "NotImplemented",
-    "NotSupported",
-    "InternalError",
-    "ProtocolError",
-    "SecurityError",
-    "FormationViolation",
-    "PropertyConstraintViolation",
-    "OccurenceConstraintViolation",
-    "TypeConstraintViolation",
-    "GenericError",
-}
-OCPP2_CODES = {code.value for code in ErrorCode}
 
 
 def frame_error(text: str | bytes, version: str) -> FrameError:
