@@ -54,7 +54,7 @@ class StationConnection:
         # forwarded with it, and the workers read the frame by it.
         self.ocpp_version = ocpp_version
         # The actions a CALL is checked against before it is forwarded: its version's schemas.
-        self._actions: frozenset[str] | None = schemas.actions(ocpp_version)
+        self._actions = schemas.actions(ocpp_version)
         self.connection_id = uuid.uuid4().hex
         self._bus = bus
         self._settings = settings
@@ -142,7 +142,7 @@ class StationConnection:
             with bind(self.station, message.message_id):
                 limited.warning("OCPP 2.1 SEND or CALLRESULTERROR not processed yet")
             return
-        metrics.FRAMES_IN.labels(_action_label(message)).inc()
+        metrics.FRAMES_IN.labels(_action_label(message, self._actions)).inc()
         with bind(self.station, message.message_id):
             if isinstance(message, Call):
                 await self._accept_call(message, text, received_at)
@@ -178,7 +178,7 @@ class StationConnection:
                 )
 
     async def _accept_call(self, call: Call, text: str, received_at: float) -> None:
-        if self._actions is not None and call.action not in self._actions:
+        if call.action not in self._actions:
             limited.warning("unknown action", action=call.action[:64])
             await self._send(
                 ocppj.error_frame(
@@ -308,11 +308,12 @@ def _answerable_id(data: str | bytes) -> str | None:
     return message.message_id if isinstance(message, Call) else None
 
 
-def _action_label(message: ocppj.Message) -> str:
-    """A bounded label: station-chosen action names must not grow the metrics unbounded."""
+def _action_label(message: ocppj.Message, actions: frozenset[str]) -> str:
+    """A bounded label: station-chosen action names must not grow the metrics unbounded
+    (``actions``: those of the connection's version)."""
     if not isinstance(message, Call):
         return "answer"
-    return message.action if message.action in schemas.actions() else "unknown"
+    return message.action if message.action in actions else "unknown"
 
 
 def _record_hops(received: float, publishing: float, published: float, reply: Reply) -> None:

@@ -129,7 +129,7 @@ class CsmsCalls:
                 error_details={"path": exc.path},
             )
             return
-        if wire.action == command.action and command.ocpp_version == self.ocpp_version:
+        if command.ocpp_version == self.ocpp_version:
             response = answer.payload
         else:
             try:  # the answer as the command's maker reads it, in its version's schema

@@ -228,9 +228,8 @@ class Worker:
             started_at = time.time()
             try:
                 ctx = await self._context(
-                    item.station, item.message_id, item.action or "", item.boot
+                    item.station, item.message_id, item.action or "", item.boot, item.ocpp_version
                 )
-                ctx.ocpp_version = item.ocpp_version
                 frame = await dispatch(ctx, item.frame)
                 if item.boot == "" and item.action != "BootNotification":
                     local_list_sync.on_resumed_connection(ctx)
@@ -259,7 +258,14 @@ class Worker:
                 except Exception:
                     limited.exception("follow-up work after the reply failed")
 
-    async def _context(self, station: str, message_id: str, action: str, boot: str = "") -> Context:
+    async def _context(
+        self,
+        station: str,
+        message_id: str,
+        action: str,
+        boot: str = "",
+        ocpp_version: str = names.OCPP201,
+    ) -> Context:
         assert self.db is not None and self.outbox is not None
         doc = await self._station(station, action, boot)
         return Context(
@@ -277,6 +283,7 @@ class Worker:
             ocsp=self.ocsp,
             v2g_ca=self.v2g_ca,
             boot_status=str(((doc or {}).get(names.STATE_BOOT) or {}).get("status") or ""),
+            ocpp_version=ocpp_version,
         )
 
     async def _station(self, station: str, action: str, boot: str) -> dict[str, Any] | None:

@@ -233,9 +233,7 @@ async def register_station(request: web.Request) -> web.Response:
             raise ApiError(400, "Invalid station id", "1 to 48 characters of a-z A-Z 0-9 *-_=+|@.")
         view, created = await station_routes.register(request, station, registration_body(form))
     except ApiError as exc:
-        context |= {"form": form, "error": {"status": exc.status, "text": exc.error}}
-        if isinstance(exc.detail, str):
-            context["error"]["text"] += f": {exc.detail}"
+        context |= {"form": form, "error": admin_pages.refusal(exc)}
         return render(request, "stations.html", context, identity, csrf, status=exc.status)
     context["registered"] = {**view, "created": created}
     return render(request, "stations.html", context, identity, csrf, status=201 if created else 200)
