@@ -87,6 +87,9 @@ ROUTE_ROLES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/stations/{id}/customer-information"): ROLE_VIEWER,
     ("POST", "/api/v1/stations/{id}/password"): ROLE_ADMIN,
     ("GET", "/api/v1/stations/{id}/security-events"): ROLE_VIEWER,
+    ("GET", "/api/v1/stations/{id}/messages"): ROLE_VIEWER,
+    ("GET", "/api/v1/stations/{id}/event-streams"): ROLE_VIEWER,
+    ("GET", "/api/v1/stations/{id}/event-streams/{streamId}"): ROLE_VIEWER,
     ("GET", "/api/v1/stations/{id}/certificates"): ROLE_VIEWER,
     # Installing a root changes what a station trusts, like InstallCertificate (admin);
     # asking what it holds changes nothing on it (operator, like the command itself).

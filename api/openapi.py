@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from shared import names
-from shared.actions import COMMAND_ACTIONS, command_actions
+from shared.actions import command_actions
 from shared.names import OCPP_VERSIONS, ROLES
 
 from .access import ADMIN_COMMANDS, ROUTE_ROLES
@@ -124,7 +124,7 @@ SPEC: dict[str, Any] = {
                     "required": True,
                     "schema": {
                         "type": "string",
-                        "enum": sorted(COMMAND_ACTIONS | command_actions(names.OCPP16)),
+                        "enum": sorted(set().union(*map(command_actions, names.OCPP_VERSIONS))),
                     },
                 },
                 _query("wait", "boolean"),
@@ -491,6 +491,32 @@ SPEC: dict[str, Any] = {
                 "techInfo, source, receivedAt}`, `source` station (SecurityEventNotification) "
                 "or csms (one the CSMS recorded: a refused login, a certificate not renewed).",
             }
+        },
+        "/api/v1/stations/{id}/messages": {
+            "get": {
+                **_op(
+                    "What an OCPP 2.1 station sent beyond 2.0.1, kept as sent, newest first",
+                    params=[_path_param("id"), *PAGING],
+                ),
+                "description": "200: `{messages}`; each `{action, ocppVersion, payload, "
+                "receivedAt, ...}` (BatterySwap, NotifyDERAlarm, NotifySettlement, "
+                "VatNumberValidation...; `CALLRESULTERROR` when the station could not process "
+                "an answer of ours, with `answeredMessageId`).",
+            }
+        },
+        "/api/v1/stations/{id}/event-streams": {
+            "get": _op(
+                "The periodic event streams an OCPP 2.1 station opened "
+                "(`{streams}`: streamId, variableMonitoringId, params, open, openedAt, closedAt)",
+                params=[_path_param("id")],
+            )
+        },
+        "/api/v1/stations/{id}/event-streams/{streamId}": {
+            "get": _op(
+                "One event stream and its newest parts (NotifyPeriodicEventStream; `limit`, "
+                "at most 100): `parts` each basetime, pending, data, known",
+                params=[_path_param("id"), _path_param("streamId"), _query("limit", "integer")],
+            )
         },
         "/api/v1/stations/{id}/password": {
             "post": _op(

@@ -55,6 +55,7 @@ class StationConnection:
         self.ocpp_version = ocpp_version
         # The actions a CALL is checked against before it is forwarded: its version's schemas.
         self._actions = schemas.actions(ocpp_version)
+        self._unconfirmed = schemas.unconfirmed(ocpp_version)
         self.connection_id = uuid.uuid4().hex
         self._bus = bus
         self._settings = settings
@@ -138,9 +139,8 @@ class StationConnection:
             return
         text = data if isinstance(data, str) else data.decode()
         if isinstance(message, CallResultError | Send):
-            # OCPP 2.1's unconfirmed messages: not forwarded yet (issue #18 continues).
             with bind(self.station, message.message_id):
-                limited.warning("OCPP 2.1 SEND or CALLRESULTERROR not processed yet")
+                await self._forward_unconfirmed(message, text, received_at)
             return
         metrics.FRAMES_IN.labels(_action_label(message, self._actions)).inc()
         with bind(self.station, message.message_id):
@@ -148,6 +148,43 @@ class StationConnection:
                 await self._accept_call(message, text, received_at)
             elif not self.csms.on_answer(message):
                 limited.warning("dropped an answer to no outstanding CSMS call (late or unknown)")
+
+    async def _forward_unconfirmed(
+        self, message: CallResultError | Send, text: str, received_at: float
+    ) -> None:
+        """OCPP 2.1's SEND and CALLRESULTERROR go to the workers, which store them; nothing
+        is answered, so a SEND of an action no station sends unconfirmed is only logged."""
+        if isinstance(message, Send):
+            if message.action not in self._unconfirmed:
+                metrics.FRAMES_IN.labels("unknown").inc()
+                limited.warning(
+                    "SEND of an unknown action, not forwarded", action=message.action[:64]
+                )
+                return
+            metrics.FRAMES_IN.labels(message.action).inc()
+            kind, action = ocppj.MessageType.SEND, message.action
+        else:
+            metrics.FRAMES_IN.labels("callresulterror").inc()
+            kind, action = ocppj.MessageType.CALLRESULTERROR, None
+        item = Inbound(
+            self.station,
+            self._bus.queue_name,
+            self.connection_id,
+            kind,
+            message.message_id,
+            action,
+            text,
+            received_at,
+            self._boot,
+            self.ocpp_version,
+        )
+        try:
+            await self._bus.publish_inbound(item)
+        except Exception as exc:
+            # Unconfirmed: the station will not resend it, and there is no one to tell.
+            log.error(
+                "could not forward an unconfirmed message to the bus", extra={"error": repr(exc)}
+            )
 
     async def _over_rate(self, data: str | bytes, verdict: Verdict) -> None:
         """A frame beyond GATEWAY_FRAME_RATE: never forwarded nor matched to a CSMS call. A

@@ -38,9 +38,23 @@ CSMS_INITIATED_16: frozenset[str] = frozenset({
 })  # fmt: skip
 
 
+CSMS_INITIATED_21: frozenset[str] = CSMS_INITIATED | frozenset({
+    # OCPP 2.1's own: tariffs, event streams, DER control, dynamic schedules, battery swap,
+    # priority charging, ISO 15118-20 energy transfer modes, web payment.
+    "AFRRSignal", "AdjustPeriodicEventStream", "ChangeTransactionTariff", "ClearDERControl",
+    "ClearTariffs", "GetDERControl", "GetPeriodicEventStream", "GetTariffs",
+    "NotifyAllowedEnergyTransfer", "NotifyWebPaymentStarted", "RequestBatterySwap",
+    "SetDERControl", "SetDefaultTariff", "UpdateDynamicSchedule", "UsePriorityCharging",
+})  # fmt: skip
+
+
+def csms_initiated(version: str) -> frozenset[str]:
+    """The actions the CSMS sends to a station speaking ``version``."""
+    return {names.OCPP16: CSMS_INITIATED_16, names.OCPP21: CSMS_INITIATED_21}.get(
+        version, CSMS_INITIATED
+    )
+
+
 def command_actions(version: str) -> frozenset[str]:
-    """What operators may send to a station speaking ``version`` (2.1: the 2.0.1 set for
-    now; its own messages come with issue #18's 2.1 part)."""
-    if version == names.OCPP16:
-        return CSMS_INITIATED_16 | {"DataTransfer"}
-    return COMMAND_ACTIONS
+    """What operators may send to a station speaking ``version``."""
+    return csms_initiated(version) | {"DataTransfer"}

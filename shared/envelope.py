@@ -27,7 +27,8 @@ class EnvelopeError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Inbound:
-    """A frame from a station (CALL, CALLRESULT or CALLERROR)."""
+    """A frame from a station (CALL, CALLRESULT or CALLERROR; 2.1 also SEND and
+    CALLRESULTERROR, which no one answers)."""
 
     station: str
     gateway: str

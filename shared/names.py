@@ -140,6 +140,14 @@ EVENT_DISPLAY_SET = "display.set"  # API: the station accepted SetDisplayMessage
 EVENT_DISPLAY_CLEARED = "display.cleared"  # API: ClearDisplayMessage answered Accepted/Unknown
 EVENT_DISPLAY_REPORT = "display.report"  # worker: a NotifyDisplayMessages part
 EVENT_API_AUDIT = "api.request"  # an operator API request that changed (or tried to) state
+# OCPP 2.1's own station messages (workers/handlers/v21): each stored, then published.
+EVENT_STATION_MESSAGE = "station.message"  # a 2.1 message stored as sent (STATION_MESSAGES)
+EVENT_PRIORITY_CHARGING = "priority.charging"  # NotifyPriorityCharging
+EVENT_BATTERY_SWAP = "battery.swap"  # BatterySwap: a battery went in or out
+EVENT_STREAM_OPENED = "stream.opened"  # OpenPeriodicEventStream accepted
+EVENT_STREAM_CLOSED = "stream.closed"  # ClosePeriodicEventStream
+EVENT_STREAM_DATA = "stream.data"  # NotifyPeriodicEventStream (a SEND: never answered)
+EVENT_REPLY_REFUSED = "reply.refused"  # CALLRESULTERROR: the station refused an answer of ours
 
 
 def event_key(event: str, station_id: str) -> str:
@@ -202,6 +210,9 @@ DISPLAY_MESSAGES = "display_messages"  # the CSMS's view of a station's messages
 DISPLAY_MESSAGE_REPORTS = "display_message_reports"  # NotifyDisplayMessages parts, workers
 TARIFFS = "tariffs"  # prices and text (block I), written only by the API
 TARIFF_MEMBERS = "tariff_members"  # a station's own tariff: _id station, at most one; API only
+STATION_MESSAGES = "station_messages"  # 2.1 messages kept as sent: <station>/<messageId>, workers
+PERIODIC_STREAMS = "periodic_streams"  # 2.1 event streams a station opened: <station>/<id>, workers
+PERIODIC_STREAM_DATA = "periodic_stream_data"  # NotifyPeriodicEventStream: <station>/<msgId>
 COST_UPDATES = "cost_updates"  # when a transaction was last sent CostUpdated: <station>/<txId>
 OUTBOX = (
     "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)

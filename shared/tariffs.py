@@ -8,6 +8,7 @@ becomes a float only at the very edge, already rounded, for the OCPP ``totalCost
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ __all__ = [
     "TARIFF_ID_PATTERN",
     "InvalidTariff",
     "Tariff",
+    "as_ocpp21",
     "cost",
     "currency_decimals",
     "parse",
@@ -34,6 +36,8 @@ MAX_AMOUNT = Decimal("100000")
 MAX_AMOUNT_DECIMALS = 4
 MAX_MESSAGE = 512  # MessageContentType.content
 MAX_LANGUAGES = 20
+OCPP21_MAX_TARIFF_ID = 60  # TariffType.tariffId in OCPP 2.1
+OCPP21_MAX_DESCRIPTIONS = 10  # TariffType.description
 MAX_STATIONS = 5_000
 # ISO 4217 minor units where they are not 2 (the common ones); every other code: 2.
 _MINOR_UNITS = {
@@ -188,3 +192,36 @@ def personal_message(tariff: Tariff, language: str | None) -> dict[str, str] | N
         "language": chosen,
         "content": tariff.description[chosen][:MAX_MESSAGE],
     }
+
+
+def ocpp21_tariff_id(tariff_id: str) -> str:
+    """Our ids have up to 64 characters, 2.1's 60: a longer one keeps its first 51 and a
+    hash of the whole, so two long ids that share a beginning stay apart."""
+    if len(tariff_id) <= OCPP21_MAX_TARIFF_ID:
+        return tariff_id
+    digest = hashlib.sha256(tariff_id.encode()).hexdigest()[:8]
+    return f"{tariff_id[: OCPP21_MAX_TARIFF_ID - 9]}~{digest}"
+
+
+def as_ocpp21(tariff: Tariff) -> dict[str, Any]:
+    """The tariff as OCPP 2.1's TariffType, for a station that computes its cost locally
+    (SetDefaultTariff): a price per kWh, per minute of charging and a fixed fee per
+    session, each only when not zero, with the same amounts the CSMS bills (2.1 reads them
+    as excluding tax; this CSMS has no tax rates). A float only here, at the edge."""
+    fields: dict[str, Any] = {
+        "tariffId": ocpp21_tariff_id(tariff.tariff_id),
+        "currency": tariff.currency,
+    }
+    texts = list(tariff.description.items())[:OCPP21_MAX_DESCRIPTIONS]
+    if texts:
+        fields["description"] = [
+            {"format": "UTF8", "language": language, "content": text[:MAX_MESSAGE]}
+            for language, text in texts
+        ]
+    if tariff.price_per_kwh:
+        fields["energy"] = {"prices": [{"priceKwh": float(tariff.price_per_kwh)}]}
+    if tariff.price_per_minute:
+        fields["chargingTime"] = {"prices": [{"priceMinute": float(tariff.price_per_minute)}]}
+    if tariff.session_fee:
+        fields["fixedFee"] = {"prices": [{"priceFixed": float(tariff.session_fee)}]}
+    return fields

@@ -9,14 +9,19 @@ import signal
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 import pytest
+from ocpp.routing import on
 from ocpp.v21 import ChargePoint, call
+from ocpp.v21 import call_result as result21
 
-from shared import names
+from shared import names, schemas
+from shared.ocppj import CallResult
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
-from tests.simulator import now, open_ws, running
+from tests.simulator import BOOT, RawStation, now, open_ws, raw_station, running
 from tests.test_end_to_end import eventually
+from tests.workers.fixtures_21 import REQUESTS_21, SEND_21
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +94,155 @@ async def test_a_2_1_station_boots_and_charges(api: Api, gateway21: str, station
 
     shown = await eventually(ended)
     assert shown and shown["energyWh"] == 2100 and shown["ocppVersion"] == names.OCPP21
+
+
+# --- 2.1's own messages ---------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def raw21(url: str, station: str) -> AsyncIterator[RawStation]:
+    async with raw_station(url, station, PASSWORD, subprotocols=[names.OCPP21]) as raw:
+        assert raw.ws.subprotocol == names.OCPP21
+        assert isinstance(await raw.call("BootNotification", BOOT), CallResult)
+        yield raw
+
+
+async def kept(api: Api, station: str, action: str) -> list[dict[str, Any]]:
+    async def found() -> list[dict[str, Any]]:
+        status, body = await api.request("GET", f"/stations/{station}/messages")
+        assert status == 200, body
+        return [m for m in body["messages"] if m["action"] == action]
+
+    return list(await eventually(found))
+
+
+@pytest.mark.parametrize("action", sorted(REQUESTS_21))
+async def test_each_2_1_message_is_answered_validly_and_kept(
+    api: Api, gateway21: str, station: str, action: str
+):
+    async with raw21(gateway21, station) as raw:
+        answer = await raw.call(action, REQUESTS_21[action])
+    assert isinstance(answer, CallResult), answer
+    schemas.validate(action, "Response", answer.payload, names.OCPP21)
+    [message] = await kept(api, station, action)
+    assert message["payload"] == REQUESTS_21[action]
+    assert message["ocppVersion"] == names.OCPP21
+
+
+async def test_priority_charging_and_answers_that_say_what_the_csms_cannot_do(
+    gateway21: str, station: str
+):
+    async with raw21(gateway21, station) as raw:
+        vat = await raw.call("VatNumberValidation", REQUESTS_21["VatNumberValidation"])
+        pull = await raw.call("PullDynamicScheduleUpdate", {"chargingProfileId": 1})
+        chain = await raw.call(
+            "GetCertificateChainStatus", REQUESTS_21["GetCertificateChainStatus"]
+        )
+    assert isinstance(vat, CallResult) and vat.payload["status"] == "Rejected"
+    assert vat.payload["vatNumber"] == "NL123456789B01" and vat.payload["evseId"] == 1
+    assert isinstance(pull, CallResult) and pull.payload["status"] == "Rejected"
+    assert isinstance(chain, CallResult)
+    assert [s["status"] for s in chain.payload["certificateStatus"]] == ["Failed"]  # a CRL
+
+
+async def test_a_periodic_event_stream_is_stored_and_its_sends_never_answered(
+    api: Api, gateway21: str, station: str
+):
+    stream = SEND_21["NotifyPeriodicEventStream"]
+    async with raw21(gateway21, station) as raw:
+        opened = await raw.call("OpenPeriodicEventStream", REQUESTS_21["OpenPeriodicEventStream"])
+        assert isinstance(opened, CallResult) and opened.payload == {"status": "Accepted"}
+        await raw.send(orjson.dumps([6, "send-1", "NotifyPeriodicEventStream", stream]).decode())
+        await raw.send(orjson.dumps([6, "send-2", "NotifyPeriodicEventStream", {"id": 3}]).decode())
+        await raw.send(orjson.dumps([6, "send-3", "NoSuchStream", {"id": 3}]).decode())
+        # Nothing answers a SEND: the next frame is the Heartbeat's answer.
+        answer = await raw.call("Heartbeat", {}, message_id="hb-after-sends")
+        assert isinstance(answer, CallResult) and answer.message_id == "hb-after-sends"
+
+        async def parts() -> Any:
+            status, body = await api.request("GET", f"/stations/{station}/event-streams/3")
+            return body if status == 200 and body["parts"] else None
+
+        shown = await eventually(parts)
+        assert shown["open"] is True and shown["variableMonitoringId"] == 11
+        [part] = shown["parts"]  # the SEND without data violated the schema: not stored
+        assert part["data"] == stream["data"] and part["known"] is True
+        closed = await raw.call("ClosePeriodicEventStream", {"id": 3})
+        assert isinstance(closed, CallResult)
+    status, body = await api.request("GET", f"/stations/{station}/event-streams")
+    assert status == 200 and [s["open"] for s in body["streams"]] == [False]
+
+
+async def test_a_callresulterror_is_kept_for_the_operator(api: Api, gateway21: str, station: str):
+    async with raw21(gateway21, station) as raw:
+        await raw.send(
+            orjson.dumps([5, "their-call-1", "FormatViolation", "bad interval", {"at": 1}]).decode()
+        )
+        answer = await raw.call("Heartbeat", {}, message_id="hb-after-error")
+        assert isinstance(answer, CallResult) and answer.message_id == "hb-after-error"
+    [refused] = await kept(api, station, "CALLRESULTERROR")
+    assert refused["answeredMessageId"] == "their-call-1"
+    assert refused["payload"] == {
+        "code": "FormatViolation",
+        "description": "bad interval",
+        "details": {"at": 1},
+    }
+
+
+class Tariffed21(ChargePoint):
+    """A 2.1 station that keeps the tariffs the CSMS sends it."""
+
+    tariffs: list[dict[str, Any]]
+
+    @on("SetDefaultTariff")
+    def on_set_default_tariff(self, evse_id: int, tariff: dict[str, Any], **kw: Any) -> Any:
+        self.tariffs.append(tariff)
+        return result21.SetDefaultTariff(status="Accepted")
+
+    @on("GetTariffs")
+    def on_get_tariffs(self, evse_id: int, **kw: Any) -> Any:
+        return result21.GetTariffs(
+            status="Accepted",
+            tariff_assignments=[
+                {"tariff_id": t["tariff_id"], "tariff_kind": "DefaultTariff"} for t in self.tariffs
+            ],
+        )
+
+
+async def test_a_2_1_station_receives_its_tariff_at_boot_and_when_it_changes(
+    api: Api, gateway21: str, station: str
+):
+    tariff = f"T21-{station}"[:64]
+    body = {"currency": "EUR", "pricePerKWh": 0.3, "sessionFee": 1, "stations": [station]}
+    status, _ = await api.request("PUT", f"/tariffs/{tariff}", body)
+    assert status == 201
+    try:
+        ws = await open_ws(gateway21, station, PASSWORD, subprotocols=[names.OCPP21])
+        cp = Tariffed21(station, ws, response_timeout=30)
+        cp.tariffs = []
+        async with running(cp):
+            boot = await cp.call(
+                call.BootNotification(
+                    charging_station={"model": "M21", "vendor_name": "V21"}, reason="PowerUp"
+                )
+            )
+            assert boot.status == "Accepted"
+            await eventually(lambda: _some(cp.tariffs))
+            assert cp.tariffs[0]["energy"] == {"prices": [{"price_kwh": 0.3}]}
+            assert cp.tariffs[0]["fixed_fee"] == {"prices": [{"price_fixed": 1.0}]}
+            status, _ = await api.request("PUT", f"/tariffs/{tariff}", {**body, "pricePerKWh": 0.4})
+            assert status == 200
+            await eventually(lambda: _some(cp.tariffs[1:]))
+            assert cp.tariffs[1]["energy"] == {"prices": [{"price_kwh": 0.4}]}
+            # 2.1's own commands go through the raw command endpoint, checked on 2.1 schemas.
+            status, answer = await api.request(
+                "POST", f"/stations/{station}/ocpp/GetTariffs", {"evseId": 0}
+            )
+            assert status == 200, answer
+            assert answer["response"]["tariffAssignments"][0]["tariffId"] == tariff
+    finally:
+        await api.request("DELETE", f"/tariffs/{tariff}")
+
+
+async def _some(items: list[Any]) -> bool:
+    return bool(items)

@@ -47,7 +47,7 @@ from . import (
 )
 from .context import Context, VendorHandler
 from .contract_provider import NoProvider, Provider
-from .dispatch import dispatch
+from .dispatch import dispatch, dispatch_unconfirmed
 from .last_seen import LastSeen
 from .ocsp import OcspClient
 from .outbox import Outbox
@@ -59,6 +59,8 @@ limited = Limited(log)  # what a station can make us log, capped per station and
 
 RETRY_DELAY = 1.0
 CLOCK_SKEW_SECONDS = 60.0
+UNCONFIRMED = frozenset({MessageType.SEND, MessageType.CALLRESULTERROR})
+"""OCPP 2.1's message types that are stored, never answered."""
 
 
 async def _retry_later(message: AbstractIncomingMessage, exc: Exception, what: str) -> bool:
@@ -220,6 +222,9 @@ class Worker:
                     "redelivered message (a worker died or gave it back)",
                     extra={"action": item.action},
                 )
+            if item.message_type in UNCONFIRMED:
+                await self._on_unconfirmed(message, item)
+                return
             if item.message_type != MessageType.CALL:
                 log.warning("dropped a non-CALL inbound frame", extra={"type": item.message_type})
                 await message.ack()
@@ -257,6 +262,20 @@ class Worker:
                     await work()
                 except Exception:
                     limited.exception("follow-up work after the reply failed")
+
+    async def _on_unconfirmed(self, message: AbstractIncomingMessage, item: Inbound) -> None:
+        """A 2.1 SEND or CALLRESULTERROR: stored, never answered; acked once stored, so a
+        worker that dies first leaves it to another."""
+        try:
+            ctx = await self._context(
+                item.station, item.message_id, item.action or "", item.boot, item.ocpp_version
+            )
+            await dispatch_unconfirmed(ctx, item.frame)
+        except Exception as exc:
+            if await _retry_later(message, exc, "unconfirmed message"):
+                return
+            limited.exception("handler failed on an unconfirmed message", action=item.action)
+        await message.ack()
 
     async def _context(
         self,

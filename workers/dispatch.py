@@ -13,14 +13,15 @@ import time
 from functools import partial
 from typing import Any
 
-from shared import metrics, ocppj, schemas, storable, timestamps
+from shared import metrics, names, ocppj, schemas, storable, timestamps
 from shared.logs import Limited
-from shared.ocppj import Call, ErrorCode, FrameError
+from shared.ocppj import Call, CallResultError, ErrorCode, FrameError, Send
 from shared.schemas import SchemaViolation
+from store import ocpp21
 
 from .context import Context
 from .middleware import boot_gate
-from .routing import NOT_SUPPORTED, routes_for
+from .routing import NOT_SUPPORTED, SEND_ROUTES, routes_for
 
 log = logging.getLogger("workers.dispatch")
 limited = Limited(log)  # what a station can make us log, capped per station and kind
@@ -99,3 +100,58 @@ async def dispatch(ctx: Context, frame: str) -> str:
         extra={"action": call.action, "ms": round((time.perf_counter() - started) * 1000, 2)},
     )
     return ocppj.result_frame(call.message_id, response)
+
+
+async def dispatch_unconfirmed(ctx: Context, frame: str) -> None:
+    """An OCPP 2.1 SEND or CALLRESULTERROR: handled like a CALL (parsed, validated, checked
+    storable, stored), but never answered, so what a CALL would get as a CALLERROR is only
+    logged (rate-limited per station)."""
+    try:
+        message = ocppj.parse(frame, ctx.ocpp_version)
+    except FrameError as exc:  # the gateway already checked; only a foreign producer gets here
+        limited.warning("unconfirmed message cannot be read", detail=exc.description)
+        return
+    if isinstance(message, CallResultError):
+        await _reply_refused(ctx, message)
+        return
+    if not isinstance(message, Send):
+        limited.warning("not a SEND or CALLRESULTERROR")
+        return
+    handler = SEND_ROUTES.get(message.action)
+    if handler is None:
+        limited.warning("SEND of an action no station sends unconfirmed", action=message.action)
+        return
+    try:
+        schemas.validate(message.action, "Request", message.payload, ctx.ocpp_version)
+    except SchemaViolation as exc:
+        limited.warning("SEND violates schema, not stored", action=message.action, path=exc.path)
+        return
+    unstorable = storable.first_unstorable(message.payload)
+    if unstorable is not None:
+        limited.warning(
+            "SEND cannot be stored as sent", action=message.action, path=unstorable.path
+        )
+        return
+    started = time.perf_counter()
+    await handler(ctx, message.payload)
+    metrics.HANDLER.labels(message.action).observe(time.perf_counter() - started)
+    log.info("handled, unanswered (SEND)", extra={"action": message.action})
+
+
+async def _reply_refused(ctx: Context, error: CallResultError) -> None:
+    """The station could not process our answer to its CALL ``error.message_id``: a bug of
+    ours or of its firmware, which an operator must see. Kept and published."""
+    fields = {"code": error.code, "description": error.description, "details": error.details}
+    log.warning("station refused our answer (CALLRESULTERROR)", extra=fields)
+    await ocpp21.keep_message(
+        ctx.db,
+        ctx.record_id("refused"),
+        ctx.station,
+        "CALLRESULTERROR",
+        fields,
+        ctx.now,
+        answeredMessageId=error.message_id,
+    )
+    await ctx.emit(
+        names.EVENT_REPLY_REFUSED, key="refused", answeredMessageId=error.message_id, **fields
+    )

@@ -60,9 +60,24 @@ from .handlers.v16 import signed_firmware_status_notification as signed_firmware
 from .handlers.v16 import start_transaction as start_transaction_16
 from .handlers.v16 import status_notification as status_notification_16
 from .handlers.v16 import stop_transaction as stop_transaction_16
+from .handlers.v21 import (
+    battery_swap,
+    close_periodic_event_stream,
+    get_certificate_chain_status,
+    notify_der_alarm,
+    notify_der_start_stop,
+    notify_periodic_event_stream,
+    notify_priority_charging,
+    notify_settlement,
+    open_periodic_event_stream,
+    pull_dynamic_schedule_update,
+    report_der_control,
+    vat_number_validation,
+)
 
 Handler = Callable[[Context, Payload], Awaitable[Payload]]
 ResultHandler = Callable[[Context, Payload, Payload], Awaitable[None]]
+SendHandler = Callable[[Context, Payload], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -119,6 +134,27 @@ ROUTES_16: dict[str, Route] = {
     "StopTransaction": Route(stop_transaction_16.handle),
 }
 
+# OCPP 2.1: every 2.0.1 action (the same handlers, on the 2.1 schemas) and 2.1's own.
+ROUTES_21: dict[str, Route] = {
+    **ROUTES,
+    "BatterySwap": Route(battery_swap.handle),
+    "ClosePeriodicEventStream": Route(close_periodic_event_stream.handle),
+    "GetCertificateChainStatus": Route(get_certificate_chain_status.handle),
+    "NotifyDERAlarm": Route(notify_der_alarm.handle),
+    "NotifyDERStartStop": Route(notify_der_start_stop.handle),
+    "NotifyPriorityCharging": Route(notify_priority_charging.handle),
+    "NotifySettlement": Route(notify_settlement.handle),
+    "OpenPeriodicEventStream": Route(open_periodic_event_stream.handle),
+    "PullDynamicScheduleUpdate": Route(pull_dynamic_schedule_update.handle),
+    "ReportDERControl": Route(report_der_control.handle),
+    "VatNumberValidation": Route(vat_number_validation.handle),
+}
+
+SEND_ROUTES: dict[str, SendHandler] = {
+    # OCPP 2.1's unconfirmed messages (OCPP-J SEND): handled, never answered.
+    "NotifyPeriodicEventStream": notify_periodic_event_stream.handle,
+}
+
 NOT_SUPPORTED: frozenset[str] = frozenset(
     {
         # Station-initiated actions outside the Core profile, not implemented yet.
@@ -158,6 +194,5 @@ TRIGGERED_ACTIONS: dict[str, str] = {
 
 
 def routes_for(version: str) -> dict[str, Route]:
-    """The table of a station's version: 1.6 its own (translated); 2.1 the 2.0.1 handlers
-    for the actions the two versions share (2.1's own messages are not served yet)."""
-    return ROUTES_16 if version == names.OCPP16 else ROUTES
+    """The table of a station's version."""
+    return {names.OCPP16: ROUTES_16, names.OCPP21: ROUTES_21}.get(version, ROUTES)

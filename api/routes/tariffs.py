@@ -5,7 +5,9 @@ of its own at most; 409 when another holds it); a station without one is charged
 default tariff (``default: true``; setting it on one tariff takes it from the previous).
 Workers read tariffs through a cache (TARIFF_CACHE_SECONDS), so a change applies to
 transactions that start after it within that time; a running transaction keeps the prices
-it started with. Amounts are decimals: stored as strings, never summed as binary floats.
+it started with. A connected OCPP 2.1 station among the tariff's is sent it at once
+(SetDefaultTariff), as every 2.1 station is after its boot. Amounts are decimals: stored as
+strings, never summed as binary floats.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ from typing import Any
 
 from aiohttp import web
 
+from shared import names
 from shared import tariffs as pricing
+from shared.commands import new_command_id
 from shared.events import iso, utc_now
 from shared.ocppj import STATION_ID_PATTERN
+from store import commands as command_store
 from store import stations, tariffs
 
 from ..errors import ApiError, json_response, paging, read_json
-from ..keys import DB
+from ..keys import COMMANDS, DB, SETTINGS
+from .commands import station_version
 
 
 def tariff_id(request: web.Request) -> str:
@@ -66,7 +72,33 @@ async def put_tariff(request: web.Request) -> web.Response:
     await tariffs.put(db, tariff, {**fields, "updatedAt": utc_now()})
     doc = await tariffs.get(db, tariff)
     assert doc is not None
+    await send_to_ocpp21_stations(request, doc)
     return json_response(view(doc), status=200 if existed else 201)
+
+
+async def send_to_ocpp21_stations(request: web.Request, doc: dict[str, Any]) -> None:
+    """The tariff's connected OCPP 2.1 stations compute costs locally: each is sent it
+    (SetDefaultTariff for the whole station), without waiting; the outcomes are in
+    ``/commands``. Others get it at their next boot (``workers/tariff_push.py``), as do
+    2.1 stations under a changed default tariff."""
+    db = request.app[DB]
+    payload = {"evseId": 0, "tariff": pricing.as_ocpp21(pricing.Tariff.from_doc(doc))}
+    for station in doc.get("stations") or []:
+        if await station_version(request, station) != names.OCPP21:
+            continue
+        command_id = new_command_id()
+        await command_store.record_pending(
+            db, command_id, station, "SetDefaultTariff", payload, "api"
+        )
+        await request.app[COMMANDS].send(
+            station,
+            "SetDefaultTariff",
+            payload,
+            timeout=request.app[SETTINGS].command_timeout,
+            wait=False,
+            command_id=command_id,
+            version=names.OCPP21,
+        )
 
 
 async def get_tariff(request: web.Request) -> web.Response:

@@ -87,6 +87,7 @@ def _concrete(path: str) -> str:
     values |= {"reservationId": "1", "profileId": "1", "messageId": "1"}
     values |= {"listId": "LIST-ACCESS-1", "siteId": "SITE-ACCESS-1", "tariffId": "TARIFF-1"}
     values |= {"monitorId": "1", "alertId": "00000000-0000-0000-0000-000000000000"}
+    values |= {"streamId": "1"}
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path).removeprefix("/api/v1")
 
 

@@ -36,6 +36,7 @@ def test_command_actions_are_listed():
     assert set(action["schema"]["enum"]) == every_version
     assert {"Reset", "RequestStartTransaction", "DataTransfer"} <= COMMAND_ACTIONS
     assert {"RemoteStartTransaction", "ChangeConfiguration"} <= every_version - COMMAND_ACTIONS
+    assert {"SetDefaultTariff", "RequestBatterySwap"} <= every_version - COMMAND_ACTIONS
 
 
 async def test_openapi_is_served(api: Api):

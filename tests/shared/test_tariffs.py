@@ -7,8 +7,9 @@ from decimal import Decimal
 import orjson
 import pytest
 
-from shared import tariffs
+from shared import names, tariffs
 from shared.ocppj import STATION_ID_PATTERN
+from shared.schemas import validate
 from shared.tariffs import InvalidTariff, Tariff
 
 EXAMPLE = orjson.loads(
@@ -133,3 +134,43 @@ def test_a_snapshot_prices_the_same_as_the_tariff():
     again = Tariff.from_doc(t.snapshot())
     assert again.tariff_id == "T1"
     assert tariffs.cost(again, 12_345, 100) == tariffs.cost(t, 12_345, 100) == Decimal("4.70")
+
+
+def _tariff(**amounts: str) -> Tariff:
+    fields = {"pricePerKWh": "0", "pricePerMinute": "0", "sessionFee": "0", **amounts}
+    return Tariff.from_doc({"_id": "T1", "currency": "EUR", **fields})
+
+
+def test_a_tariff_as_ocpp_2_1_is_a_valid_set_default_tariff():
+    tariff = Tariff(
+        "T1",
+        "EUR",
+        Decimal("0.30"),
+        Decimal("0.05"),
+        Decimal("1"),
+        {"en": "0.30/kWh", "nl": "0,30/kWh"},
+    )
+    sent = tariffs.as_ocpp21(tariff)
+    validate("SetDefaultTariff", "Request", {"evseId": 0, "tariff": sent}, names.OCPP21)
+    assert sent["energy"] == {"prices": [{"priceKwh": 0.3}]}
+    assert sent["chargingTime"] == {"prices": [{"priceMinute": 0.05}]}
+    assert sent["fixedFee"] == {"prices": [{"priceFixed": 1.0}]}
+    assert [d["language"] for d in sent["description"]] == ["en", "nl"]
+
+
+def test_a_free_tariff_has_no_price_elements():
+    sent = tariffs.as_ocpp21(_tariff())
+    assert sent == {"tariffId": "T1", "currency": "EUR"}
+    assert tariffs.as_ocpp21(_tariff(pricePerKWh="0.25")).keys() == {
+        "tariffId",
+        "currency",
+        "energy",
+    }
+
+
+def test_a_long_tariff_id_is_shortened_to_2_1s_60_characters_and_stays_unique():
+    a, b = "x" * 63 + "a", "x" * 63 + "b"
+    short_a, short_b = tariffs.ocpp21_tariff_id(a), tariffs.ocpp21_tariff_id(b)
+    assert len(short_a) == len(short_b) == 60
+    assert short_a != short_b
+    assert tariffs.ocpp21_tariff_id("x" * 60) == "x" * 60

@@ -4,7 +4,8 @@ With BOOT_REQUEST_FULL_INVENTORY set, a station's first accepted boot is followe
 GetBaseReport(FullInventory), sent only after the station has its BootNotification answer.
 After every accepted boot, a station whose local list is not InSync (an update it missed
 while offline, or one that failed) is sent it, once it has its answer
-(``workers/local_list_sync.py``).
+(``workers/local_list_sync.py``); an OCPP 2.1 station is sent its tariff
+(``workers/tariff_push.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from shared import names
 from shared.events import iso
 from store import station_state
 
-from ... import local_list_sync
+from ... import local_list_sync, tariff_push
 from ...context import Context, Payload
 
 
@@ -35,6 +36,8 @@ async def handle(ctx: Context, request: Payload) -> Payload:
             ctx.after_reply.append(lambda: _request_full_inventory(ctx))
     if policy == "Accepted" and ctx.commands is not None:
         ctx.after_reply.append(lambda: local_list_sync.after_accepted(ctx))
+        if ctx.ocpp_version == names.OCPP21:
+            ctx.after_reply.append(lambda: tariff_push.after_accepted(ctx))
     # One document for the boot state, read with every message by the boot gate.
     await station_state.put(
         ctx.db,
