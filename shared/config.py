@@ -284,12 +284,11 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
     ("GATEWAY_ID", "", str, "Name of this gateway's reply queue; default: host name + pid."),
     (
         "OCPP_VERSIONS",
-        "ocpp2.0.1,ocpp1.6",
+        "ocpp2.1,ocpp2.0.1,ocpp1.6",
         _ocpp_versions,
         "OCPP versions (websocket subprotocols) the gateways accept, comma-separated, the "
         "preferred first: of those a station offers and is allowed (its `ocppVersions`), the "
-        "first listed is chosen. Known: ocpp2.1, ocpp2.0.1, ocpp1.6. ocpp2.1 is off by "
-        "default: its own new messages are not served yet (those it shares with 2.0.1 are).",
+        "first listed is chosen. Known: ocpp2.1, ocpp2.0.1, ocpp1.6.",
     ),
     (
         "GATEWAY_MAX_FRAME_BYTES",

@@ -5,7 +5,6 @@ answer checked against the 2.1 schemas."""
 from __future__ import annotations
 
 import contextlib
-import signal
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -24,11 +23,10 @@ from tests.test_end_to_end import eventually
 from tests.workers.fixtures_21 import REQUESTS_21, SEND_21
 
 
-@pytest.fixture(scope="module")
-async def gateway21(cluster: Cluster) -> AsyncIterator[str]:
-    name, url = await cluster.start_gateway(OCPP_VERSIONS="ocpp2.1,ocpp2.0.1")
-    yield url
-    cluster.kill(name, signal.SIGTERM)
+@pytest.fixture
+def gateway21(cluster: Cluster) -> str:
+    """The cluster's own gateway: the default OCPP_VERSIONS prefers 2.1."""
+    return cluster.ws_url
 
 
 @contextlib.asynccontextmanager

@@ -83,12 +83,12 @@ async def test_no_common_subprotocol_is_accepted_without_one_then_closed(
     assert info.value.rcvd is not None and info.value.rcvd.code == 1002
 
 
-async def test_ocpp201_is_selected_among_several_offered(cluster: Cluster, station: str):
+async def test_the_newest_version_is_selected_among_several_offered(cluster: Cluster, station: str):
     ws = await open_ws(
         cluster.ws_url, station, PASSWORD, subprotocols=["ocpp1.6", "ocpp2.0.1", "ocpp2.1"]
     )
     try:
-        assert ws.subprotocol == "ocpp2.0.1"
+        assert ws.subprotocol == "ocpp2.1"
     finally:
         await ws.close()
 

@@ -1,8 +1,9 @@
 """Which OCPP version a station speaks: the deployment's OCPP_VERSIONS (its preference order)
 and the station's registered ``ocppVersions``, chosen at the handshake (OCPP-J part 4, 3.2).
 
-The cluster's gateway runs the default (ocpp2.0.1, then ocpp1.6); ``every_version`` starts one that
-accepts all three, newest first, and caches handshakes for a minute as in production.
+The cluster's gateway runs the default (all three, newest first); ``every_version`` starts another
+like it that caches handshakes for a minute as in production, and ``without_21`` one that
+accepts ocpp2.0.1, then ocpp1.6 only.
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ async def every_version(cluster: Cluster) -> AsyncIterator[str]:
     cluster.kill(name, signal.SIGTERM)
 
 
+@pytest.fixture(scope="module")
+async def without_21(cluster: Cluster) -> AsyncIterator[str]:
+    name, url = await cluster.start_gateway(OCPP_VERSIONS="ocpp2.0.1,ocpp1.6")
+    yield url
+    cluster.kill(name, signal.SIGTERM)
+
+
 async def closed_with(ws: ClientConnection) -> tuple[int, str]:
     """The code and reason of the close the gateway sends on its own."""
     with pytest.raises(ConnectionClosed) as info:
@@ -53,30 +61,37 @@ async def negotiated(url: str, station: str, offered: list[str]) -> str | None:
     return ws.subprotocol
 
 
-async def test_the_default_deployment_closes_a_station_offering_only_ocpp21(
-    cluster: Cluster, station: str
+async def test_a_deployment_without_21_closes_a_station_offering_only_ocpp21(
+    without_21: str, station: str
 ):
-    ws = await open_ws(cluster.ws_url, station, PASSWORD, subprotocols=["ocpp2.1"])
+    ws = await open_ws(without_21, station, PASSWORD, subprotocols=["ocpp2.1"])
 
     assert ws.subprotocol is None
     assert await closed_with(ws) == (1002, "OCPP subprotocol required: ocpp2.0.1 or ocpp1.6")
 
 
-async def test_the_default_deployment_prefers_ocpp201_then_ocpp16_and_never_ocpp21(
-    cluster: Cluster, station: str
-):
-    assert await negotiated(cluster.ws_url, station, ["ocpp2.1", "ocpp1.6", "ocpp2.0.1"]) == (
+async def test_a_deployment_without_21_prefers_ocpp201_then_ocpp16(without_21: str, station: str):
+    assert await negotiated(without_21, station, ["ocpp2.1", "ocpp1.6", "ocpp2.0.1"]) == (
         "ocpp2.0.1"
     )
-    assert await negotiated(cluster.ws_url, station, ["ocpp2.1", "ocpp1.6"]) == "ocpp1.6"
+    assert await negotiated(without_21, station, ["ocpp2.1", "ocpp1.6"]) == "ocpp1.6"
+
+
+async def test_the_default_deployment_prefers_the_newest_version_offered(
+    cluster: Cluster, station: str
+):
+    assert await negotiated(cluster.ws_url, station, ["ocpp1.6", "ocpp2.0.1", "ocpp2.1"]) == (
+        "ocpp2.1"
+    )
+    assert await negotiated(cluster.ws_url, station, ["ocpp1.6", "ocpp2.0.1"]) == "ocpp2.0.1"
 
 
 async def test_a_station_allowed_no_version_the_deployment_accepts_is_closed(
-    cluster: Cluster, api: Api, station: str
+    without_21: str, api: Api, station: str
 ):
     await api.register(station, ocppVersions=["ocpp2.1"])
 
-    ws = await open_ws(cluster.ws_url, station, PASSWORD, subprotocols=ALL)
+    ws = await open_ws(without_21, station, PASSWORD, subprotocols=ALL)
 
     assert ws.subprotocol is None
     code, reason = await closed_with(ws)
