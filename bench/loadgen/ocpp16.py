@@ -15,6 +15,10 @@ from .calls import ENERGY, POWER, Evse, Payload, Request, Transaction, utc_now
 STATUS = {"Available": "Available", "Occupied": "Charging", "Unavailable": "Unavailable"}
 # An in-transaction MeterValues is stored as the transaction's Updated event.
 TRANSACTION_METER_VALUES = "MeterValues.Transaction"
+# The labels whose every answered call the CSMS stores as one TransactionEvent (bench.stack).
+STORED_AS_TRANSACTION_EVENTS = frozenset(
+    {"StartTransaction", TRANSACTION_METER_VALUES, "StopTransaction"}
+)
 
 
 @dataclass(frozen=True, slots=True)
