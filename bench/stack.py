@@ -36,6 +36,7 @@ import aio_pika.exceptions
 import pymongo
 
 from bench import cpu
+from bench.loadgen.ocpp16 import STORED_AS_TRANSACTION_EVENTS
 from shared import config, names, station_key
 
 TE_PREFIX = "TransactionEvent"
@@ -196,11 +197,13 @@ def refuse_a_shared_broker(amqp_url: str) -> None:
 
 
 def answered_transaction_events(report: dict[str, Any]) -> int:
+    """Answered calls the CSMS stores as a TransactionEvent: 2.0.1's and 2.1's own, and 1.6's
+    StartTransaction, MeterValues of a transaction and StopTransaction, translated."""
     return sum(
         counts["ok"]
         for phase in report["phases"].values()
         for action, counts in phase["actions"].items()
-        if action.startswith(TE_PREFIX)
+        if action.startswith(TE_PREFIX) or action in STORED_AS_TRANSACTION_EVENTS
     )
 
 

@@ -10,12 +10,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from shared import names
 from shared.station_key import ADMIN_KEY_FILE
 
 from . import passwords, report, runner, selftest
 from .register import register
 from .scenario import MIXES
-from .settings import Settings, new_password, run_tag
+from .settings import MIXED_ORDER, OCPP_VERSION_CHOICES, Settings, new_password, run_tag
 
 DEFAULT_OUT = "bench/results/loadgen-<timestamp>.json"
 
@@ -32,8 +33,8 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter):
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.loadgen",
-        description="Simulate N OCPP 2.0.1 stations over real websockets against a running CSMS"
-        " and measure every round trip.",
+        description="Simulate N OCPP stations (1.6, 2.0.1, 2.1 or a mix) over real websockets"
+        " against a running CSMS and measure every round trip.",
         formatter_class=_Help,
     )
     add = parser.add_argument
@@ -41,6 +42,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--url",
         default="ws://127.0.0.1:9000/ocpp",
         help="gateway URL, /<stationId> is appended; comma-separated URLs spread the stations",
+    )
+    add(
+        "--ocpp-version",
+        default=names.OCPP201,
+        choices=OCPP_VERSION_CHOICES,
+        help="the subprotocol every station offers and speaks; mixed: station number n speaks"
+        f" {' / '.join(MIXED_ORDER)} by n mod 3, a third each (the gateway's OCPP_VERSIONS must"
+        " include them; ocpp2.1 is not in its default)",
     )
     add("--mix", default="fleet", choices=sorted(MIXES), help="what the stations send (README)")
     add(
@@ -144,6 +153,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         mix=args.mix,
         reconnect=args.reconnect,
         settle=args.settle,
+        ocpp_version=args.ocpp_version,
     )
 
 
@@ -171,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
 
     log(
         f"loadgen: {settings.stations} stations ({settings.station_id(0)} ..."
-        f" {settings.station_id(settings.stations - 1)}) in {settings.processes} process(es),"
+        f" {settings.station_id(settings.stations - 1)}; {report.versions_text(settings)})"
+        f" in {settings.processes} process(es),"
         f" {settings.rate:g} calls/s for {settings.duration:g} s after a {settings.ramp:g} s ramp"
         f" and {settings.settle:g} s to settle"
         f" (one call per station every {settings.interval:.2f} s on average), {settings.url}"

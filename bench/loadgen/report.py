@@ -77,6 +77,7 @@ def build(
         "failures": outcome.failures,
         "registration": registration.to_dict() if registration else None,
         "offered_calls_per_second": settings.rate,
+        "ocpp_versions": settings.versions(),  # stations per version
         # Wall-clock bounds of the load window, for tools that measure the servers' CPU in it.
         "load_window": {"start": window_start, "seconds": load_seconds},
         "phases": {phase: _phase(recorder.phases[phase], seconds[phase]) for phase in PHASES},
@@ -166,7 +167,8 @@ def render(document: dict[str, Any]) -> str:
     load = phases["load"]
     lines: list[str] = [""]
     lines += _phase_table(
-        f"LOAD  {load['seconds']:.1f} s window, {settings['stations']} stations,"
+        f"LOAD  {load['seconds']:.1f} s window, {settings['stations']} stations"
+        f" ({_versions(document['ocpp_versions'])}),"
         f" offered {document['offered_calls_per_second']:.1f} calls/s,"
         f" achieved {load['overall']['calls_per_second'] or 0:.1f} calls/s"
         "   (latency in ms, send to answer)",
@@ -234,6 +236,17 @@ def render(document: dict[str, Any]) -> str:
     if document["stopped_early"]:
         lines.append("stopped early (Ctrl-C)")
     return "\n".join(lines)
+
+
+def versions_text(settings: Settings) -> str:
+    """The stations' versions in words: ``ocpp1.6`` or ``ocpp1.6 x2, ocpp2.0.1 x2, ...``."""
+    return _versions(settings.versions())
+
+
+def _versions(counts: dict[str, int]) -> str:
+    if len(counts) == 1:
+        return next(iter(counts))
+    return ", ".join(f"{version} x{count}" for version, count in counts.items())
 
 
 def histogram_of(data: dict[str, Any]) -> Histogram:

@@ -5,14 +5,23 @@ from __future__ import annotations
 import secrets
 import string
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared import names
 from shared.ocppj import STATION_ID_PATTERN
 from shared.passwords import is_acceptable
 
 from . import passwords
 from .scenario import MIXES
+
+MIXED = "mixed"
+# --ocpp-version: one version for every station, or ``mixed``: station number n speaks
+# MIXED_ORDER[n % 3], so any run of consecutive stations is a third each.
+MIXED_ORDER = (names.OCPP16, names.OCPP201, names.OCPP21)
+OCPP_VERSION_CHOICES = (names.OCPP201, names.OCPP16, names.OCPP21, MIXED)
+MAX_ID_TAG = 20  # 1.6's idTag is CiString20Type
 
 
 def new_password() -> str:
@@ -62,6 +71,20 @@ class Settings:
     mix: str = "fleet"  # a key of scenario.MIXES
     settle: float = 0.0  # seconds between the ramp and the window: connected, sending nothing
     reconnect: bool = False  # stations booted in an earlier run reconnect without booting
+    ocpp_version: str = names.OCPP201  # one of OCPP_VERSION_CHOICES
+
+    def version_of(self, index: int) -> str:
+        """The OCPP version (subprotocol) station ``index`` of this run speaks. Mixed runs
+        deal by station number, so a station keeps its version from one run to the next."""
+        if self.ocpp_version == MIXED:
+            return MIXED_ORDER[(self.first + index) % len(MIXED_ORDER)]
+        return self.ocpp_version
+
+    def versions(self) -> dict[str, int]:
+        """How many of the run's stations speak each version, 1.6 first."""
+        counts = Counter(self.version_of(index) for index in range(self.stations))
+        order = [*MIXED_ORDER, *sorted(set(counts) - set(MIXED_ORDER))]
+        return {version: counts[version] for version in order if counts[version]}
 
     @property
     def interval(self) -> float:
@@ -128,6 +151,13 @@ class Settings:
             problems.append("--settle must not be negative")
         if self.mix not in MIXES:
             problems.append(f"--mix: one of {', '.join(MIXES)}")
+        if self.ocpp_version not in OCPP_VERSION_CHOICES:
+            problems.append(
+                f"--ocpp-version: {self.ocpp_version!r} is none of"
+                f" {', '.join(OCPP_VERSION_CHOICES)}"
+            )
         if not 1 <= len(self.id_token) <= 36:
             problems.append("--id-token: 1 to 36 characters")
+        elif names.OCPP16 in self.versions() and len(self.id_token) > MAX_ID_TAG:
+            problems.append(f"--id-token: at most {MAX_ID_TAG} characters for ocpp1.6 (idTag)")
         return problems

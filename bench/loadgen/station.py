@@ -5,6 +5,7 @@ window opens, whatever the CSMS does: a call that is still unanswered when the n
 makes that slot *late* (sent as soon as the answer arrives), so a slow system shows up as lag
 and latency instead of as less offered load. A CALL from the CSMS gets CALLERROR NotSupported.
 A dropped connection is reopened after a short back-off; slots that pass meanwhile are missed.
+Each station offers one subprotocol, its version (``Settings.version_of``), and speaks it.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from websockets.typing import Subprotocol
 
 from shared import ocppj, schemas
 
-from .scenario import Request, Scenario
+from .calls import Request
+from .scenario import Scenario
 from .settings import Settings
 from .stats import Recorder
 
-SUBPROTOCOL = Subprotocol("ocpp2.0.1")
 RECONNECT_BACKOFF = (1.0, 3.0)
 
 
@@ -63,6 +64,7 @@ class Station:
         self.recorder = recorder
         self.window = window
         self.rng = random.Random(f"{settings.seed}/{index}")
+        self.version = settings.version_of(index)
         self.scenario = Scenario.create(
             self.id,
             f"{settings.tag}-{settings.first + index}",
@@ -70,6 +72,7 @@ class Station:
             settings.evses,
             self.rng,
             settings.mix,
+            self.version,
         )
         self.connected = False
         self.booted = False
@@ -124,7 +127,7 @@ class Station:
         try:
             ws = await connect(
                 self.settings.station_url(self.index),
-                subprotocols=[SUBPROTOCOL],
+                subprotocols=[Subprotocol(self.version)],
                 additional_headers=headers,
                 open_timeout=self.settings.timeout,
                 ping_interval=None,  # the gateway pings; answering is automatic
@@ -141,8 +144,9 @@ class Station:
             self.recorder.connection(None, f"connect:{type(exc).__name__}")
             return None
         latency = time.perf_counter() - started
-        if ws.subprotocol != SUBPROTOCOL:
-            self.recorder.connection(latency, "connect:no subprotocol")
+        if ws.subprotocol != self.version:
+            why = f"subprotocol {ws.subprotocol}" if ws.subprotocol else "no subprotocol"
+            self.recorder.connection(latency, f"connect:{why}")
             await ws.close()
             return None
         self.recorder.connection(latency, None)
@@ -204,7 +208,8 @@ class Station:
     async def _call(self, ws: ClientConnection, phase: str, request: Request) -> None:
         stats = self.recorder.sent(phase, request.label)
         self._next_id += 1
-        message_id = format(self._next_id, "x")
+        # Unique across runs too: the CSMS keeps the numbers it gives 1.6 messages by id.
+        message_id = f"{self.settings.tag}-{self._next_id:x}"
         future: asyncio.Future[Answer] = self._loop.create_future()
         self._pending = (message_id, future)
         started = time.perf_counter()
@@ -221,6 +226,8 @@ class Station:
             raise Disconnected(code) from None
         finally:
             self._pending = None
+        if isinstance(answer, ocppj.CallResult) and request.on_answer is not None:
+            request.on_answer(answer.payload)
         self.recorder.answered(phase, stats, received - started, self._judge(request, answer))
 
     def _judge(self, request: Request, answer: ocppj.CallResult | ocppj.CallError) -> str | None:
@@ -230,11 +237,11 @@ class Station:
         payload = answer.payload
         if self.settings.validate_responses:
             try:
-                schemas.validate(request.action, "Response", payload)
+                schemas.validate(request.action, "Response", payload, self.version)
             except schemas.SchemaViolation:
                 return "invalid-response"
         status = payload.get("status") if request.action == "BootNotification" else None
-        info = payload.get("idTokenInfo")
+        info = payload.get("idTokenInfo", payload.get("idTagInfo"))  # 2.0.1 and 2.1, 1.6
         if isinstance(info, dict):
             status = info.get("status")
         if status is not None and status != "Accepted":

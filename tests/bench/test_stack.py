@@ -64,12 +64,17 @@ def test_answered_transaction_events_add_up_over_phases_and_event_types():
                     "TransactionEvent.Started": {"ok": 2},
                     "TransactionEvent.Updated": {"ok": 5},
                     "Heartbeat": {"ok": 9},
+                    "StartTransaction": {"ok": 3},
+                    "MeterValues.Transaction": {"ok": 7},
+                    "MeterValues": {"ok": 4},
                 }
             },
-            "teardown": {"actions": {"TransactionEvent.Ended": {"ok": 2}}},
+            "teardown": {
+                "actions": {"TransactionEvent.Ended": {"ok": 2}, "StopTransaction": {"ok": 1}}
+            },
         }
     }
-    assert answered_transaction_events(report) == 9
+    assert answered_transaction_events(report) == 9 + 3 + 7 + 1, "1.6's are translated ones"
 
 
 def test_a_small_run_through_two_gateways_stores_every_answered_event(
