@@ -37,6 +37,9 @@ from tests.site_station import Ledger
 from tests.test_end_to_end import eventually
 
 SITE_AMPS = 32.0
+TOKEN_TYPE = "ISO15693"
+"""The scenario's id tokens: not ISO14443, the type the CSMS gives a 1.6 idTag it does not
+know, so the 1.6 side shows its idTag is found as the token the API created."""
 ALL_WAIT = 20.0
 
 
@@ -280,20 +283,20 @@ class Side201:
         return str(boot.status)
 
     async def authorize(self, token: str) -> str:
-        answer = await self.cp.authorize(token)
+        answer = await self.cp.authorize(token, TOKEN_TYPE)
         return str(answer.id_token_info["status"])
 
     def remote_start(self, token: str) -> tuple[str, dict[str, Any]]:
         self.remote_start_id = uuid.uuid4().int % 2**31
         return "RequestStartTransaction", {
-            "idToken": {"idToken": token, "type": "ISO14443"},
+            "idToken": {"idToken": token, "type": TOKEN_TYPE},
             "evseId": 1,
             "remoteStartId": self.remote_start_id,
         }
 
     def check_remote_start(self, token: str) -> None:
         assert self.cp.got.last("RequestStartTransaction") == {
-            "idToken": {"idToken": token, "type": "ISO14443"},
+            "idToken": {"idToken": token, "type": TOKEN_TYPE},
             "evseId": 1,
             "remoteStartId": self.remote_start_id,
         }
@@ -313,7 +316,7 @@ class Side201:
                     "charging_state": "Charging",
                 },
                 evse={"id": 1, "connector_id": 1},
-                id_token={"id_token": token, "type": "ISO14443"},
+                id_token={"id_token": token, "type": TOKEN_TYPE},
                 reservation_id=reservation,
                 meter_value=energy201(wh),
             )
@@ -334,15 +337,20 @@ class Side201:
     async def stop(self, tx: str, token: str, wh: float) -> None:
         self.cp.ledger.drop((self.id, tx))
         self.seq += 1
-        await self.cp.transaction_event(
-            "Ended",
-            tx,
-            self.seq,
-            "RemoteStop",
-            energy_wh=wh,
-            token=token,
-            stopped_reason="Remote",
-            charging_state="Idle",
+        await self.cp.call(
+            call201.TransactionEvent(
+                event_type="Ended",
+                timestamp=now(),
+                trigger_reason="RemoteStop",
+                seq_no=self.seq,
+                transaction_info={
+                    "transaction_id": tx,
+                    "stopped_reason": "Remote",
+                    "charging_state": "Idle",
+                },
+                id_token={"id_token": token, "type": TOKEN_TYPE},
+                meter_value=energy201(wh),
+            )
         )
         self.cp.transaction = None
 
@@ -354,14 +362,14 @@ class Side201:
         assert sent["updateType"] == "Full" and sent["versionNumber"] >= 1, sent
         assert [
             (e["idToken"], e["idTokenInfo"]["status"]) for e in sent["localAuthorizationList"]
-        ] == [({"idToken": token, "type": "ISO14443"}, "Accepted")], sent
+        ] == [({"idToken": token, "type": TOKEN_TYPE}, "Accepted")], sent
 
     def check_reservation(self, reservation: int, token: str, expires: str) -> None:
         sent = self.cp.got.last("ReserveNow")
         assert sent == {
             "id": reservation,
             "expiryDateTime": expires,
-            "idToken": {"idToken": token, "type": "ISO14443"},
+            "idToken": {"idToken": token, "type": TOKEN_TYPE},
             "evseId": 1,
         }, sent
 
@@ -387,7 +395,7 @@ async def scenario(api: Api, side: Side, ledger: Ledger, stations: int) -> dict[
     shows it, in the terms both versions share."""
     station = side.id
     token = "SC-" + uuid.uuid4().hex[:8]
-    status, body = await api.request("PUT", f"/id-tokens/{token}", {"type": "ISO14443"})
+    status, body = await api.request("PUT", f"/id-tokens/{token}", {"type": TOKEN_TYPE})
     assert status == 201, body
 
     assert await side.boot() == "Accepted"
@@ -420,7 +428,7 @@ async def scenario(api: Api, side: Side, ledger: Ledger, stations: int) -> dict[
     status, reservation = await api.request(
         "POST",
         f"/stations/{station}/reservations",
-        {"idToken": {"idToken": token, "type": "ISO14443"}, "evseId": 1, "expiresAt": expires},
+        {"idToken": {"idToken": token, "type": TOKEN_TYPE}, "evseId": 1, "expiresAt": expires},
     )
     assert status == 201 and reservation["status"] == "Accepted", reservation
     side.check_reservation(reservation["id"], token, expires)
@@ -530,7 +538,7 @@ async def test_the_same_scenario_passes_for_1_6_and_2_0_1_side_by_side_on_one_si
     seen = dict(zip((names.OCPP16, names.OCPP201), results, strict=True))
     for version, result in seen.items():
         tx, token = result.pop("transactionId"), result.pop("token")
-        assert result.pop("idToken") == {"idToken": token, "type": "ISO14443"}, version
+        assert result.pop("idToken") == {"idToken": token, "type": TOKEN_TYPE}, version
         if version == names.OCPP16:
             assert tx.isdigit(), tx
     assert seen[names.OCPP16] == seen[names.OCPP201]

@@ -142,3 +142,17 @@ def test_meter_values_of_a_transaction_are_its_updated_event_unless_nothing_is_n
     assert updated["eventType"] == "Updated" and updated["evse"] == {"id": 1, "connectorId": 1}
     blank = {**request, "meterValue": [{"timestamp": NOW, "sampledValue": [{"value": "?"}]}]}
     assert translate.transaction_updated(blank, 2) is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ("ISO14443", "ISO14443"),
+        ("KeyCode", "KeyCode"),  # registered as another type: still that token
+        ("eMAID", "eMAID"),
+        (None, "ISO14443"),  # a tag the CSMS does not know
+        ("NoAuthorization", "ISO14443"),  # an idTag is always a token presented
+    ],
+)
+def test_an_id_tag_is_the_token_held_under_its_value_whatever_its_type(stored, expected):
+    assert translate.id_tag_type(stored) == expected

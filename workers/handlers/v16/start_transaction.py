@@ -10,14 +10,15 @@ from store import ocpp16
 from ...context import Context, Payload
 from ..transactions import transaction_event
 from . import translate
-from .common import ID_TAG_TYPE
+from .common import id_tag_type
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:
     transaction_id = await ocpp16.once(
         ctx.db, ctx.station, ctx.message_id, lambda: ocpp16.next_transaction_id(ctx.db, ctx.station)
     )
-    event = translate.transaction_started(request, transaction_id, ID_TAG_TYPE)
+    token_type = await id_tag_type(ctx, request["idTag"])
+    event = translate.transaction_started(request, transaction_id, token_type)
     answer = await transaction_event.handle(ctx, event)
     return {
         "idTagInfo": id_tag_info(answer["idTokenInfo"]),

@@ -94,8 +94,22 @@ def status_notification(request: Payload, now: str) -> Payload:
 
 
 def id_token(id_tag: str, token_type: str) -> Payload:
-    """A 1.6 idTag is a 2.0.1 idToken of the type the deployment says its tags are."""
+    """A 1.6 idTag is a 2.0.1 idToken of the type ``id_tag_type`` gives it."""
     return {"idToken": id_tag, "type": token_type}
+
+
+UNKNOWN_TAG_TYPE = "ISO14443"  # an idTag the CSMS does not know: RFID, as most are
+
+
+def id_tag_type(stored: str | None) -> str:
+    """The 2.0.1 type of a 1.6 idTag, given the type of the id token the CSMS holds under
+    that value (None: none). 1.6 has no types, and the CSMS holds one token per value: the
+    idTag is that token, whatever type it was registered with, as the local list sent to
+    the charge point says. Not NoAuthorization, which 2.0.1 uses for no token at all: an
+    idTag is always one presented."""
+    if stored is None or stored == "NoAuthorization":
+        return UNKNOWN_TAG_TYPE
+    return stored
 
 
 def sampled_value(value: Payload) -> Payload | None:
