@@ -552,3 +552,56 @@ async def test_the_same_scenario_passes_for_1_6_and_2_0_1_side_by_side_on_one_si
         "currency": "EUR",
         "readings": [1000.0, 3500.0, 6000.0],
     }
+
+
+CANNOT_16 = [
+    # (method, path under the station, body, the 2.0.1 command 1.6 has no word for)
+    ("POST", "display-messages", {"message": {"format": "UTF8", "content": "Hi"}, "priority": "NormalCycle"}, "SetDisplayMessage"),  # noqa: E501
+    ("PUT", "display-messages/5", {"message": {"format": "UTF8", "content": "Hi"}, "priority": "NormalCycle"}, "SetDisplayMessage"),  # noqa: E501
+    ("DELETE", "display-messages/5", None, "ClearDisplayMessage"),
+    ("POST", "display-messages/refresh", None, "GetDisplayMessages"),
+    ("GET", "display-messages?refresh=true", None, "GetDisplayMessages"),
+    ("POST", "charging-profiles/refresh", None, "GetChargingProfiles"),
+    ("POST", "monitors/refresh", None, "GetMonitoringReport"),
+    ("PUT", "monitors/level", {"severity": 3}, "SetMonitoringLevel"),
+    ("POST", "certificates/refresh", None, "GetInstalledCertificateIds"),
+    ("POST", "password", {}, "SetVariables"),
+]  # fmt: skip
+
+
+async def test_what_1_6_cannot_do_answers_409_and_sends_nothing(api: Api, both: str):
+    station = f"CS-SAME-{uuid.uuid4().hex[:6]}-16"
+    await api.register(station, PASSWORD)
+    async with station16(both, station) as cp:
+        cp.got, cp.ledger = Received(), Ledger()
+        side = Side16(cp)
+        assert await side.boot() == "Accepted"
+
+        async def connected() -> bool:
+            _, view = await api.request("GET", f"/stations/{station}")
+            return (view.get("connection") or {}).get("ocppVersion") == names.OCPP16
+
+        await until(connected, "the 1.6 station never showed connected")
+        for method, path, body, action in CANNOT_16:
+            status, answer = await api.request(method, f"/stations/{station}/{path}", body)
+            assert status == 409, (path, answer)
+            assert answer["detail"]["status"] == "other_version", (path, answer)
+            assert "version the station speaks" in answer["error"], answer
+            assert answer["detail"]["description"] == (
+                f"The station speaks ocpp1.6: OCPP 1.6 has no {action}"
+            ), answer
+        # A reservation 1.6 cannot say (any connector of a type) is refused and not kept.
+        status, answer = await api.request(
+            "POST",
+            f"/stations/{station}/reservations",
+            {
+                "idToken": {"idToken": "SC-ANY", "type": TOKEN_TYPE},
+                "connectorType": "cType2",
+                "expiresAt": iso(utc_now() + timedelta(hours=1)),
+            },
+        )
+        assert status == 409 and answer["detail"]["status"] == "other_version", answer
+        assert "by its id, not by its type" in answer["detail"]["description"], answer
+        status, kept = await api.request("GET", f"/reservations?stationId={station}")
+        assert status == 200 and kept["reservations"] == [], kept
+        assert cp.got.commands == []

@@ -48,7 +48,7 @@ ERRORS = {
     commands.OFFLINE: "Station is not connected",
     commands.DISCONNECTED: "Station disconnected before answering",
     commands.BUSY: "Too many commands queued for this station",
-    commands.OTHER_VERSION: "Station now speaks another OCPP version; nothing was sent",
+    commands.OTHER_VERSION: "Not possible in the OCPP version the station speaks; nothing was sent",
 }
 
 
