@@ -437,6 +437,7 @@ async def scenario(api: Api, side: Side, ledger: Ledger, stations: int) -> dict[
     action, payload = side.remote_start(token)
     status, body = await api.request("POST", f"/stations/{station}/ocpp/{action}", payload)
     assert status == 200 and body["response"]["status"] == "Accepted", body
+    remote_start = body["commandId"]
     side.check_remote_start(token)
     tx = await side.start(token, reservation["id"], 1000)
     await side.meter(tx, 3500)
@@ -472,6 +473,8 @@ async def scenario(api: Api, side: Side, ledger: Ledger, stations: int) -> dict[
 
     shown = await until(ended, f"{station}'s transaction {tx} never showed as ended")
     assert shown["ocppVersion"] == side.version
+    status, command = await api.request("GET", f"/commands/{remote_start}")
+    assert status == 200, command
     status, used = await api.request("GET", f"/stations/{station}/reservations/{reservation['id']}")
     assert status == 200 and (used["status"], used["transactionId"]) == ("Used", tx), used
     status, meter = await api.request("GET", f"/transactions/{tx}/meter-values?stationId={station}")
@@ -488,6 +491,7 @@ async def scenario(api: Api, side: Side, ledger: Ledger, stations: int) -> dict[
         "energyWh": shown["energyWh"],
         "stoppedReason": shown["stoppedReason"],
         "reservationId": shown["reservationId"] == reservation["id"],
+        "startedBy": (shown["commandId"] == remote_start, command["transactionId"] == tx),
         "cost": shown["cost"],
         "currency": shown["currency"],
         "readings": readings,
@@ -548,6 +552,7 @@ async def test_the_same_scenario_passes_for_1_6_and_2_0_1_side_by_side_on_one_si
         "energyWh": 5000.0,
         "stoppedReason": "Remote",
         "reservationId": True,
+        "startedBy": (True, True),  # the remote start and its transaction name each other
         "cost": "2.50",
         "currency": "EUR",
         "readings": [1000.0, 3500.0, 6000.0],
