@@ -145,6 +145,11 @@ def _availability(request: Payload) -> Payload:
 
 
 def _reserve(request: Payload) -> Payload:
+    """1.6 reserves a connector by its id (0: any); a connector type alone (2.0.1: any EVSE
+    with one) would become a reservation of every connector, so it is refused. With an
+    evseId the type is that connector's own, and is left out."""
+    if "connectorType" in request and "evseId" not in request:
+        raise Untranslatable("1.6 reserves a connector by its id, not by its type: give evseId")
     out: Payload = {
         "connectorId": request.get("evseId", 0),
         "expiryDate": request["expiryDateTime"],

@@ -29,6 +29,7 @@ from ..keys import COMMANDS, DB, EVENTS, SETTINGS
 from .stations import require_registered, station_id
 
 MAX_TIMEOUT = 600.0
+REMOTE_STARTS = ("RequestStartTransaction", "RemoteStartTransaction")  # 2.0.1, 1.6
 
 STATUS_HTTP = {
     commands.ANSWERED: 200,
@@ -48,7 +49,7 @@ ERRORS = {
     commands.OFFLINE: "Station is not connected",
     commands.DISCONNECTED: "Station disconnected before answering",
     commands.BUSY: "Too many commands queued for this station",
-    commands.OTHER_VERSION: "Station now speaks another OCPP version; nothing was sent",
+    commands.OTHER_VERSION: "Not possible in the OCPP version the station speaks; nothing was sent",
 }
 
 
@@ -157,7 +158,7 @@ async def get_command(request: web.Request) -> web.Response:
     doc = await command_store.get(db, request.match_info["commandId"])
     if doc is None:
         raise ApiError(404, "Unknown command", request.match_info["commandId"])
-    if doc["action"] == "RequestStartTransaction" and not doc.get("transactionId"):
+    if doc["action"] in REMOTE_STARTS and not doc.get("transactionId"):
         started = await transactions.find_by_command(db, doc["_id"])
         if started is not None:
             doc["transactionId"] = started["transactionId"]

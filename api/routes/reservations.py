@@ -27,7 +27,7 @@ from .stations import require_registered, station_id
 FIELDS = ("idToken", "groupIdToken", "evseId", "connectorType", "expiresAt")
 MAX_ID = 2**31 - 1  # OCPP integers are 32-bit
 ID_ATTEMPTS = 5
-NOT_SENT = (commands.OFFLINE, commands.BUSY)  # nothing reached the station
+NOT_SENT = (commands.OFFLINE, commands.BUSY, commands.OTHER_VERSION)  # nothing reached it
 
 
 def view(doc: dict[str, Any], found: dict[str, Any], now: Any) -> dict[str, Any]:

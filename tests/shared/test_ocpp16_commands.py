@@ -118,6 +118,14 @@ def test_the_words_that_differ():
     assert listed.payload["localAuthorizationList"] == [
         {"idTag": "TAG-1", "idTagInfo": {"status": "Invalid"}}
     ]
+    typed = {**CASES["ReserveNow"][0], "connectorType": "cType2"}  # that connector's type
+    reserved = wire_form("ReserveNow", typed, "ocpp2.0.1", "ocpp1.6")
+    assert reserved.payload == {
+        "connectorId": 1,
+        "expiryDate": "2026-12-03T11:00:00Z",
+        "idTag": "TAG-1",
+        "reservationId": 9,
+    }
     version = wire_form("GetLocalListVersion", {}, "ocpp2.0.1", "ocpp1.6")
     assert version.back({"listVersion": 3}) == {"versionNumber": 3}
 
@@ -133,6 +141,15 @@ def test_the_words_that_differ():
             {"idToken": {"idToken": "T" * 21, "type": "Central"}, "remoteStartId": 1},
         ),
         ("TriggerMessage", {"requestedMessage": "SignChargingStationCertificate"}),
+        (  # any EVSE with such a connector: 1.6 would reserve every connector
+            "ReserveNow",
+            {
+                "id": 9,
+                "expiryDateTime": "2026-12-03T11:00:00Z",
+                "idToken": TOKEN,
+                "connectorType": "cType2",
+            },
+        ),
         (
             "SetChargingProfile",
             {

@@ -3,6 +3,9 @@ valid 2.0.1 request, and 2.0.1 verdicts read in 1.6 words."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
 import pytest
 
 from shared import schemas
@@ -142,3 +145,46 @@ def test_meter_values_of_a_transaction_are_its_updated_event_unless_nothing_is_n
     assert updated["eventType"] == "Updated" and updated["evse"] == {"id": 1, "connectorId": 1}
     blank = {**request, "meterValue": [{"timestamp": NOW, "sampledValue": [{"value": "?"}]}]}
     assert translate.transaction_updated(blank, 2) is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ("ISO14443", "ISO14443"),
+        ("KeyCode", "KeyCode"),  # registered as another type: still that token
+        ("eMAID", "eMAID"),
+        (None, "ISO14443"),  # a tag the CSMS does not know
+        ("NoAuthorization", "ISO14443"),  # an idTag is always a token presented
+    ],
+)
+def test_an_id_tag_is_the_token_held_under_its_value_whatever_its_type(stored, expected):
+    assert translate.id_tag_type(stored) == expected
+
+
+def test_a_start_answers_the_latest_remote_start_of_its_id_tag_and_connector():
+    at = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+
+    def sent(command_id: str, seconds_before: float, **fields: Any) -> dict[str, Any]:
+        return {
+            "_id": command_id,
+            "action": "RemoteStartTransaction",
+            "request": {"idTag": "TAG-1", "connectorId": 1},
+            "status": "answered",
+            "response": {"status": "Accepted"},
+            "createdAt": at - timedelta(seconds=seconds_before),
+        } | fields
+
+    start = {"connectorId": 1, "idTag": "TAG-1", "meterStart": 0, "timestamp": NOW}
+    commands = [
+        sent("older", 60),
+        sent("latest", 5, status="pending", response=None),  # its answer not recorded yet
+        sent("any-connector", 10, request={"idTag": "TAG-1"}),
+        sent("other-tag", 1, request={"idTag": "TAG-2", "connectorId": 1}),
+        sent("other-connector", 1, request={"idTag": "TAG-1", "connectorId": 2}),
+        sent("refused", 1, response={"status": "Rejected"}),
+        sent("unsent", 1, status="offline", response=None),
+        sent("too-old", translate.REMOTE_START_WINDOW.total_seconds() + 1),
+        sent("later", -1),  # after the start: not what it answers
+    ]
+    assert translate.remote_starts(commands, start, at) == ["latest", "any-connector", "older"]
+    assert translate.remote_starts([], start, at) == []

@@ -7,11 +7,11 @@ from shared.ocpp16_commands import id_tag_info
 from ...context import Context, Payload
 from ..authorization import authorize
 from . import translate
-from .common import ID_TAG_TYPE
+from .common import id_tag_type
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:
-    answer = await authorize.handle(
-        ctx, {"idToken": translate.id_token(request["idTag"], ID_TAG_TYPE)}
-    )
+    id_tag = request["idTag"]
+    token = translate.id_token(id_tag, await id_tag_type(ctx, id_tag))
+    answer = await authorize.handle(ctx, {"idToken": token})
     return {"idTagInfo": id_tag_info(answer["idTokenInfo"])}

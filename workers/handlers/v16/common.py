@@ -1,13 +1,18 @@
-"""What the 1.6 drivers share: the idTag type and the next sequence number of a
+"""What the 1.6 drivers share: the type of an idTag and the next sequence number of a
 transaction's events."""
 
 from __future__ import annotations
 
-from store import ocpp16, transactions
+from store import id_tokens, ocpp16, transactions
 
 from ...context import Context
+from . import translate
 
-ID_TAG_TYPE = "ISO14443"  # what a 1.6 idTag is in the 2.0.1 domain (RFID, as most are)
+
+async def id_tag_type(ctx: Context, id_tag: str) -> str:
+    """The type of the id token the CSMS holds under ``id_tag`` (``translate.id_tag_type``)."""
+    doc = await id_tokens.get(ctx.db, id_tag)
+    return translate.id_tag_type(doc.get("type") if doc else None)
 
 
 async def next_seq_no(ctx: Context, transaction_id: str) -> int:

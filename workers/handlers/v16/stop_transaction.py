@@ -8,13 +8,16 @@ from shared.ocpp16_commands import id_tag_info
 from ...context import Context, Payload
 from ..transactions import transaction_event
 from . import translate
-from .common import ID_TAG_TYPE, next_seq_no
+from .common import id_tag_type, next_seq_no
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:
     seq_no = await next_seq_no(ctx, str(request["transactionId"]))
+    token_type = translate.UNKNOWN_TAG_TYPE
+    if "idTag" in request:
+        token_type = await id_tag_type(ctx, request["idTag"])
     answer = await transaction_event.handle(
-        ctx, translate.transaction_ended(request, seq_no, ID_TAG_TYPE)
+        ctx, translate.transaction_ended(request, seq_no, token_type)
     )
     if "idTokenInfo" not in answer:
         return {}

@@ -4,9 +4,10 @@ domain, and how a 2.0.1 verdict reads in 1.6. Word lists are the two specs' enum
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from shared import schemas
+from shared import commands, schemas
 
 Payload = dict[str, Any]
 
@@ -94,8 +95,22 @@ def status_notification(request: Payload, now: str) -> Payload:
 
 
 def id_token(id_tag: str, token_type: str) -> Payload:
-    """A 1.6 idTag is a 2.0.1 idToken of the type the deployment says its tags are."""
+    """A 1.6 idTag is a 2.0.1 idToken of the type ``id_tag_type`` gives it."""
     return {"idToken": id_tag, "type": token_type}
+
+
+UNKNOWN_TAG_TYPE = "ISO14443"  # an idTag the CSMS does not know: RFID, as most are
+
+
+def id_tag_type(stored: str | None) -> str:
+    """The 2.0.1 type of a 1.6 idTag, given the type of the id token the CSMS holds under
+    that value (None: none). 1.6 has no types, and the CSMS holds one token per value: the
+    idTag is that token, whatever type it was registered with, as the local list sent to
+    the charge point says. Not NoAuthorization, which 2.0.1 uses for no token at all: an
+    idTag is always one presented."""
+    if stored is None or stored == "NoAuthorization":
+        return UNKNOWN_TAG_TYPE
+    return stored
 
 
 def sampled_value(value: Payload) -> Payload | None:
@@ -186,3 +201,28 @@ def transaction_updated(request: Payload, seq_no: int) -> Payload | None:
         "meterValue": readings,
         "customData": _original(request),
     }
+
+
+REMOTE_START_WINDOW = timedelta(minutes=3)
+"""How long after a RemoteStartTransaction a StartTransaction of its idTag is taken for the
+one it asked for: 1.6 has no remoteStartId, and a charge point waits for the cable its
+ConnectionTimeOut (commonly a minute or two), then forgets the remote start."""
+
+
+def remote_starts(sent: list[Payload], start: Payload, now: datetime) -> list[str]:
+    """The ids of the RemoteStartTransaction commands (stored command documents) that
+    ``start`` (a StartTransaction received at ``now``) may be the answer to, the latest
+    first: same idTag, same connector when the command named one, sent within
+    ``REMOTE_START_WINDOW`` before, and not refused or unsent (its outcome may not be
+    recorded yet)."""
+    found = [
+        c
+        for c in sent
+        if c["action"] == "RemoteStartTransaction"
+        and c["request"].get("idTag") == start["idTag"]
+        and c["request"].get("connectorId", start["connectorId"]) == start["connectorId"]
+        and now - REMOTE_START_WINDOW <= c["createdAt"] <= now
+        and c.get("status") in (commands.PENDING, commands.ANSWERED)
+        and (c.get("response") or {}).get("status", "Accepted") == "Accepted"
+    ]
+    return [c["_id"] for c in sorted(found, key=lambda c: c["createdAt"], reverse=True)]
