@@ -2,17 +2,21 @@
 
 OCPP 1.6 has the CSMS allocate each transaction's integer ``transactionId`` (answered to
 StartTransaction), and its StopTransaction and MeterValues carry no sequence number, which
-the 2.0.1 domain orders a transaction's events by. A redelivered message must get the
-number its first delivery got, so each is kept under the message's id; the per-station
-counters are written by one writer at a time, as a station's CALLs are handled one after
-the other.
+the 2.0.1 domain orders a transaction's events by. A redelivered message, or one the
+station sends again after a reconnect because it had no answer, must get the number its
+first delivery got, so each is kept under the message's id and a fingerprint of its
+payload: many chargers count message ids from 1 again after a reboot, and a new message
+under an old id must not get the old message's transactionId. The per-station counters are
+written by one writer at a time, as a station's CALLs are handled one after the other.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
@@ -20,11 +24,21 @@ from shared import names
 from . import insert_once, upsert
 
 
+def message_key(station: str, message_id: str, payload: dict[str, Any]) -> str:
+    """One message, however often delivered or resent: its id and what it says."""
+    digest = hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return f"{station}/{message_id}/{digest[:16]}"
+
+
 async def once(
-    db: AsyncDatabase[Any], station: str, message_id: str, compute: Callable[[], Awaitable[int]]
+    db: AsyncDatabase[Any],
+    station: str,
+    message_id: str,
+    payload: dict[str, Any],
+    compute: Callable[[], Awaitable[int]],
 ) -> int:
     """The number this message was given, computing (and keeping) one the first time."""
-    key = f"{station}/{message_id}"
+    key = message_key(station, message_id, payload)
     doc = await db[names.OCPP16_NUMBERS].find_one({"_id": key})
     if doc is not None:
         return int(doc["number"])

@@ -186,3 +186,35 @@ async def test_commands_go_to_a_1_6_charge_point_in_1_6(api: Api, gateway16: str
         status, body = await api.request("POST", f"/stations/{station}/display-messages", message)
         assert status == 409 and body["detail"]["status"] == "other_version", body
         assert len(cp.received) == 2
+
+
+async def test_a_1_6_transactionid_is_kept_per_message_not_per_reused_message_id(
+    cluster: Cluster, api: Api, station: str
+):
+    """A StartTransaction sent again (no answer came) gets the same transactionId; one under
+    a message id the charge point reuses after a reboot (many count from 1 again) does not."""
+    await api.request("PUT", "/id-tokens/TAG16-REUSE", {"type": "ISO14443"})
+    boot = {"chargePointVendor": "V16", "chargePointModel": "M16"}
+
+    def start(timestamp: str) -> dict[str, Any]:
+        return {"connectorId": 1, "idTag": "TAG16-REUSE", "meterStart": 0, "timestamp": timestamp}
+
+    async def started(ws: Any, payload: dict[str, Any]) -> int:
+        await ws.send(ocppj.call_frame("1", "StartTransaction", payload))
+        answer = ocppj.parse(await ws.recv(), names.OCPP16)
+        assert isinstance(answer, CallResult), answer
+        return int(answer.payload["transactionId"])
+
+    first = start("2026-12-03T10:00:00Z")
+    for timestamp, resends in (("2026-12-03T10:00:00Z", True), ("2026-12-03T11:00:00Z", False)):
+        ws = await open_ws(cluster.ws_url, station, PASSWORD, subprotocols=[names.OCPP16])
+        try:
+            await ws.send(ocppj.call_frame("0", "BootNotification", boot))
+            await ws.recv()
+            if resends:
+                number = await started(ws, first)
+                assert await started(ws, first) == number  # the same message again
+            else:
+                assert await started(ws, start(timestamp)) == number + 1  # a new one, same id
+        finally:
+            await ws.close()

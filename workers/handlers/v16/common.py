@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from store import id_tokens, ocpp16, transactions
 
-from ...context import Context
+from ...context import Context, Payload
 from . import translate
 
 
@@ -15,11 +15,11 @@ async def id_tag_type(ctx: Context, id_tag: str) -> str:
     return translate.id_tag_type(doc.get("type") if doc else None)
 
 
-async def next_seq_no(ctx: Context, transaction_id: str) -> int:
+async def next_seq_no(ctx: Context, transaction_id: str, request: Payload) -> int:
     """After the transaction's last event, kept per message so a redelivery reuses it."""
 
     async def after_last() -> int:
         doc = await transactions.get(ctx.db, ctx.station, transaction_id)
         return int((doc or {}).get("lastSeqNo", 0)) + 1
 
-    return await ocpp16.once(ctx.db, ctx.station, ctx.message_id, after_last)
+    return await ocpp16.once(ctx.db, ctx.station, ctx.message_id, request, after_last)

@@ -12,7 +12,7 @@ from .common import next_seq_no
 
 async def handle(ctx: Context, request: Payload) -> Payload:
     if "transactionId" in request:
-        seq_no = await next_seq_no(ctx, str(request["transactionId"]))
+        seq_no = await next_seq_no(ctx, str(request["transactionId"]), request)
         event = translate.transaction_updated(request, seq_no)
         if event is not None:
             await transaction_event.handle(ctx, event)

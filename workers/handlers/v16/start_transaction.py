@@ -18,7 +18,11 @@ from .common import id_tag_type
 
 async def handle(ctx: Context, request: Payload) -> Payload:
     transaction_id = await ocpp16.once(
-        ctx.db, ctx.station, ctx.message_id, lambda: ocpp16.next_transaction_id(ctx.db, ctx.station)
+        ctx.db,
+        ctx.station,
+        ctx.message_id,
+        request,
+        lambda: ocpp16.next_transaction_id(ctx.db, ctx.station),
     )
     token_type = await id_tag_type(ctx, request["idTag"])
     event = translate.transaction_started(request, transaction_id, token_type)
