@@ -36,6 +36,7 @@ CONSOLE_ROLES: dict[tuple[str, str], str | None] = {
     ("GET", "/console/stations/{id}/reservations"): ROLE_VIEWER,
     ("GET", "/console/stations/{id}/display-messages"): ROLE_VIEWER,
     ("GET", "/console/stations/{id}/monitors"): ROLE_VIEWER,
+    ("GET", "/console/stations/{id}/ocpp21"): ROLE_VIEWER,
     ("GET", "/console/transactions"): ROLE_VIEWER,
     ("GET", "/console/transactions/{id}/{transactionId}"): ROLE_VIEWER,
     ("GET", "/console/alerts"): ROLE_VIEWER,

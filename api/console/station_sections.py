@@ -1,6 +1,7 @@
 """The station page's other tabs: device model, security events, certificates, charging,
-reservations, display messages and monitors. Each reads what the JSON API's route reads and
-shows it through that route's own view function, so the console and the API never differ.
+reservations, display messages, monitors and what an OCPP 2.1 station sent beyond 2.0.1.
+Each reads what the JSON API's route reads and shows it through that route's own view
+function, so the console and the API never differ.
 
 Read-only: an operator acts on these through the overview's command panel.
 """
@@ -23,6 +24,7 @@ from store import (
     device_model,
     display_messages,
     monitors,
+    ocpp21,
     records,
     reservations,
     sites,
@@ -36,6 +38,7 @@ from ..routes import certificates as certificate_routes
 from ..routes import charging_profiles as profile_routes
 from ..routes import display_messages as message_routes
 from ..routes import monitors as monitor_routes
+from ..routes import ocpp21 as ocpp21_routes
 from ..routes import reservations as reservation_routes
 from ..routes import security as security_routes
 from ..routes import sites as site_routes
@@ -260,6 +263,35 @@ async def monitors_tab(request: web.Request) -> web.Response:
     return render(request, "station_monitors.html", context, *who)
 
 
+STREAM_PARTS_SHOWN = 1  # per stream, its newest part: the whole stream is in the API
+
+
+async def ocpp21_tab(request: web.Request) -> web.Response:
+    """OCPP 2.1's own messages (each kept as sent, CALLRESULTERRORs among them) and the
+    station's periodic event streams with their newest part."""
+    who, station, context = await _open(request, "ocpp21")
+    number = page_number(request.query.get("page"))
+    db = request.app[DB]
+    docs, streams = await asyncio.gather(
+        ocpp21.messages(db, station, PAGE_SIZE + 1, (number - 1) * PAGE_SIZE),
+        ocpp21.streams(db, station),
+    )
+    shown, more = more_page(docs)
+    rows = []
+    for doc in streams:
+        parts = await ocpp21.stream_data(db, station, doc["streamId"], STREAM_PARTS_SHOWN)
+        rows.append(
+            {**ocpp21_routes.stream_view(doc), "parts": [ocpp21_routes.part_view(p) for p in parts]}
+        )
+    context |= {
+        "messages": [ocpp21_routes.message_view(d) for d in shown],
+        "streams": rows,
+        "number": number,
+        "more": more,
+    }
+    return render(request, "station_ocpp21.html", context, *who)
+
+
 ROUTES = [
     web.get("/console/stations/{id}/device-model", device_model_tab),
     web.get("/console/stations/{id}/security-events", security_events_tab),
@@ -268,4 +300,5 @@ ROUTES = [
     web.get("/console/stations/{id}/reservations", reservations_tab),
     web.get("/console/stations/{id}/display-messages", display_messages_tab),
     web.get("/console/stations/{id}/monitors", monitors_tab),
+    web.get("/console/stations/{id}/ocpp21", ocpp21_tab),
 ]

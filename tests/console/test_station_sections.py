@@ -11,12 +11,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
+import orjson
 from ocpp.v201 import call
 from pymongo.asynchronous.database import AsyncDatabase
 
 from api.console import paging, station_sections
 from api.console.station_sections import Page, matching_variables, paged
 from shared import names
+from tests.cluster import Cluster
 from tests.conftest import Api
 from tests.console.test_session import _login, _session
 from tests.operated_station import OperatedStation
@@ -24,7 +26,9 @@ from tests.test_charging_profiles import put_profile
 from tests.test_display_messages import message
 from tests.test_end_to_end import eventually
 from tests.test_monitoring import POWER, monitor, set_monitors
+from tests.test_ocpp21 import raw21
 from tests.test_reservations import reserve
+from tests.workers.fixtures_21 import REQUESTS_21, SEND_21
 
 SECTIONS = [
     "device-model",
@@ -34,6 +38,7 @@ SECTIONS = [
     "reservations",
     "display-messages",
     "monitors",
+    "ocpp21",
 ]
 
 # --- paging and filtering, without sockets --------------------------------------------------
@@ -209,6 +214,32 @@ async def test_security_events_are_newest_first_and_paged_as_the_api_lists_them(
     assert body["securityEvents"][0]["timestamp"] == "2026-06-01T12:00:51.000Z"
     status, _ = await api.request("GET", "/stations/CS-NOT-REGISTERED/security-events")
     assert status == 404
+
+
+async def test_the_ocpp21_tab_shows_kept_messages_and_streams_as_the_api_does(
+    api: Api, cluster: Cluster, station: str, console_url: str, role_keys: dict[str, str]
+):
+    async with raw21(cluster.ws_url, station) as raw:
+        for action in ("BatterySwap", "OpenPeriodicEventStream"):
+            await raw.call(action, REQUESTS_21[action])
+        frame = [6, "tab-send", "NotifyPeriodicEventStream", SEND_21["NotifyPeriodicEventStream"]]
+        await raw.send(orjson.dumps(frame).decode())
+        await raw.call("Heartbeat", {})
+
+    async def streamed() -> Any:
+        status, body = await api.request("GET", f"/stations/{station}/event-streams/3")
+        return status == 200 and body["parts"]
+
+    assert await eventually(streamed)
+    async with _session() as http:
+        await _login(http, console_url, role_keys["viewer"])
+        page = await _page(http, f"{console_url}/stations/{station}/ocpp21")
+    assert _rows(page, "stream") == ["3"]
+    assert "230.1, 229.8" in page
+    assert _rows(page, "ocpp21") == ["OpenPeriodicEventStream", "BatterySwap"]
+    status, body = await api.request("GET", f"/stations/{station}/messages")
+    assert status == 200
+    assert [m["action"] for m in body["messages"]] == _rows(page, "ocpp21")
 
 
 async def test_charging_reservations_messages_monitors_and_certificates_show_the_api_s_rows(
