@@ -224,11 +224,13 @@ async def test_the_ocpp21_tab_shows_kept_messages_and_streams_as_the_api_does(
             await raw.call(action, REQUESTS_21[action])
         frame = [6, "tab-send", "NotifyPeriodicEventStream", SEND_21["NotifyPeriodicEventStream"]]
         await raw.send(orjson.dumps(frame).decode())
+        await raw.send(orjson.dumps([5, "tab-their-call", "FormatViolation", "no", {}]).decode())
         await raw.call("Heartbeat", {})
 
     async def streamed() -> Any:
         status, body = await api.request("GET", f"/stations/{station}/event-streams/3")
-        return status == 200 and body["parts"]
+        _, kept = await api.request("GET", f"/stations/{station}/messages")
+        return status == 200 and body["parts"] and len(kept["messages"]) == 3
 
     assert await eventually(streamed)
     async with _session() as http:
@@ -236,7 +238,8 @@ async def test_the_ocpp21_tab_shows_kept_messages_and_streams_as_the_api_does(
         page = await _page(http, f"{console_url}/stations/{station}/ocpp21")
     assert _rows(page, "stream") == ["3"]
     assert "230.1, 229.8" in page
-    assert _rows(page, "ocpp21") == ["OpenPeriodicEventStream", "BatterySwap"]
+    assert _rows(page, "ocpp21") == ["CALLRESULTERROR", "OpenPeriodicEventStream", "BatterySwap"]
+    assert "to tab-their-call" in page
     status, body = await api.request("GET", f"/stations/{station}/messages")
     assert status == 200
     assert [m["action"] for m in body["messages"]] == _rows(page, "ocpp21")
