@@ -215,6 +215,6 @@ async def test_a_1_6_transactionid_is_kept_per_message_not_per_reused_message_id
                 number = await started(ws, first)
                 assert await started(ws, first) == number  # the same message again
             else:
-                assert await started(ws, start(timestamp)) == number + 1  # a new one, same id
+                assert await started(ws, start(timestamp)) > number  # a new one, same id
         finally:
             await ws.close()
