@@ -242,6 +242,7 @@ class Settings:
     heartbeat_interval: int
     boot_policy: str
     boot_retry_interval: int
+    ocpp16_id_tag_type: str
     auth_cache_seconds: int
     master_pass_group_id: str
     site_evse_max_current: float
@@ -583,6 +584,14 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "Default BootNotification answer: Accepted, Pending or Rejected (per station overridable).",
     ),
     ("BOOT_RETRY_INTERVAL", "60", _int, "`interval` sent with Pending or Rejected."),
+    (
+        "OCPP16_ID_TAG_TYPE",
+        "ISO14443",
+        _choice("ISO14443", "ISO15693", "Central", "eMAID", "KeyCode", "Local", "MacAddress"),
+        "The id token type a 1.6 idTag the CSMS holds no token for stands for (1.6 has no "
+        "types; one the CSMS holds is that token, whatever its type): ISO14443 for RFID "
+        "fleets, Central for ids the CSMS hands out (remote starts, apps).",
+    ),
     (
         "AUTH_CACHE_SECONDS",
         "86400",

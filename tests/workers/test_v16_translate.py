@@ -153,12 +153,12 @@ def test_meter_values_of_a_transaction_are_its_updated_event_unless_nothing_is_n
         ("ISO14443", "ISO14443"),
         ("KeyCode", "KeyCode"),  # registered as another type: still that token
         ("eMAID", "eMAID"),
-        (None, "ISO14443"),  # a tag the CSMS does not know
-        ("NoAuthorization", "ISO14443"),  # an idTag is always a token presented
+        (None, "Central"),  # a tag the CSMS does not know: OCPP16_ID_TAG_TYPE's type
+        ("NoAuthorization", "Central"),  # an idTag is always a token presented
     ],
 )
 def test_an_id_tag_is_the_token_held_under_its_value_whatever_its_type(stored, expected):
-    assert translate.id_tag_type(stored) == expected
+    assert translate.id_tag_type(stored, "Central") == expected
 
 
 def test_a_start_answers_the_latest_remote_start_of_its_id_tag_and_connector():

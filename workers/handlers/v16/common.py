@@ -12,7 +12,8 @@ from . import translate
 async def id_tag_type(ctx: Context, id_tag: str) -> str:
     """The type of the id token the CSMS holds under ``id_tag`` (``translate.id_tag_type``)."""
     doc = await id_tokens.get(ctx.db, id_tag)
-    return translate.id_tag_type(doc.get("type") if doc else None)
+    stored = doc.get("type") if doc else None
+    return translate.id_tag_type(stored, ctx.settings.ocpp16_id_tag_type)
 
 
 async def next_seq_no(ctx: Context, transaction_id: str, request: Payload) -> int:

@@ -13,7 +13,7 @@ from .common import id_tag_type, next_seq_no
 
 async def handle(ctx: Context, request: Payload) -> Payload:
     seq_no = await next_seq_no(ctx, str(request["transactionId"]), request)
-    token_type = translate.UNKNOWN_TAG_TYPE
+    token_type = ctx.settings.ocpp16_id_tag_type
     if "idTag" in request:
         token_type = await id_tag_type(ctx, request["idTag"])
     answer = await transaction_event.handle(

@@ -99,17 +99,15 @@ def id_token(id_tag: str, token_type: str) -> Payload:
     return {"idToken": id_tag, "type": token_type}
 
 
-UNKNOWN_TAG_TYPE = "ISO14443"  # an idTag the CSMS does not know: RFID, as most are
-
-
-def id_tag_type(stored: str | None) -> str:
+def id_tag_type(stored: str | None, unknown: str) -> str:
     """The 2.0.1 type of a 1.6 idTag, given the type of the id token the CSMS holds under
     that value (None: none). 1.6 has no types, and the CSMS holds one token per value: the
     idTag is that token, whatever type it was registered with, as the local list sent to
-    the charge point says. Not NoAuthorization, which 2.0.1 uses for no token at all: an
+    the charge point says. One the CSMS does not know is of the ``unknown`` type
+    (OCPP16_ID_TAG_TYPE). Not NoAuthorization, which 2.0.1 uses for no token at all: an
     idTag is always one presented."""
     if stored is None or stored == "NoAuthorization":
-        return UNKNOWN_TAG_TYPE
+        return unknown
     return stored
 
 
