@@ -27,6 +27,10 @@ last profile. How each rule of the issue is met:
   admitted transactions are water-filled (max-min fairness): the level rises until the
   capacity is used, each stopping at its cap, so an EV that takes less leaves the rest to
   the others.
+- **Priority charging first (OCPP 2.1).** A transaction whose station reported priority
+  charging active (NotifyPriorityCharging) is admitted before the others and filled up to
+  its cap before they share the rest, except that every admitted transaction keeps at
+  least ``min_current``: priority takes what the others do not need to keep charging.
 - **Deterministic and stable.** The computation is done in whole tenths of an ampere:
   the effective limit and the caps are rounded down, ``min_current`` and reservations
   up, and each share is rounded down, so sums never exceed the limit and equal inputs
@@ -89,6 +93,8 @@ class Transaction:
     ev_max: float | None = None
     local_limit: float | None = None
     rejected: bool = False
+    priority: bool = False
+    """The station reported priority charging active for it (OCPP 2.1)."""
 
     @property
     def cap(self) -> float:
@@ -176,8 +182,15 @@ def allocate(site: Site, transactions: Iterable[Transaction], now: datetime) -> 
     available = max(available, 0)
 
     eligible = [t for t in ordered if not t.rejected and _tenths_down(t.cap) >= minimum]
+    eligible.sort(key=lambda t: not t.priority)  # stable: oldest first within each group
     admitted = eligible if minimum == 0 else eligible[: available // minimum]
-    tenths.update(_water_fill({_key(t): _tenths_down(t.cap) for t in admitted}, available))
+    first = [t for t in admitted if t.priority]
+    rest = [t for t in admitted if not t.priority]
+    kept_for_rest = minimum * len(rest)
+    given = _water_fill({_key(t): _tenths_down(t.cap) for t in first}, available - kept_for_rest)
+    tenths.update(given)
+    left = available - sum(given.values())
+    tenths.update(_water_fill({_key(t): _tenths_down(t.cap) for t in rest}, left))
 
     return Allocation(
         effective_limit=limit,

@@ -152,6 +152,7 @@ def transactions(
                 ev_max=ev_max(needs_by_evse.get((station, evse_id)), started, phases, voltage),
                 local_limit=min(local) if local else None,
                 rejected=(station, doc["transactionId"]) in refused,
+                priority=bool(doc.get("priorityCharging")),
             )
         )
     return found

@@ -155,6 +155,18 @@ async def test_a_1_6_a_2_0_1_and_a_2_1_station_share_one_site(api: Api, every_ve
                 await ledger.changed.wait()
         assert ledger.peak <= SITE_AMPS, ledger.held
 
+        # 2.1's priority charging: the 2.1 transaction is served first, the others keep 6 A.
+        key21 = (ids[names.OCPP21], "TX-MIX-21")
+        others = [k for k in ledger.held if k != key21]
+        await cp21.call(call21.NotifyPriorityCharging(transaction_id="TX-MIX-21", activated=True))
+        await ledger.until({key21: 20.0, **dict.fromkeys(others, 6.0)})
+        await cp21.call(call21.NotifyPriorityCharging(transaction_id="TX-MIX-21", activated=False))
+        async with asyncio.timeout(20):
+            while not shared_fairly():
+                ledger.changed.clear()
+                await ledger.changed.wait()
+        assert ledger.peak <= SITE_AMPS, ledger.held
+
         # The same API call resets each, whatever it speaks.
         for station in ids.values():
             status, body = (

@@ -200,6 +200,30 @@ def test_amps_from_watts():
         amps_from_watts(7360, voltage=0)
 
 
+# Priority charging (OCPP 2.1 NotifyPriorityCharging).
+
+
+def test_a_priority_transaction_is_filled_first_and_the_others_keep_their_minimum():
+    given = limits(allocate(SITE, [tx(1), tx(2), tx(3, priority=True)], NOW))
+    assert given == {"T3": 20.0, "T1": 6.0, "T2": 6.0}
+
+
+def test_a_priority_transaction_takes_no_more_than_its_cap():
+    given = limits(allocate(SITE, [tx(1), tx(2, evse_max=16.0, priority=True)], NOW))
+    assert given == {"T1": 16.0, "T2": 16.0}
+
+
+def test_a_priority_transaction_is_admitted_before_older_ones_when_not_all_fit():
+    small = Site(max_current=12.0, min_current=6.0)
+    given = limits(allocate(small, [tx(1), tx(2), tx(3, priority=True)], NOW))
+    assert given == {"T1": 6.0, "T2": 0.0, "T3": 6.0}
+
+
+def test_two_priority_transactions_share_fairly_before_the_rest():
+    given = limits(allocate(SITE, [tx(1), tx(2, priority=True), tx(3, priority=True)], NOW))
+    assert given == {"T1": 6.0, "T2": 13.0, "T3": 13.0}
+
+
 # Property-style: the invariants over many random inputs.
 
 
@@ -225,6 +249,7 @@ def _random_case(rng: random.Random) -> tuple[Site, list[Transaction], datetime]
             ev_max=round(rng.uniform(1, 40), 2) if rng.random() < 0.3 else None,
             local_limit=round(rng.uniform(0, 40), 1) if rng.random() < 0.2 else None,
             rejected=rng.random() < 0.1,
+            priority=rng.random() < 0.2,
         )
         for n in range(rng.randint(0, 12))
     ]
@@ -269,8 +294,11 @@ def test_invariants_hold_for_random_inputs(seed: int) -> None:
         assert got[t.transaction_id] / 10 <= _cap(t) + 1e-9
 
     # Newest-first zeroing: among those whose cap allows minCurrent, the zeroed ones are
-    # the newest, and one more could not have been given minCurrent.
-    order = sorted(controlled, key=lambda t: (t.started_at, t.transaction_id, t.station_id))
+    # the newest (priority ones counting as older than all others), and one more could not
+    # have been given minCurrent.
+    order = sorted(
+        controlled, key=lambda t: (not t.priority, t.started_at, t.transaction_id, t.station_id)
+    )
     eligible = [t for t in order if _cap(t) * 10 >= minimum - 1e-6]
     zeroed = [i for i, t in enumerate(eligible) if got[t.transaction_id] == 0]
     if zeroed and minimum > 0:
@@ -279,9 +307,17 @@ def test_invariants_hold_for_random_inputs(seed: int) -> None:
         assert reserved + (admitted + 1) * minimum > limit
 
     # Water-filling: capacity left over is less than a tenth per transaction still below its
-    # cap, and none of those is given less than anyone else admitted.
+    # cap, and none of those is given less than anyone else admitted in its group (priority
+    # or not); while a priority one is below its cap, the others get about minCurrent only.
     admitted_ids = [t.transaction_id for t in eligible if got[t.transaction_id] > 0]
     below_cap = [i for i in admitted_ids if got[i] < floor_tenths(_cap(by_id[i]))]
     if below_cap and reserved <= limit:
         assert limit - sum(got.values()) < len(below_cap)
-        assert min(got[i] for i in below_cap) >= max(got[i] for i in admitted_ids)
+    for group in (True, False):
+        members = [i for i in admitted_ids if by_id[i].priority is group]
+        lagging = [i for i in below_cap if by_id[i].priority is group]
+        if lagging and reserved <= limit:
+            assert min(got[i] for i in lagging) >= max(got[i] for i in members)
+            if group:
+                others = [got[i] for i in admitted_ids if not by_id[i].priority]
+                assert all(g <= minimum + len(members) for g in others)
