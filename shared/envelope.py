@@ -117,7 +117,7 @@ class Command:
     timeout: float
     reply_to: str | None = None
     created_at: float = 0.0
-    ocpp_version: str = "ocpp2.0.1"
+    ocpp_version: str = OCPP201
     """The version the payload was validated for: a gateway whose connection speaks another
     (the station reconnected in between) refuses the command instead of sending it."""
 
@@ -137,6 +137,10 @@ class CommandResult:
     error_details: dict[str, Any] | None = None
     sent_at: float | None = None
     completed_at: float = 0.0
+    ocpp_version: str = OCPP201
+    """The command's version (``Command.ocpp_version``), in which ``request`` and
+    ``response`` read (a command sent translated has its answer translated back): workers
+    apply the result by it. 2.0.1 from a gateway that predates the field."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -164,8 +164,10 @@ NOT_SUPPORTED: frozenset[str] = frozenset(
 
 
 RESULT_ROUTES: dict[str, ResultHandler] = {
-    # What a station's valid answer to a command changes in the store; commands not listed
-    # here are only recorded in the ``commands`` collection.
+    # What a station's valid answer to a command changes in the store, by the command's
+    # version (``result_routes_for``); commands not listed are only recorded in the
+    # ``commands`` collection. A 2.0.1 command sent translated to a 1.6 charge point comes
+    # back as its 2.0.1 answer, so it is applied here.
     "GetBaseReport": get_base_report_result.handle,
     "GetLog": get_log_result.handle,
     "GetReport": get_report_result.handle,
@@ -175,6 +177,15 @@ RESULT_ROUTES: dict[str, ResultHandler] = {
     "SetVariables": set_variables_result.handle,
     "TriggerMessage": trigger_message_result.handle,
     "UpdateFirmware": update_firmware_result.handle,
+}
+
+# OCPP 1.6 commands made in 1.6 (an operator's, in the station's own version). GetLog has
+# 2.0.1's payloads (the OCA security extension took them over), and TriggerMessage the
+# ``requestedMessage`` words the boot gate reads; 1.6's UpdateFirmware has neither a
+# requestId nor a firmware object, so it is only recorded.
+RESULT_ROUTES_16: dict[str, ResultHandler] = {
+    "GetLog": get_log_result.handle,
+    "TriggerMessage": trigger_message_result.handle,
 }
 
 TRIGGERED_ACTIONS: dict[str, str] = {
@@ -196,3 +207,9 @@ TRIGGERED_ACTIONS: dict[str, str] = {
 def routes_for(version: str) -> dict[str, Route]:
     """The table of a station's version."""
     return {names.OCPP16: ROUTES_16, names.OCPP21: ROUTES_21}.get(version, ROUTES)
+
+
+def result_routes_for(version: str) -> dict[str, ResultHandler]:
+    """The result table of a command's version (``CommandResult.ocpp_version``); 2.1
+    commands share 2.0.1's, whose payloads 2.1 kept."""
+    return RESULT_ROUTES_16 if version == names.OCPP16 else RESULT_ROUTES
