@@ -51,6 +51,7 @@ from .handlers.smart_charging import (
 from .handlers.transactions import transaction_event
 from .handlers.v16 import authorize as authorize_16
 from .handlers.v16 import boot_notification as boot_notification_16
+from .handlers.v16 import change_configuration_result, get_configuration_result
 from .handlers.v16 import data_transfer as data_transfer_16
 from .handlers.v16 import diagnostics_status_notification as diagnostics_status_16
 from .handlers.v16 import firmware_status_notification as firmware_status_16
@@ -184,6 +185,8 @@ RESULT_ROUTES: dict[str, ResultHandler] = {
 # ``requestedMessage`` words the boot gate reads; 1.6's UpdateFirmware has neither a
 # requestId nor a firmware object, so it is only recorded.
 RESULT_ROUTES_16: dict[str, ResultHandler] = {
+    "ChangeConfiguration": change_configuration_result.handle,
+    "GetConfiguration": get_configuration_result.handle,
     "GetLog": get_log_result.handle,
     "TriggerMessage": trigger_message_result.handle,
 }
