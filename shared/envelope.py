@@ -151,12 +151,17 @@ class CredentialsChanged:
     live connection if it no longer stands (``ends``): the station was ``deleted``, its
     password was replaced while the connection rests on one (``password_replaced``), or the
     registered ``profile`` (0: unchanged) is now above the one the connection offered.
+
+    ``ocpp_versions``: the station's new ``ocppVersions`` when an operator changed them to a
+    list (None: unchanged, or any). A live connection speaking a version left out is ended
+    too (``version_refused``), so the station reconnects and negotiates under the new list.
     """
 
     station: str
     profile: int = 0
     password_replaced: bool = False
     deleted: bool = False
+    ocpp_versions: list[str] | None = None
 
     def ends(self, offered_profile: int) -> bool:
         """Whether a live connection that offered ``offered_profile`` must be closed."""
@@ -165,6 +170,10 @@ class CredentialsChanged:
             or offered_profile < self.profile
             or (self.password_replaced and offered_profile < 3)
         )
+
+    def version_refused(self, version: str) -> bool:
+        """Whether a live connection speaking ``version`` is no longer allowed."""
+        return self.ocpp_versions is not None and version not in self.ocpp_versions
 
 
 Envelope = Inbound | Reply | AuthRequest | AuthResult | Command | CommandResult | CredentialsChanged
