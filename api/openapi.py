@@ -834,7 +834,9 @@ SPEC: dict[str, Any] = {
                         "uniqueItems": True,
                         "description": "The OCPP versions (websocket subprotocols) the station "
                         "may connect with, among those the deployment accepts (OCPP_VERSIONS, "
-                        "whose order decides); null removes the restriction.",
+                        "whose order decides); null removes the restriction. A live "
+                        "connection speaking a version left out is closed (1008), so the "
+                        "station reconnects under the new list.",
                     },
                 },
             },

@@ -2,7 +2,8 @@
 
 A second connection with the same station id replaces the first (the spec's behaviour):
 the old one is closed and its late answers are dropped. A connection whose credentials no
-longer stand (``CredentialsChanged.ends``) is closed with 1008.
+longer stand (``CredentialsChanged.ends``) is closed with 1008, and so is one speaking an
+OCPP version the station is no longer allowed (``CredentialsChanged.version_refused``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ log = logging.getLogger("gateway.registry")
 
 REPLACED = (1000, "Replaced by a newer connection of the same station")
 REVOKED = (1008, "Station credentials changed")
+
+
+def version_refused(version: str) -> tuple[int, str]:
+    """The close of a connection whose version the station's ``ocppVersions`` left out."""
+    return 1008, f"OCPP version {version} no longer allowed for this station"
 
 
 class Registry:
@@ -81,6 +87,16 @@ class Registry:
                 },
             )
             self._close_in_background(conn, REVOKED)
+        elif conn is not None and notice.version_refused(conn.ocpp_version):
+            log.warning(
+                "closing: OCPP version no longer allowed",
+                extra={
+                    "station": notice.station,
+                    "ocppVersion": conn.ocpp_version,
+                    "ocppVersions": notice.ocpp_versions,
+                },
+            )
+            self._close_in_background(conn, version_refused(conn.ocpp_version))
 
     def _close_in_background(
         self, conn: StationConnection, why: tuple[int, str] = REPLACED

@@ -86,6 +86,7 @@ def outcome(
         request=command.payload,
         sent_at=sent_at,
         completed_at=time.time(),
+        ocpp_version=command.ocpp_version,
         **fields,
     )
 

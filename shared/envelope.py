@@ -117,7 +117,7 @@ class Command:
     timeout: float
     reply_to: str | None = None
     created_at: float = 0.0
-    ocpp_version: str = "ocpp2.0.1"
+    ocpp_version: str = OCPP201
     """The version the payload was validated for: a gateway whose connection speaks another
     (the station reconnected in between) refuses the command instead of sending it."""
 
@@ -137,6 +137,10 @@ class CommandResult:
     error_details: dict[str, Any] | None = None
     sent_at: float | None = None
     completed_at: float = 0.0
+    ocpp_version: str = OCPP201
+    """The command's version (``Command.ocpp_version``), in which ``request`` and
+    ``response`` read (a command sent translated has its answer translated back): workers
+    apply the result by it. 2.0.1 from a gateway that predates the field."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +151,17 @@ class CredentialsChanged:
     live connection if it no longer stands (``ends``): the station was ``deleted``, its
     password was replaced while the connection rests on one (``password_replaced``), or the
     registered ``profile`` (0: unchanged) is now above the one the connection offered.
+
+    ``ocpp_versions``: the station's new ``ocppVersions`` when an operator changed them to a
+    list (None: unchanged, or any). A live connection speaking a version left out is ended
+    too (``version_refused``), so the station reconnects and negotiates under the new list.
     """
 
     station: str
     profile: int = 0
     password_replaced: bool = False
     deleted: bool = False
+    ocpp_versions: list[str] | None = None
 
     def ends(self, offered_profile: int) -> bool:
         """Whether a live connection that offered ``offered_profile`` must be closed."""
@@ -161,6 +170,10 @@ class CredentialsChanged:
             or offered_profile < self.profile
             or (self.password_replaced and offered_profile < 3)
         )
+
+    def version_refused(self, version: str) -> bool:
+        """Whether a live connection speaking ``version`` is no longer allowed."""
+        return self.ocpp_versions is not None and version not in self.ocpp_versions
 
 
 Envelope = Inbound | Reply | AuthRequest | AuthResult | Command | CommandResult | CredentialsChanged

@@ -10,6 +10,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
+from shared.ocpp16_configuration import Setting
 
 from . import bulk_upsert, insert_once, upsert
 
@@ -115,6 +116,37 @@ async def store_values(
         )
         for component, variable, attribute_type, value in values
     ]
+    await bulk_upsert(db, names.DEVICE_MODEL, ops)
+
+
+async def store_configuration(
+    db: AsyncDatabase[Any], station: str, settings: list[Setting], at: datetime
+) -> None:
+    """Record a 1.6 GetConfiguration answer as a report would (``shared.ocpp16_configuration``):
+    each key's Actual attribute, with its value and mutability, replaces what was known,
+    values learnt by an earlier ChangeConfiguration included; ``ocpp16Key`` keeps its name."""
+    ops = []
+    for s in settings:
+        attribute: dict[str, Any] = {"type": "Actual"}
+        if s.value is not None:
+            attribute["value"] = s.value
+        if s.mutability is not None:
+            attribute["mutability"] = s.mutability
+        fields = {
+            "station": station,
+            "component": s.component,
+            "variable": s.variable,
+            "attributes": [attribute],
+            "ocpp16Key": s.key,
+            "updatedAt": at,
+        }
+        ops.append(
+            UpdateOne(
+                {"_id": variable_key(station, s.component, s.variable)},
+                {"$set": fields, "$unset": {"values": ""}},
+                upsert=True,
+            )
+        )
     await bulk_upsert(db, names.DEVICE_MODEL, ops)
 
 

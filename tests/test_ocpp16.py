@@ -35,6 +35,7 @@ class Station16(ChargePoint):
     """Answers the 1.6 commands the tests send, and notes them."""
 
     received: list[tuple[str, dict[str, Any]]]
+    configuration: dict[str, tuple[bool, str]]  # key -> (readonly, value)
 
     @on("Reset")
     def on_reset(self, type: str) -> Any:
@@ -44,7 +45,22 @@ class Station16(ChargePoint):
     @on("ChangeConfiguration")
     def on_change_configuration(self, key: str, value: str) -> Any:
         self.received.append(("ChangeConfiguration", {"key": key, "value": value}))
+        if self.configuration.get(key, (False, ""))[0]:
+            return call_result.ChangeConfiguration(status="Rejected")
+        self.configuration[key] = (False, value)
         return call_result.ChangeConfiguration(status="Accepted")
+
+    @on("GetConfiguration")
+    def on_get_configuration(self, key: list[str] | None = None) -> Any:
+        asked = key or list(self.configuration)
+        return call_result.GetConfiguration(
+            configuration_key=[
+                {"key": k, "readonly": self.configuration[k][0], "value": self.configuration[k][1]}
+                for k in asked
+                if k in self.configuration
+            ],
+            unknown_key=[k for k in asked if k not in self.configuration] or None,
+        )
 
 
 @contextlib.asynccontextmanager
@@ -53,6 +69,11 @@ async def station16(url: str, station: str) -> AsyncIterator[Station16]:
     assert ws.subprotocol == names.OCPP16
     cp = Station16(station, ws, response_timeout=30)
     cp.received = []
+    cp.configuration = {
+        "HeartbeatInterval": (False, "300"),
+        "NumberOfConnectors": (True, "2"),
+        "VendorFanSpeed": (False, "auto"),
+    }
     async with running(cp):
         yield cp
 
@@ -186,6 +207,78 @@ async def test_commands_go_to_a_1_6_charge_point_in_1_6(api: Api, gateway16: str
         status, body = await api.request("POST", f"/stations/{station}/display-messages", message)
         assert status == 409 and body["detail"]["status"] == "other_version", body
         assert len(cp.received) == 2
+
+
+async def test_a_1_6_charge_point_configuration_shows_in_its_device_model(
+    api: Api, gateway16: str, station: str
+):
+    """GetConfiguration's keys land in the device model (a standard key as its 2.0.1
+    variable, the others under the OCPP16 component), and ChangeConfiguration's accepted
+    value replaces the stored one; a rejected one does not."""
+
+    async def variables() -> dict[tuple[str, str], dict[str, Any]]:
+        status, body = await api.request("GET", f"/stations/{station}/device-model")
+        assert status == 200, body
+        return {(v["component"]["name"], v["variable"]["name"]): v for v in body["variables"]}
+
+    async def command(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        status, body = await api.request("POST", f"/stations/{station}/ocpp/{action}", payload)
+        assert status == 200, body
+        response: dict[str, Any] = body["response"]
+        return response
+
+    async with station16(gateway16, station) as cp:
+        await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+
+        async def connected16() -> bool:
+            _, view = await api.request("GET", f"/stations/{station}")
+            return (view.get("connection") or {}).get("ocppVersion") == names.OCPP16
+
+        assert await eventually(connected16)
+        answer = await command("GetConfiguration", {"key": [*cp.configuration, "Nope"]})
+        assert answer["unknownKey"] == ["Nope"]
+
+        async def stored() -> bool:
+            return len(await variables()) == 3
+
+        assert await eventually(stored)
+        found = await variables()
+        heartbeat = found["OCPPCommCtrlr", "HeartbeatInterval"]
+        assert heartbeat["ocpp16Key"] == "HeartbeatInterval"
+        assert heartbeat["attributes"] == [
+            {"type": "Actual", "value": "300", "mutability": "ReadWrite"}
+        ]
+        assert found["OCPP16", "NumberOfConnectors"]["attributes"] == [
+            {"type": "Actual", "value": "2", "mutability": "ReadOnly"}
+        ]
+        assert found["OCPP16", "VendorFanSpeed"]["attributes"][0]["value"] == "auto"
+
+        assert await command("ChangeConfiguration", {"key": "HeartbeatInterval", "value": "60"})
+        assert (await command("ChangeConfiguration", {"key": "NumberOfConnectors", "value": "9"}))[
+            "status"
+        ] == "Rejected"
+
+        async def changed() -> bool:
+            attributes = (await variables())["OCPPCommCtrlr", "HeartbeatInterval"]["attributes"]
+            return attributes[0]["value"] == "60"
+
+        assert await eventually(changed)
+        found = await variables()
+        assert found["OCPPCommCtrlr", "HeartbeatInterval"]["attributes"] == [
+            {"type": "Actual", "value": "60", "mutability": "ReadWrite"}
+        ]
+        assert found["OCPP16", "NumberOfConnectors"]["attributes"][0]["value"] == "2"
+
+        # Changed at the charge point itself: asked again, its answer replaces the value
+        # ChangeConfiguration taught.
+        cp.configuration["HeartbeatInterval"] = (False, "90")
+        await command("GetConfiguration", {"key": ["HeartbeatInterval"]})
+
+        async def reread() -> bool:
+            attributes = (await variables())["OCPPCommCtrlr", "HeartbeatInterval"]["attributes"]
+            return attributes == [{"type": "Actual", "value": "90", "mutability": "ReadWrite"}]
+
+        assert await eventually(reread)
 
 
 async def test_a_1_6_transactionid_is_kept_per_message_not_per_reused_message_id(

@@ -51,7 +51,7 @@ from .dispatch import dispatch, dispatch_unconfirmed
 from .last_seen import LastSeen
 from .ocsp import OcspClient
 from .outbox import Outbox
-from .routing import RESULT_ROUTES
+from .routing import result_routes_for
 from .site_driver import SiteDriver
 
 log = logging.getLogger("workers.consumer")
@@ -364,10 +364,16 @@ class Worker:
             await message.ack()
 
     async def _apply_result(self, result: CommandResult) -> None:
-        """What the station's answer implies (device model, network profiles, links)."""
-        apply = RESULT_ROUTES.get(result.action)
+        """What the station's answer implies (device model, network profiles, links), read
+        in the command's version: 1.6 and 2.0.1 share action names with other payloads."""
+        apply = result_routes_for(result.ocpp_version).get(result.action)
         if result.status == commands.ANSWERED and apply and result.response is not None:
-            ctx = await self._context(result.station, result.command_id, result.action)
+            ctx = await self._context(
+                result.station,
+                result.command_id,
+                result.action,
+                ocpp_version=result.ocpp_version,
+            )
             await apply(ctx, result.request, result.response)
 
     async def _reply(self, item: Inbound, frame: str, started_at: float, boot: str) -> None:

@@ -51,6 +51,7 @@ from .handlers.smart_charging import (
 from .handlers.transactions import transaction_event
 from .handlers.v16 import authorize as authorize_16
 from .handlers.v16 import boot_notification as boot_notification_16
+from .handlers.v16 import change_configuration_result, get_configuration_result
 from .handlers.v16 import data_transfer as data_transfer_16
 from .handlers.v16 import diagnostics_status_notification as diagnostics_status_16
 from .handlers.v16 import firmware_status_notification as firmware_status_16
@@ -164,8 +165,10 @@ NOT_SUPPORTED: frozenset[str] = frozenset(
 
 
 RESULT_ROUTES: dict[str, ResultHandler] = {
-    # What a station's valid answer to a command changes in the store; commands not listed
-    # here are only recorded in the ``commands`` collection.
+    # What a station's valid answer to a command changes in the store, by the command's
+    # version (``result_routes_for``); commands not listed are only recorded in the
+    # ``commands`` collection. A 2.0.1 command sent translated to a 1.6 charge point comes
+    # back as its 2.0.1 answer, so it is applied here.
     "GetBaseReport": get_base_report_result.handle,
     "GetLog": get_log_result.handle,
     "GetReport": get_report_result.handle,
@@ -175,6 +178,17 @@ RESULT_ROUTES: dict[str, ResultHandler] = {
     "SetVariables": set_variables_result.handle,
     "TriggerMessage": trigger_message_result.handle,
     "UpdateFirmware": update_firmware_result.handle,
+}
+
+# OCPP 1.6 commands made in 1.6 (an operator's, in the station's own version). GetLog has
+# 2.0.1's payloads (the OCA security extension took them over), and TriggerMessage the
+# ``requestedMessage`` words the boot gate reads; 1.6's UpdateFirmware has neither a
+# requestId nor a firmware object, so it is only recorded.
+RESULT_ROUTES_16: dict[str, ResultHandler] = {
+    "ChangeConfiguration": change_configuration_result.handle,
+    "GetConfiguration": get_configuration_result.handle,
+    "GetLog": get_log_result.handle,
+    "TriggerMessage": trigger_message_result.handle,
 }
 
 TRIGGERED_ACTIONS: dict[str, str] = {
@@ -196,3 +210,9 @@ TRIGGERED_ACTIONS: dict[str, str] = {
 def routes_for(version: str) -> dict[str, Route]:
     """The table of a station's version."""
     return {names.OCPP16: ROUTES_16, names.OCPP21: ROUTES_21}.get(version, ROUTES)
+
+
+def result_routes_for(version: str) -> dict[str, ResultHandler]:
+    """The result table of a command's version (``CommandResult.ocpp_version``); 2.1
+    commands share 2.0.1's, whose payloads 2.1 kept."""
+    return RESULT_ROUTES_16 if version == names.OCPP16 else RESULT_ROUTES

@@ -131,9 +131,15 @@ async def register(
     password_replaced = "passwordHash" in fields or "passwordHash" in unset
     versions_changed = "ocppVersions" in fields or "ocppVersions" in unset
     if password_replaced or "securityProfile" in fields or versions_changed:
-        # A change of ocppVersions only drops the cached handshakes (they carry the versions):
-        # it applies from the station's next connection.
-        notice = CredentialsChanged(station, fields.get("securityProfile", 0), password_replaced)
+        # A change of ocppVersions drops the cached handshakes (they carry the versions), and
+        # the gateway holding the station ends a connection whose version is left out: the
+        # station reconnects and negotiates under the new list.
+        notice = CredentialsChanged(
+            station,
+            fields.get("securityProfile", 0),
+            password_replaced,
+            ocpp_versions=fields.get("ocppVersions"),
+        )
         await tell_gateways(request, notice)
     doc = await stations.with_state(db, station, created=created)
     assert doc is not None

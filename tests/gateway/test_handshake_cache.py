@@ -80,3 +80,18 @@ async def test_an_answer_in_flight_across_a_forget_is_used_but_not_cached():
 )
 def test_which_live_connections_a_change_ends(notice: CredentialsChanged, offered: int, ends: bool):
     assert notice.ends(offered) is ends
+
+
+@pytest.mark.parametrize(
+    ("notice", "version", "refused"),
+    [
+        (CredentialsChanged("CS1", ocpp_versions=["ocpp2.0.1"]), "ocpp1.6", True),
+        (CredentialsChanged("CS1", ocpp_versions=["ocpp2.0.1", "ocpp1.6"]), "ocpp1.6", False),
+        (CredentialsChanged("CS1"), "ocpp1.6", False),  # unchanged, or any version again
+    ],
+)
+def test_which_live_connections_a_change_of_versions_ends(
+    notice: CredentialsChanged, version: str, refused: bool
+):
+    assert notice.version_refused(version) is refused
+    assert not notice.ends(1)  # the credentials themselves still stand

@@ -147,6 +147,26 @@ async def test_a_change_of_ocpp_versions_applies_at_the_next_connection_despite_
     assert await negotiated(every_version, station, ALL) == "ocpp2.1"
 
 
+async def test_a_connection_whose_version_is_no_longer_allowed_is_closed_and_renegotiates(
+    every_version: str, api: Api, station: str
+):
+    ws = await open_ws(every_version, station, PASSWORD, subprotocols=["ocpp1.6", "ocpp2.0.1"])
+    assert ws.subprotocol == "ocpp2.0.1"
+    # A list that still holds the connection's version leaves it open...
+    await api.register(station, ocppVersions=["ocpp2.0.1", "ocpp1.6"])
+    await ws.send('[2,"hb1","Heartbeat",{}]')
+    async with asyncio.timeout(10):
+        assert '"hb1"' in str(await ws.recv())
+
+    # ...one without it ends it, saying why; the station reconnects with what is allowed.
+    await api.register(station, ocppVersions=["ocpp1.6"])
+    assert await closed_with(ws) == (
+        1008,
+        "OCPP version ocpp2.0.1 no longer allowed for this station",
+    )
+    assert await negotiated(every_version, station, ["ocpp1.6", "ocpp2.0.1"]) == "ocpp1.6"
+
+
 @pytest.mark.parametrize("version", ALL)
 async def test_the_negotiated_version_is_announced_and_shown_by_the_api(
     cluster: Cluster, every_version: str, api: Api, station: str, version: str

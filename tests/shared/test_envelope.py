@@ -5,11 +5,14 @@ from __future__ import annotations
 import msgpack
 import pytest
 
+from shared import commands
 from shared.envelope import (
     CONTENT_TYPE,
     VERSION,
     AuthRequest,
     AuthResult,
+    Command,
+    CommandResult,
     EnvelopeError,
     Inbound,
     Reply,
@@ -48,6 +51,16 @@ def test_inbound_from_a_gateway_without_the_version_reads_as_ocpp201() -> None:
     del body["ocpp_version"]
 
     assert unpack(Inbound, msgpack.packb(body)).ocpp_version == "ocpp2.0.1"
+
+
+def test_a_command_result_carries_its_command_s_version_back() -> None:
+    command = Command("id1", "CS1", "GetConfiguration", {}, 30.0, ocpp_version="ocpp1.6")
+    result = unpack(CommandResult, pack(commands.outcome(command, commands.ANSWERED)))
+    assert result.ocpp_version == "ocpp1.6"
+
+    body = msgpack.unpackb(pack(result), raw=False)
+    del body["ocpp_version"]  # from a gateway that predates the field
+    assert unpack(CommandResult, msgpack.packb(body)).ocpp_version == "ocpp2.0.1"
 
 
 def test_inbound_without_action_round_trips_with_none() -> None:

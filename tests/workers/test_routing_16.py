@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 from shared import names, ocppj, schemas
+from shared.actions import CSMS_INITIATED_16
 from shared.ocppj import CallResult
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD
 from tests.simulator import now, open_ws
-from workers.routing import ROUTES_16
+from workers.routing import RESULT_ROUTES, RESULT_ROUTES_16, ROUTES_16, result_routes_for
 
 # What a 1.6 charge point sends (OCPP 1.6 edition 2, section 4, and the OCA security
 # whitepaper's additions); DataTransfer goes both ways.
@@ -51,6 +52,14 @@ REQUESTS: dict[str, dict[str, Any]] = {
 def test_every_action_a_1_6_charge_point_sends_is_routed():
     assert set(ROUTES_16) == CHARGE_POINT_INITIATED
     assert CHARGE_POINT_INITIATED <= schemas.actions(names.OCPP16)
+
+
+def test_1_6_results_are_applied_by_the_1_6_table_and_2_x_ones_by_2_0_1_s():
+    assert set(RESULT_ROUTES_16) <= CSMS_INITIATED_16
+    assert result_routes_for(names.OCPP16) is RESULT_ROUTES_16
+    assert result_routes_for(names.OCPP201) is result_routes_for(names.OCPP21) is RESULT_ROUTES
+    # Same name, other payload: a 1.6 UpdateFirmware is not read as 2.0.1's.
+    assert "UpdateFirmware" in RESULT_ROUTES and "UpdateFirmware" not in RESULT_ROUTES_16
 
 
 def test_every_fixture_matches_its_1_6_schema():
