@@ -54,11 +54,15 @@ RESULT_MARGIN = 5.0
 
 
 SECRET_VARIABLES = frozenset({("SecurityCtrlr", "BasicAuthPassword")})
+SECRET_KEYS_16 = frozenset({"AuthorizationKey"})  # OCPP 1.6: the station's password
 REDACTED = "***"
 
 
 def redact(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload as it may be stored or logged: station passwords never are."""
+    """The payload as it may be stored or logged: station passwords never are (2.0.1's
+    BasicAuthPassword, 1.6's AuthorizationKey)."""
+    if action == "ChangeConfiguration" and payload.get("key") in SECRET_KEYS_16:
+        return {**payload, "value": REDACTED}
     if action != "SetVariables":
         return payload
     data = [
