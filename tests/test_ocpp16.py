@@ -49,6 +49,11 @@ class Station16(ChargePoint):
         self.received.append(("ChangeConfiguration", {"key": key, "value": value}))
         return call_result.ChangeConfiguration(status="Accepted")
 
+    @on("SendLocalList")
+    def on_send_local_list(self, **kw: Any) -> Any:
+        self.received.append(("SendLocalList", kw))
+        return call_result.SendLocalList(status="Accepted")
+
     @on("InstallCertificate")
     def on_install_certificate(self, certificate_type: str, certificate: str) -> Any:
         self.received.append(("InstallCertificate", {"certificateType": certificate_type}))
@@ -314,3 +319,32 @@ async def test_the_high_level_security_endpoints_reach_a_1_6_charge_point_in_1_6
     with pytest.raises(InvalidStatus) as refused:
         await open_ws(gateway16, station, PASSWORD, subprotocols=[names.OCPP16])
     assert refused.value.response.status_code == 401
+
+
+async def test_a_local_list_reaches_a_1_6_charge_point_without_the_tokens_1_6_cannot_carry(
+    api: Api, gateway16: str, station: str
+):
+    """An idToken longer than 1.6's 20-character idTag is left out and reported; the rest
+    of the list is sent, instead of the whole update failing."""
+    short, long = f"S16-{uuid.uuid4().hex[:8]}", f"L16-{uuid.uuid4().hex}"[:30]
+    for token in (short, long):
+        status, body = await api.request("PUT", f"/id-tokens/{token}", {"type": "ISO14443"})
+        assert status == 201, body
+    async with station16(gateway16, station) as cp:
+        boot = await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+        assert boot.status == "Accepted"
+        list_id = f"LL16-{station}"
+        status, body = await api.request(
+            "PUT", f"/local-lists/{list_id}", {"idTokens": [short, long], "stations": [station]}
+        )
+        assert status == 201, body
+
+        async def synced() -> Any:
+            _, view = await api.request("GET", f"/local-lists/{list_id}")
+            state = view["stations"][station]
+            return state if state["status"] != "Updating" else None
+
+        state = await eventually(synced)
+        assert state and state["lastError"] == f"left out: {long}/ISO14443", state
+        sent = [p for a, p in cp.received if a == "SendLocalList"]
+        assert [[e["id_tag"] for e in p["local_authorization_list"]] for p in sent] == [[short]]
