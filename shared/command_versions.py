@@ -17,7 +17,8 @@ from functools import partial
 from typing import Any
 
 from shared import names, schemas
-from shared.ocpp16_commands import Untranslatable, translation_for
+from shared.ocpp16_commands import translation_for
+from shared.ocpp16_translation import Untranslatable
 from shared.schemas import SchemaViolation
 
 Payload = dict[str, Any]

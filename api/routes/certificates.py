@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared import cert_renewal, commands, names, ocpp16_commands, pki
+from shared import cert_renewal, commands, names, ocpp16_security_commands, pki
 from shared.events import utc_now
 from store import cert_renewals, certificates, installed_certificates
 
@@ -143,7 +143,7 @@ async def refresh(request: web.Request) -> web.Response:
     await require_registered(request, station)
     asks: list[dict[str, Any]] = [{}]
     if await station_version(request, station) == names.OCPP16:
-        asks = [{"certificateType": [kind]} for kind in ocpp16_commands.ROOTS]
+        asks = [{"certificateType": [kind]} for kind in ocpp16_security_commands.ROOTS]
     results = []
     for ask in asks:
         result = await record_and_send(request, station, "GetInstalledCertificateIds", ask)

@@ -7,7 +7,8 @@ import pytest
 
 from shared import names, schemas
 from shared.command_versions import wire_form
-from shared.ocpp16_commands import TRANSLATIONS, Untranslatable
+from shared.ocpp16_commands import TRANSLATIONS
+from shared.ocpp16_translation import Untranslatable
 
 PROFILE = {
     "id": 1_000_001,
