@@ -18,7 +18,7 @@ from shared import commands, metrics, names, ocppj, schemas
 from shared.command_versions import Wire, wire_form
 from shared.envelope import Command, CommandResult
 from shared.logs import bind
-from shared.ocpp16_commands import Untranslatable
+from shared.ocpp16_translation import Untranslatable
 from shared.ocppj import CallError, CallResult
 from shared.schemas import SchemaViolation
 

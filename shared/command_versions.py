@@ -17,7 +17,8 @@ from functools import partial
 from typing import Any
 
 from shared import names, schemas
-from shared.ocpp16_commands import TRANSLATIONS, Untranslatable
+from shared.ocpp16_commands import translation_for
+from shared.ocpp16_translation import Untranslatable
 from shared.schemas import SchemaViolation
 
 Payload = dict[str, Any]
@@ -47,9 +48,7 @@ def wire_form(action: str, payload: Payload, made_for: str, speaks: str) -> Wire
             raise Untranslatable(f"{action} is not a valid OCPP 2.1 request: {exc}") from None
         return Wire(action, payload)
     if made_for == names.OCPP201 and speaks == names.OCPP16:
-        translation = TRANSLATIONS.get(action)
-        if translation is None:
-            raise Untranslatable(f"OCPP 1.6 has no {action}")
+        translation = translation_for(action, payload)
         wire = translation.request(payload)
         return Wire(translation.action, wire, partial(_answer, translation.answer, payload))
     raise Untranslatable(f"a {made_for} command cannot go to a {speaks} connection")

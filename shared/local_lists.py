@@ -20,7 +20,9 @@ to send, in order, within the station's LocalAuthListCtrlr limits:
 - at most Entries entries in all: the rest is left out and reported, as is an entry that
   alone would not fit in the longest request (Differential at versionNumber 2^31-1) under
   BytesPerMessage. An entry left out is never sent, and removed if the station holds it:
-  a station must not keep an idTokenInfo the CSMS no longer gives it.
+  a station must not keep an idTokenInfo the CSMS no longer gives it. So is an entry whose
+  idToken is longer than the station's version carries (``Limits.id_token_length``: a 1.6
+  idTag holds 20 characters): the others still reach the station.
 
 Entries are ``AuthorizationData`` dicts (``idToken`` and, to add, ``idTokenInfo``), keyed
 by idToken value and type. ``apply`` computes what a station holds after accepting one
@@ -64,6 +66,9 @@ class Limits:
     items_per_message: int | None = None
     bytes_per_message: int | None = None
     entries: int | None = None
+    id_token_length: int | None = None
+    """The longest idToken the station's OCPP version carries (1.6's idTag: 20); None: no
+    limit beyond the schema's."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,8 @@ class Plan:
     """Entries left out because the station holds at most ``Limits.entries``."""
     too_big: list[Key] = field(default_factory=list)
     """Entries left out because one alone exceeds ``Limits.bytes_per_message``."""
+    too_long: list[Key] = field(default_factory=list)
+    """Entries left out because their idToken is longer than ``Limits.id_token_length``."""
 
 
 def frame_size(request: dict[str, Any]) -> int:
@@ -160,6 +167,13 @@ def plan(
     wanted: dict[Key, Entry] = {}
     for entry in desired:
         wanted.setdefault(key(entry), entry)
+    too_long = sorted(
+        k
+        for k in wanted
+        if limits.id_token_length is not None and len(k[0]) > limits.id_token_length
+    )
+    for k in too_long:
+        del wanted[k]
     too_big = sorted(k for k, e in wanted.items() if not _fits_alone(e, limits))
     for k in too_big:
         del wanted[k]
@@ -171,7 +185,7 @@ def plan(
 
     def full(start: int) -> Plan:
         requests = _chunks(target, start, FULL, limits)
-        return Plan(requests, start + len(requests) - 1, target, over, too_big)
+        return Plan(requests, start + len(requests) - 1, target, over, too_big, too_long)
 
     if held is None:
         result = full(version + 1)
@@ -180,9 +194,9 @@ def plan(
         changes = [e for e in target if have.get(key(e)) != e]
         changes += [{"idToken": have[k]["idToken"]} for k in sorted(set(have) - set(keys))]
         if not changes:
-            return Plan([], version, target, over, too_big)
+            return Plan([], version, target, over, too_big, too_long)
         requests = _chunks(_sorted(changes), version + 1, DIFFERENTIAL, limits)
-        result = Plan(requests, version + len(requests), target, over, too_big)
+        result = Plan(requests, version + len(requests), target, over, too_big, too_long)
     if result.version > MAX_VERSION:
         result = full(1)
     return result

@@ -5,25 +5,29 @@ start and stop, resets) speaks 2.0.1. The gateway holding a 1.6 connection trans
 such a command here, sends the 1.6 CALL, and hands back the answer translated, so the
 CSMS's domain stays one whatever version a charge point speaks. A command with no 1.6
 meaning (or a value 1.6 cannot carry) raises ``Untranslatable`` and is not sent.
+
+The core messages are here; the security whitepaper's and the configuration keys are in
+``ocpp16_security_commands``, joined into ``TRANSLATIONS``; what a translation is, in
+``ocpp16_translation``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import orjson
 
-Payload = dict[str, Any]
+from shared.ocpp16_security_commands import SECURITY_TRANSLATIONS
+from shared.ocpp16_translation import (
+    Payload,
+    Pick,
+    Translation,
+    Untranslatable,
+)
+from shared.ocpp16_translation import status_answer as _status
 
 ID_TAG_STATUSES = ("Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx")
 MAX_ID_TAG = 20  # IdToken is CiString20Type in 1.6
-
-
-class Untranslatable(ValueError):
-    """A 2.0.1 command (or a value in it) that 1.6 has no way to say."""
 
 
 def id_tag_info(info: Payload) -> Payload:
@@ -98,26 +102,38 @@ def _profile(profile: Payload) -> Payload:
     return out
 
 
-def _status(words: dict[str, str]) -> Callable[[Payload, Payload], Payload]:
-    """An answer of only a status, its 1.6 words mapped to 2.0.1's (same word if absent)."""
-
-    def back(answer: Payload, request: Payload) -> Payload:
-        return {"status": words.get(answer["status"], answer["status"])}
-
-    return back
+TRIGGERS = {
+    "BootNotification": "BootNotification",
+    "FirmwareStatusNotification": "FirmwareStatusNotification",
+    "Heartbeat": "Heartbeat",
+    "MeterValues": "MeterValues",
+    "StatusNotification": "StatusNotification",
+}
+"""What 1.6's core TriggerMessage asks for. FirmwareStatusNotification stays here (every 1.6
+charge point has it) though a SignedUpdateFirmware reports in SignedFirmwareStatusNotification:
+the CSMS handles both alike."""
+EXTENDED_TRIGGERS = {
+    "LogStatusNotification": "LogStatusNotification",
+    "SignChargingStationCertificate": "SignChargePointCertificate",
+}
+"""What only the security whitepaper's ExtendedTriggerMessage asks for: the status of a
+GetLog upload (sent as 1.6 GetLog, whose progress is LogStatusNotification; core's
+DiagnosticsStatusNotification is that of GetDiagnostics, which the CSMS never sends) and a
+new CSR for the charge point's own certificate (certificate renewal)."""
 
 
 def _trigger(request: Payload) -> Payload:
-    wanted = {
-        "BootNotification": "BootNotification",
-        "LogStatusNotification": "DiagnosticsStatusNotification",
-        "FirmwareStatusNotification": "FirmwareStatusNotification",
-        "Heartbeat": "Heartbeat",
-        "MeterValues": "MeterValues",
-        "StatusNotification": "StatusNotification",
-    }.get(request["requestedMessage"])
+    wanted = TRIGGERS.get(request["requestedMessage"])
     if wanted is None:
         raise Untranslatable(f"1.6 cannot trigger {request['requestedMessage']}")
+    return _trigger_payload(wanted, request)
+
+
+def _extended_trigger(request: Payload) -> Payload:
+    return _trigger_payload(EXTENDED_TRIGGERS[request["requestedMessage"]], request)
+
+
+def _trigger_payload(wanted: str, request: Payload) -> Payload:
     out: Payload = {"requestedMessage": wanted}
     if "evse" in request:
         out["connectorId"] = request["evse"]["id"]
@@ -226,14 +242,13 @@ def _data_answer(answer: Payload, request: Payload) -> Payload:
     return {k: answer[k] for k in ("status", "data") if k in answer}
 
 
-@dataclass(frozen=True)
-class Translation:
-    action: str  # the 1.6 action
-    request: Callable[[Payload], Payload]  # 2.0.1 request -> 1.6 request
-    answer: Callable[[Payload, Payload], Payload]  # 1.6 answer (+ 2.0.1 request) -> 2.0.1
+def _trigger_message(request: Payload) -> Translation:
+    if request["requestedMessage"] in EXTENDED_TRIGGERS:
+        return Translation("ExtendedTriggerMessage", _extended_trigger, _status({}))
+    return Translation("TriggerMessage", _trigger, _status({}))
 
 
-TRANSLATIONS: dict[str, Translation] = {
+TRANSLATIONS: dict[str, Translation | Pick] = {
     "RequestStartTransaction": Translation("RemoteStartTransaction", _remote_start, _status({})),
     "RequestStopTransaction": Translation(
         "RemoteStopTransaction",
@@ -247,7 +262,7 @@ TRANSLATIONS: dict[str, Translation] = {
         _status({"NotSupported": "UnlockFailed"}),
     ),
     "ChangeAvailability": Translation("ChangeAvailability", _availability, _status({})),
-    "TriggerMessage": Translation("TriggerMessage", _trigger, _status({})),
+    "TriggerMessage": _trigger_message,
     "ClearCache": Translation("ClearCache", lambda r: {}, _status({})),
     "DataTransfer": Translation("DataTransfer", _data_transfer, _data_answer),
     "SetChargingProfile": Translation(
@@ -272,4 +287,14 @@ TRANSLATIONS: dict[str, Translation] = {
         lambda r: {},
         lambda answer, request: {"versionNumber": answer["listVersion"]},
     ),
+    **SECURITY_TRANSLATIONS,
 }
+
+
+def translation_for(action: str, request: Payload) -> Translation:
+    """How the 2.0.1 ``action`` with this ``request`` is said in 1.6; ``Untranslatable``
+    when it cannot be."""
+    found = TRANSLATIONS.get(action)
+    if found is None:
+        raise Untranslatable(f"OCPP 1.6 has no {action}")
+    return found if isinstance(found, Translation) else found(request)

@@ -51,12 +51,13 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared import commands
+from shared import commands, names
 from shared import local_lists as planning
 from shared.commands import CommandClient
 from shared.events import utc_now
+from shared.ocpp16_commands import MAX_ID_TAG
 
-from . import device_model, id_tokens, local_lists
+from . import device_model, id_tokens, local_lists, presence
 
 log = logging.getLogger("local_lists")
 
@@ -83,16 +84,22 @@ def _actual(doc: dict[str, Any] | None) -> int | None:
 
 async def limits(db: AsyncDatabase[Any], station: str) -> planning.Limits:
     """LocalAuthListCtrlr ItemsPerMessage and BytesPerMessage (Actual) and the maxLimit of
-    Entries, as far as the device model knows them; each read by ``_id``."""
-    docs = await asyncio.gather(
-        *(
-            device_model.get_variable(db, station, CTRLR, {"name": name})
-            for name in ("ItemsPerMessage", "BytesPerMessage", "Entries")
-        )
+    Entries, as far as the device model knows them; each read by ``_id``. A station
+    connected in 1.6 takes idTokens of at most 20 characters (its idTag)."""
+    docs, now = await asyncio.gather(
+        asyncio.gather(
+            *(
+                device_model.get_variable(db, station, CTRLR, {"name": name})
+                for name in ("ItemsPerMessage", "BytesPerMessage", "Entries")
+            )
+        ),
+        presence.get(db, station),
     )
     entries = docs[2]
     max_entries = _int((entries or {}).get("characteristics", {}).get("maxLimit"))
-    return planning.Limits(_actual(docs[0]), _actual(docs[1]), max_entries)
+    speaks = (now.get("connection") or {}).get("ocppVersion")
+    length = MAX_ID_TAG if speaks == names.OCPP16 else None
+    return planning.Limits(_actual(docs[0]), _actual(docs[1]), max_entries, length)
 
 
 async def desired_entries(db: AsyncDatabase[Any], tokens: Iterable[str]) -> list[dict[str, Any]]:
@@ -209,7 +216,12 @@ async def _sync(
         if resent_full:
             return
         resent_full = True
-    left_out = [*plan.over_entries, *plan.too_big]
+    left_out = [*plan.over_entries, *plan.too_big, *plan.too_long]
+    if plan.too_long:
+        log.warning(
+            "local list entries left out: idToken too long for the station's OCPP version",
+            extra={"station": station, "idTokens": [t for t, _ in plan.too_long]},
+        )
     if left_out:
         error = "left out: " + ", ".join(f"{t}/{k}" for t, k in left_out)
         await local_lists.set_held(db, station, list_id, version, held, local_lists.FAILED, error)

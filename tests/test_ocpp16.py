@@ -13,10 +13,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from cryptography import x509
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call, call_result
+from websockets.exceptions import InvalidStatus
 
-from shared import names, ocppj
+from shared import names, ocppj, pki
 from shared.ocppj import CallError, CallResult
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
@@ -36,6 +38,7 @@ class Station16(ChargePoint):
 
     received: list[tuple[str, dict[str, Any]]]
     configuration: dict[str, tuple[bool, str]]  # key -> (readonly, value)
+    roots: dict[str, list[str]]
 
     @on("Reset")
     def on_reset(self, type: str) -> Any:
@@ -62,13 +65,37 @@ class Station16(ChargePoint):
             unknown_key=[k for k in asked if k not in self.configuration] or None,
         )
 
+    @on("SendLocalList")
+    def on_send_local_list(self, **kw: Any) -> Any:
+        self.received.append(("SendLocalList", kw))
+        return call_result.SendLocalList(status="Accepted")
+
+    @on("InstallCertificate")
+    def on_install_certificate(self, certificate_type: str, certificate: str) -> Any:
+        self.received.append(("InstallCertificate", {"certificateType": certificate_type}))
+        self.roots.setdefault(certificate_type, []).append(certificate)
+        return call_result.InstallCertificate(status="Accepted")
+
+    @on("GetInstalledCertificateIds")
+    def on_get_installed_certificate_ids(self, certificate_type: str) -> Any:
+        self.received.append(("GetInstalledCertificateIds", {"certificateType": certificate_type}))
+        held = [hash_data(pem) for pem in self.roots.get(certificate_type, [])]
+        if not held:
+            return call_result.GetInstalledCertificateIds(status="NotFound")
+        return call_result.GetInstalledCertificateIds(status="Accepted", certificate_hash_data=held)
+
+
+def hash_data(pem: str) -> dict[str, str]:
+    root = x509.load_pem_x509_certificate(pem.encode())
+    return pki.hash_data(root, root)
+
 
 @contextlib.asynccontextmanager
 async def station16(url: str, station: str) -> AsyncIterator[Station16]:
     ws = await open_ws(url, station, PASSWORD, subprotocols=[names.OCPP16])
     assert ws.subprotocol == names.OCPP16
     cp = Station16(station, ws, response_timeout=30)
-    cp.received = []
+    cp.received, cp.roots = [], {}
     cp.configuration = {
         "HeartbeatInterval": (False, "300"),
         "NumberOfConnectors": (True, "2"),
@@ -311,3 +338,106 @@ async def test_a_1_6_transactionid_is_kept_per_message_not_per_reused_message_id
                 assert await started(ws, start(timestamp)) > number  # a new one, same id
         finally:
             await ws.close()
+
+
+async def test_the_high_level_security_endpoints_reach_a_1_6_charge_point_in_1_6(
+    api: Api, gateway16: str, station: str
+):
+    """Password rotation and root certificates through their own endpoints (made as 2.0.1
+    SetVariables, InstallCertificate, GetInstalledCertificateIds): the charge point gets the
+    security whitepaper's 1.6 messages, and the API answers as for a 2.0.1 station."""
+    new_password = "Rotated-16_pass:0123"
+    root = pki.new_ca("CSMS Root 16")
+    async with station16(gateway16, station) as cp:
+        boot = await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+        assert boot.status == "Accepted"
+
+        async def connected16() -> bool:
+            _, view = await api.request("GET", f"/stations/{station}")
+            return (view.get("connection") or {}).get("ocppVersion") == names.OCPP16
+
+        assert await eventually(connected16)
+        status, body = await api.request(
+            "POST", f"/stations/{station}/password", {"password": new_password}
+        )
+        assert status == 200 and body["status"] == "rotated", body
+        # 1.6 security whitepaper: the password goes hex-encoded in AuthorizationKey.
+        assert cp.received[-1] == (
+            "ChangeConfiguration",
+            {"key": "AuthorizationKey", "value": new_password.encode().hex()},
+        )
+
+        status, body = await api.request(
+            "POST",
+            f"/stations/{station}/certificates",
+            {"certificateType": "CSMSRootCertificate", "certificate": root.pem},
+        )
+        assert status == 201 and body["status"] == "installed", body
+        assert body["answer"] == "Accepted"
+        assert cp.received[-1] == (
+            "InstallCertificate",
+            {"certificateType": "CentralSystemRootCertificate"},
+        )
+        status, body = await api.request("POST", f"/stations/{station}/certificates/refresh")
+        assert status == 200 and body["answer"] == "Accepted", body
+        assert cp.received[-2:] == [
+            ("GetInstalledCertificateIds", {"certificateType": "CentralSystemRootCertificate"}),
+            ("GetInstalledCertificateIds", {"certificateType": "ManufacturerRootCertificate"}),
+        ]
+        _, listed = await api.request("GET", f"/stations/{station}/certificates")
+        assert [
+            (c["certificateType"], c["certificateHashData"], c["installedBy"])
+            for c in listed["installed"]["certificateHashDataChain"]
+        ] == [
+            (
+                "CSMSRootCertificate",
+                hash_data(root.pem),
+                listed["certificates"][0]["commandId"],
+            )
+        ]
+        # What 1.6 cannot hold is refused before anything is sent.
+        status, body = await api.request(
+            "POST",
+            f"/stations/{station}/certificates",
+            {"certificateType": "V2GRootCertificate", "certificate": root.pem},
+        )
+        assert status == 409 and body["detail"]["status"] == "other_version", body
+        assert "1.6 holds no V2GRootCertificate" in body["detail"]["description"], body
+        assert len(cp.received) == 4
+
+    # The charge point logs in with the password it was given (decoded), the old one fails.
+    ws = await open_ws(gateway16, station, new_password, subprotocols=[names.OCPP16])
+    assert ws.subprotocol == names.OCPP16
+    await ws.close()
+    with pytest.raises(InvalidStatus) as refused:
+        await open_ws(gateway16, station, PASSWORD, subprotocols=[names.OCPP16])
+    assert refused.value.response.status_code == 401
+
+
+async def test_a_local_list_reaches_a_1_6_charge_point_without_the_tokens_1_6_cannot_carry(
+    api: Api, gateway16: str, station: str
+):
+    """An idToken longer than 1.6's 20-character idTag is left out and reported; the rest
+    of the list is sent, instead of the whole update failing."""
+    short, long = f"S16-{uuid.uuid4().hex[:8]}", f"L16-{uuid.uuid4().hex}"[:30]
+    for token in (short, long):
+        status, body = await api.request("PUT", f"/id-tokens/{token}", {"type": "ISO14443"})
+        assert status == 201, body
+    async with station16(gateway16, station) as cp:
+        boot = await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+        assert boot.status == "Accepted"
+        list_id = f"LL16-{station}"
+        status, body = await api.request(
+            "PUT", f"/local-lists/{list_id}", {"idTokens": [short, long], "stations": [station]}
+        )
+        assert status == 201, body
+
+        async def synced() -> Any:
+            _, view = await api.request("GET", f"/local-lists/{list_id}")
+            state = view["stations"][station]
+            return state if state["status"] != "Updating" else None
+
+        state = await eventually(synced)
+        assert state and state["lastError"] == f"left out: {long}/ISO14443", state
+        sent = [p for a, p in cp.received if a == "SendLocalList"]
+        assert [[e["id_tag"] for e in p["local_authorization_list"]] for p in sent] == [[short]]

@@ -14,13 +14,19 @@ from typing import Any
 from aiohttp import web
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared import cert_renewal, commands, names, pki
+from shared import cert_renewal, commands, names, ocpp16_security_commands, pki
 from shared.events import utc_now
 from store import cert_renewals, certificates, installed_certificates
 
 from ..errors import ApiError, json_response, read_json
 from ..keys import DB
-from .commands import check_request, publish_answer, record_and_send, result_response
+from .commands import (
+    check_request,
+    publish_answer,
+    record_and_send,
+    result_response,
+    station_version,
+)
 from .stations import require_registered, station_id
 
 ROOT_TYPES = (
@@ -130,21 +136,34 @@ async def install_root(request: web.Request) -> web.Response:
 
 
 async def refresh(request: web.Request) -> web.Response:
-    """Ask the station for every certificate it holds and store its answer."""
+    """Ask the station for every certificate it holds and store its answer. A 1.6 charge
+    point lists one type at a time: it is asked for each root type it can hold, one after
+    the other, and the answers are stored as one (Accepted if any was; ``commandIds``)."""
     station = station_id(request)
     await require_registered(request, station)
-    result = await record_and_send(request, station, "GetInstalledCertificateIds", {})
-    if result.status != commands.ANSWERED:
-        return result_response(result)
-    answer = result.response or {}
+    asks: list[dict[str, Any]] = [{}]
+    if await station_version(request, station) == names.OCPP16:
+        asks = [{"certificateType": [kind]} for kind in ocpp16_security_commands.ROOTS]
+    results = []
+    for ask in asks:
+        result = await record_and_send(request, station, "GetInstalledCertificateIds", ask)
+        if result.status != commands.ANSWERED:
+            return result_response(result)
+        results.append(result)
+    answers = [r.response or {} for r in results]
+    statuses = [a.get("status") for a in answers]
     doc = {
-        "_id": result.command_id,
+        "_id": results[0].command_id,
         "station": station,
-        "answer": answer.get("status"),
-        "certificateHashDataChain": answer.get("certificateHashDataChain", []),
-        "commandId": result.command_id,
+        "answer": "Accepted" if "Accepted" in statuses else statuses[0],
+        "certificateHashDataChain": [
+            entry for a in answers for entry in a.get("certificateHashDataChain", [])
+        ],
+        "commandId": results[0].command_id,
         "refreshedAt": utc_now(),
     }
+    if len(results) > 1:
+        doc["commandIds"] = [r.command_id for r in results]
     await installed_certificates.add(request.app[DB], doc)
     doc.pop("_id")
     return json_response(doc)

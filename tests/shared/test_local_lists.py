@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from shared import schemas
+from shared import names, schemas
+from shared.command_versions import wire_form
 from shared.local_lists import (
     DIFFERENTIAL,
     FULL,
@@ -182,6 +183,19 @@ def test_a_held_entry_grown_too_big_is_removed_not_left_stale():
             "localAuthorizationList": [{"idToken": big["idToken"]}],
         }
     ]
+
+
+def test_an_id_token_longer_than_the_station_carries_is_left_out_the_rest_sent():
+    """A 1.6 station's idTag holds 20 characters: a longer idToken is left out of its list
+    and reported, and the others reach it, translated (issue #18)."""
+    fits, long = entry("T" * 20), entry("L" * 21)
+    result = plan(0, None, [long, fits, entry("A")], Limits(id_token_length=20))
+    assert result.too_long == [key(long)]
+    assert result.entries == [entry("A"), fits]
+    for request in result.requests:
+        wire = wire_form("SendLocalList", request, names.OCPP201, names.OCPP16)
+        schemas.validate(wire.action, "Request", wire.payload, names.OCPP16)
+    assert plan(0, None, [long], Limits()).too_long == []  # 2.0.1: up to 36
 
 
 def test_entries_limit_keeps_the_first_entries_and_reports_the_rest():
