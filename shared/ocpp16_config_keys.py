@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared import ocpp16_configuration as configuration
+
 
 @dataclass(frozen=True)
 class Key16:
@@ -27,22 +29,24 @@ class Key16:
 
 PASSWORD = ("SecurityCtrlr", "BasicAuthPassword")
 
+SAME_FORM = frozenset({
+    # 1.6 keys whose 2.0.1 variable (``ocpp16_configuration.KEYS``, the one table of where
+    # each key lives) takes the very same values, so a value can be sent either way.
+    "AuthorizationCacheEnabled", "AuthorizeRemoteTxRequests", "ClockAlignedDataInterval",
+    "ConnectionTimeOut", "HeartbeatInterval", "LocalAuthListEnabled", "LocalAuthorizeOffline",
+    "LocalPreAuthorize", "MeterValueSampleInterval", "ResetRetries", "SecurityProfile",
+    "StopTransactionOnInvalidId", "WebSocketPingInterval",
+})  # fmt: skip
+
 KEYS: dict[tuple[str, str], Key16] = {
-    # (component, variable) -> 1.6 key. The 1.6 security whitepaper (edition 2 and 3):
-    # AuthorizationKey holds the HTTP Basic Authentication password hex-encoded, at least
-    # 16 and at most 20 bytes, write-only; the charge point decodes it and logs in with it.
+    # The 1.6 security whitepaper (editions 2 and 3): AuthorizationKey holds the HTTP Basic
+    # Authentication password hex-encoded, at least 16 and at most 20 bytes, write-only;
+    # the charge point decodes it and logs in with it.
     PASSWORD: Key16("AuthorizationKey", hex_value=True, write_only=True),
-    ("SecurityCtrlr", "SecurityProfile"): Key16("SecurityProfile"),
-    ("OCPPCommCtrlr", "HeartbeatInterval"): Key16("HeartbeatInterval"),
-    ("OCPPCommCtrlr", "WebSocketPingInterval"): Key16("WebSocketPingInterval"),
-    ("OCPPCommCtrlr", "ResetRetries"): Key16("ResetRetries"),
-    ("SampledDataCtrlr", "TxUpdatedInterval"): Key16("MeterValueSampleInterval"),
-    ("AlignedDataCtrlr", "Interval"): Key16("ClockAlignedDataInterval"),
-    ("TxCtrlr", "EVConnectionTimeOut"): Key16("ConnectionTimeOut"),
-    ("TxCtrlr", "StopTxOnInvalidId"): Key16("StopTransactionOnInvalidId"),
-    ("AuthCtrlr", "AuthorizeRemoteStart"): Key16("AuthorizeRemoteTxRequests"),
-    ("AuthCtrlr", "LocalAuthorizeOffline"): Key16("LocalAuthorizeOffline"),
-    ("AuthCtrlr", "LocalPreAuthorize"): Key16("LocalPreAuthorize"),
-    ("AuthCacheCtrlr", "Enabled"): Key16("AuthorizationCacheEnabled"),
-    ("LocalAuthListCtrlr", "Enabled"): Key16("LocalAuthListEnabled"),
+    **{
+        (component, variable): Key16(key)
+        for key, (component, variable, instance) in configuration.KEYS.items()
+        if key in SAME_FORM and instance is None
+    },
 }
+"""(component, variable) -> the 1.6 key a SetVariables or GetVariables of it becomes."""

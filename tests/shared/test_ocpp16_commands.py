@@ -445,3 +445,10 @@ def test_same_version_goes_as_is_and_2_0_1_goes_to_2_1_when_its_schema_takes_it(
     assert wire_form("Reset", {"type": "OnIdle"}, names.OCPP201, names.OCPP21).action == "Reset"
     with pytest.raises(Untranslatable):
         wire_form("Reset", {"type": "Soft"}, names.OCPP16, names.OCPP201)
+
+
+def test_every_key_sent_either_way_has_its_place_in_the_one_table():
+    from shared import ocpp16_config_keys, ocpp16_configuration
+
+    assert ocpp16_config_keys.SAME_FORM <= set(ocpp16_configuration.KEYS)
+    assert len(ocpp16_config_keys.KEYS) == len(ocpp16_config_keys.SAME_FORM) + 1  # + password
