@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -26,11 +25,10 @@ from tests.simulator import now, open_ws, running
 from tests.test_end_to_end import eventually
 
 
-@pytest.fixture(scope="module")
-async def gateway16(cluster: Cluster) -> AsyncIterator[str]:
-    name, url = await cluster.start_gateway(OCPP_VERSIONS="ocpp2.0.1,ocpp1.6")
-    yield url
-    cluster.kill(name, signal.SIGTERM)
+@pytest.fixture
+def gateway16(cluster: Cluster) -> str:
+    """The cluster's own gateway: the default OCPP_VERSIONS accepts 1.6."""
+    return cluster.ws_url
 
 
 class Station16(ChargePoint):
@@ -88,6 +86,19 @@ class Station16(ChargePoint):
 def hash_data(pem: str) -> dict[str, str]:
     root = x509.load_pem_x509_certificate(pem.encode())
     return pki.hash_data(root, root)
+
+
+async def booted16(api: Api, cp: Station16, station: str) -> None:
+    """Boot the charge point (Accepted) and wait until the API shows its 1.6 connection,
+    so commands sent next take the 1.6 path."""
+    boot = await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+    assert boot.status == "Accepted"
+
+    async def connected16() -> bool:
+        _, view = await api.request("GET", f"/stations/{station}")
+        return (view.get("connection") or {}).get("ocppVersion") == names.OCPP16
+
+    assert await eventually(connected16)
 
 
 @contextlib.asynccontextmanager
@@ -197,14 +208,7 @@ async def test_a_1_6_charge_point_gets_its_errors_in_1_6_words(gateway16: str, s
 
 async def test_commands_go_to_a_1_6_charge_point_in_1_6(api: Api, gateway16: str, station: str):
     async with station16(gateway16, station) as cp:
-        boot = await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
-        assert boot.status == "Accepted"
-
-        async def connected16() -> bool:
-            _, view = await api.request("GET", f"/stations/{station}")
-            return (view.get("connection") or {}).get("ocppVersion") == names.OCPP16
-
-        assert await eventually(connected16)
+        await booted16(api, cp, station)
         status, body = await api.request(
             "POST", f"/stations/{station}/ocpp/Reset", {"type": "Soft"}
         )
@@ -255,13 +259,7 @@ async def test_a_1_6_charge_point_configuration_shows_in_its_device_model(
         return response
 
     async with station16(gateway16, station) as cp:
-        await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
-
-        async def connected16() -> bool:
-            _, view = await api.request("GET", f"/stations/{station}")
-            return (view.get("connection") or {}).get("ocppVersion") == names.OCPP16
-
-        assert await eventually(connected16)
+        await booted16(api, cp, station)
         answer = await command("GetConfiguration", {"key": [*cp.configuration, "Nope"]})
         assert answer["unknownKey"] == ["Nope"]
 
@@ -349,14 +347,7 @@ async def test_the_high_level_security_endpoints_reach_a_1_6_charge_point_in_1_6
     new_password = "Rotated-16_pass:0123"
     root = pki.new_ca("CSMS Root 16")
     async with station16(gateway16, station) as cp:
-        boot = await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
-        assert boot.status == "Accepted"
-
-        async def connected16() -> bool:
-            _, view = await api.request("GET", f"/stations/{station}")
-            return (view.get("connection") or {}).get("ocppVersion") == names.OCPP16
-
-        assert await eventually(connected16)
+        await booted16(api, cp, station)
         status, body = await api.request(
             "POST", f"/stations/{station}/password", {"password": new_password}
         )
