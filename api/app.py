@@ -15,7 +15,7 @@ from shared.events import EventPublisher
 from shared.gateway_notices import GatewayNotices
 from shared.passwords import NO_KEY_WARNING, PasswordKeys
 
-from . import auth, bootstrap, console, local_list_sync, openapi
+from . import auth, bootstrap, console, local_list_sync, openapi, tariff_push
 from .errors import error_middleware, request_ids
 from .keys import COMMANDS, CONNECTION, DB, EVENTS, NOTICES, PASSWORD_KEYS, SETTINGS
 from .routes import (
@@ -105,4 +105,5 @@ def build(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(rabbitmq)
     app.cleanup_ctx.append(console.feed_ctx)
     app.cleanup_ctx.append(local_list_sync.tasks_ctx)
+    app.cleanup_ctx.append(tariff_push.tasks_ctx)
     return app

@@ -55,6 +55,12 @@ async def online(db: AsyncDatabase[Any]) -> list[str]:
     return [doc["_id"] async for doc in cursor]
 
 
+async def online_speaking(db: AsyncDatabase[Any], version: str) -> list[str]:
+    """The ids of the stations connected now with OCPP ``version``."""
+    cursor = db[names.PRESENCE].find({"connection.ocppVersion": version}, {"_id": 1})
+    return [doc["_id"] async for doc in cursor]
+
+
 async def count_online(db: AsyncDatabase[Any]) -> int:
     return await db[names.PRESENCE].count_documents({"connection": {"$ne": None}})
 

@@ -73,6 +73,11 @@ async def release_others(db: AsyncDatabase[Any], tariff_id: str, keep: list[str]
     await db[names.TARIFF_MEMBERS].delete_many({"tariff": tariff_id, "_id": {"$nin": keep}})
 
 
+async def own_tariffs(db: AsyncDatabase[Any]) -> dict[str, str]:
+    """Every station with a tariff of its own -> that tariff's id (one document each)."""
+    return {doc["_id"]: str(doc["tariff"]) async for doc in db[names.TARIFF_MEMBERS].find({})}
+
+
 async def tariff_of(db: AsyncDatabase[Any], station: str) -> str | None:
     """The station's own tariff id (one ``_id`` read), None when it has none."""
     doc = await db[names.TARIFF_MEMBERS].find_one({"_id": station})

@@ -244,3 +244,34 @@ async def test_a_2_1_station_receives_its_tariff_at_boot_and_when_it_changes(
 
 async def _some(items: list[Any]) -> bool:
     return bool(items)
+
+
+async def test_a_new_default_tariff_reaches_connected_2_1_stations_without_their_own(
+    api: Api, gateway21: str, station: str
+):
+    tariff = f"D21-{station}"[:64]
+    ws = await open_ws(gateway21, station, PASSWORD, subprotocols=[names.OCPP21])
+    cp = Tariffed21(station, ws, response_timeout=30)
+    cp.tariffs = []
+    try:
+        async with running(cp):
+            boot = await cp.call(
+                call.BootNotification(
+                    charging_station={"model": "M21", "vendor_name": "V21"}, reason="PowerUp"
+                )
+            )
+            assert boot.status == "Accepted"
+
+            async def connected21() -> bool:
+                _, view = await api.request("GET", f"/stations/{station}")
+                return (view.get("connection") or {}).get("ocppVersion") == names.OCPP21
+
+            assert await eventually(connected21)
+            body = {"currency": "EUR", "pricePerMinute": 0.05, "default": True}
+            status, _ = await api.request("PUT", f"/tariffs/{tariff}", body)
+            assert status == 201
+            await eventually(lambda: _some(cp.tariffs))
+            assert cp.tariffs[-1]["tariff_id"] == tariff
+            assert cp.tariffs[-1]["charging_time"] == {"prices": [{"price_minute": 0.05}]}
+    finally:
+        await api.request("DELETE", f"/tariffs/{tariff}")

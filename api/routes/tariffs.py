@@ -5,8 +5,8 @@ of its own at most; 409 when another holds it); a station without one is charged
 default tariff (``default: true``; setting it on one tariff takes it from the previous).
 Workers read tariffs through a cache (TARIFF_CACHE_SECONDS), so a change applies to
 transactions that start after it within that time; a running transaction keeps the prices
-it started with. A connected OCPP 2.1 station among the tariff's is sent it at once
-(SetDefaultTariff), as every 2.1 station is after its boot. Amounts are decimals: stored as
+it started with. Connected OCPP 2.1 stations the tariff applies to are sent it
+(``api/tariff_push.py``), as every 2.1 station is after its boot. Amounts are decimals: stored as
 strings, never summed as binary floats.
 """
 
@@ -16,17 +16,14 @@ from typing import Any
 
 from aiohttp import web
 
-from shared import names
 from shared import tariffs as pricing
-from shared.commands import new_command_id
 from shared.events import iso, utc_now
 from shared.ocppj import STATION_ID_PATTERN
-from store import commands as command_store
 from store import stations, tariffs
 
+from .. import tariff_push
 from ..errors import ApiError, json_response, paging, read_json
-from ..keys import COMMANDS, DB, SETTINGS
-from .commands import station_version
+from ..keys import DB
 
 
 def tariff_id(request: web.Request) -> str:
@@ -72,33 +69,8 @@ async def put_tariff(request: web.Request) -> web.Response:
     await tariffs.put(db, tariff, {**fields, "updatedAt": utc_now()})
     doc = await tariffs.get(db, tariff)
     assert doc is not None
-    await send_to_ocpp21_stations(request, doc)
+    tariff_push.start(request.app, doc)
     return json_response(view(doc), status=200 if existed else 201)
-
-
-async def send_to_ocpp21_stations(request: web.Request, doc: dict[str, Any]) -> None:
-    """The tariff's connected OCPP 2.1 stations compute costs locally: each is sent it
-    (SetDefaultTariff for the whole station), without waiting; the outcomes are in
-    ``/commands``. Others get it at their next boot (``workers/tariff_push.py``), as do
-    2.1 stations under a changed default tariff."""
-    db = request.app[DB]
-    payload = {"evseId": 0, "tariff": pricing.as_ocpp21(pricing.Tariff.from_doc(doc))}
-    for station in doc.get("stations") or []:
-        if await station_version(request, station) != names.OCPP21:
-            continue
-        command_id = new_command_id()
-        await command_store.record_pending(
-            db, command_id, station, "SetDefaultTariff", payload, "api"
-        )
-        await request.app[COMMANDS].send(
-            station,
-            "SetDefaultTariff",
-            payload,
-            timeout=request.app[SETTINGS].command_timeout,
-            wait=False,
-            command_id=command_id,
-            version=names.OCPP21,
-        )
 
 
 async def get_tariff(request: web.Request) -> web.Response:
