@@ -27,6 +27,14 @@ last profile. How each rule of the issue is met:
   admitted transactions are water-filled (max-min fairness): the level rises until the
   capacity is used, each stopping at its cap, so an EV that takes less leaves the rest to
   the others.
+- **What an EV needs by its departure comes first.** An EV that reported how much energy it
+  wants and when it leaves (NotifyEVChargingNeeds) has ``needed``: the current that would
+  deliver the rest by then (``shared.site_inputs.needed_current``). The admitted
+  transactions are first filled up to what each needs (at least ``min_current``, at most
+  its cap), max-min fair when there is not enough for all; what is left is then shared as
+  above, so an EV that needs little takes its fair share too, and one that needs much gets
+  it before the others get more than they need. Without needs the result is the plain
+  water-filling.
 - **Priority charging first (OCPP 2.1).** A transaction whose station reported priority
   charging active (NotifyPriorityCharging) is admitted before the others and filled up to
   its cap before they share the rest, except that every admitted transaction keeps at
@@ -95,6 +103,9 @@ class Transaction:
     rejected: bool = False
     priority: bool = False
     """The station reported priority charging active for it (OCPP 2.1)."""
+    needed: float | None = None
+    """A per phase the EV needs from now on to get the energy it asked for by its
+    departure (``math.inf`` once the departure passed); None: it did not say."""
 
     @property
     def cap(self) -> float:
@@ -187,10 +198,10 @@ def allocate(site: Site, transactions: Iterable[Transaction], now: datetime) -> 
     first = [t for t in admitted if t.priority]
     rest = [t for t in admitted if not t.priority]
     kept_for_rest = minimum * len(rest)
-    given = _water_fill({_key(t): _tenths_down(t.cap) for t in first}, available - kept_for_rest)
+    given = _share(first, available - kept_for_rest, minimum)
     tenths.update(given)
     left = available - sum(given.values())
-    tenths.update(_water_fill({_key(t): _tenths_down(t.cap) for t in rest}, left))
+    tenths.update(_share(rest, left, minimum))
 
     return Allocation(
         effective_limit=limit,
@@ -230,23 +241,42 @@ def changes(previous: Allocation | None, new: Allocation) -> list[Limit]:
     return first + increases
 
 
-def _water_fill(caps: dict[Key, int], capacity: int) -> dict[Key, int]:
-    """Max-min fair shares of ``capacity`` (tenths) under ``caps``: lowest caps first, each
-    gets its cap if that is below an equal split of what is left, else all the rest get the
-    equal split, rounded down."""
-    shares: dict[Key, int] = {}
-    left = capacity
-    waiting = sorted(caps, key=lambda k: caps[k])
-    for i, key in enumerate(waiting):
-        split = left // (len(waiting) - i)
-        if caps[key] <= split:
-            shares[key] = caps[key]
-            left -= caps[key]
+def _share(transactions: list[Transaction], capacity: int, minimum: int) -> dict[Key, int]:
+    """Tenths for ``transactions`` from ``capacity``: first up to what each needs by its
+    departure (at least ``minimum``, at most its cap), then fairly up to their caps."""
+    caps = {_key(t): _tenths_down(t.cap) for t in transactions}
+    targets = {_key(t): min(caps[_key(t)], max(minimum, _needed(t))) for t in transactions}
+    first = _level_fill(dict.fromkeys(caps, 0), targets, capacity)
+    return _level_fill(first, caps, capacity)
+
+
+def _needed(t: Transaction) -> int:
+    if t.needed is None:
+        return 0
+    return _TENTHS_MAX if math.isinf(t.needed) else _tenths_up(t.needed)
+
+
+_TENTHS_MAX = 10**9
+
+
+def _level_fill(floors: dict[Key, int], caps: dict[Key, int], capacity: int) -> dict[Key, int]:
+    """Max-min fair shares of ``capacity`` (tenths) between ``floors`` and ``caps``: the
+    highest whole level L such that everyone at ``clamp(L, floor, cap)`` fits. Equal inputs
+    give equal shares, and what a capped one cannot take goes to the others."""
+
+    def at(level: int) -> dict[Key, int]:
+        return {k: min(caps[k], max(floors[k], level)) for k in caps}
+
+    low, high = 0, max(caps.values(), default=0)
+    if sum(at(low).values()) > capacity:
+        return dict(floors)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if sum(at(mid).values()) <= capacity:
+            low = mid
         else:
-            for rest in waiting[i:]:
-                shares[rest] = split
-            break
-    return shares
+            high = mid - 1
+    return at(low)
 
 
 def _key(t: Transaction) -> Key:

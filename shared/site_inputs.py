@@ -14,6 +14,12 @@ OCPP messages or of how they are stored.
   transaction only when they arrived at most ``NEEDS_BEFORE_START`` before it started (ISO
   15118 sends them once the cable is in, which may be a little before or any time after
   the transaction starts): the needs of the previous car on that EVSE do not limit the next.
+- **What the EV needs by its departure** (NotifyEVChargingNeeds with ``departureTime`` and an
+  ``energyAmount``): the current per phase that delivers what is left of that energy in the
+  time left (``needed_current``). What is left is the amount less what the transaction has
+  delivered since it started (its energy register), as ISO 15118 sends the needs once the
+  cable is in; needs sent again later in the session (a renegotiation) are counted from the
+  start too, which understates what is left. A departure passed asks for the EV's cap.
 - **A station's own limit** (NotifyChargingLimit with a schedule): the limit of the
   schedule's period in force now, for the EVSE it names or for every EVSE of the station
   (evseId 0); several limits: the smallest. A schedule in W becomes A per phase with its
@@ -24,6 +30,7 @@ OCPP messages or of how they are stored.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,6 +68,33 @@ def ev_max(
     if dc is not None and dc.get("evMaxPower") is not None:
         return amps_from_watts(float(dc["evMaxPower"]), phases, voltage)
     return None
+
+
+def needed_current(
+    needs: Mapping[str, Any] | None,
+    transaction: Mapping[str, Any],
+    now: datetime,
+    phases: int = DEFAULT_PHASES,
+    voltage: float = DEFAULT_VOLTAGE,
+) -> float | None:
+    """A per phase the EV needs from ``now`` to get the rest of its ``energyAmount`` by its
+    departure; None when its needs say neither, or are not its own."""
+    if needs is None or needs["receivedAt"] < transaction["startedAt"] - NEEDS_BEFORE_START:
+        return None
+    departure = needs.get("departureAt")
+    charging = needs.get("chargingNeeds", {})
+    parameters = charging.get("acChargingParameters") or charging.get("dcChargingParameters")
+    if departure is None or parameters is None or parameters.get("energyAmount") is None:
+        return None
+    start, last = transaction.get("meterStartWh"), transaction.get("meterLastWh")
+    delivered = max(last - start, 0.0) if start is not None and last is not None else 0.0
+    left_wh = float(parameters["energyAmount"]) - delivered
+    if left_wh <= 0:
+        return 0.0
+    hours = (departure - now).total_seconds() / 3600
+    if hours <= 0:
+        return math.inf
+    return amps_from_watts(left_wh / hours, phases, voltage)
 
 
 def schedule_limit(
@@ -129,13 +163,15 @@ def transactions(
     evse_max: float,
     phases: int = DEFAULT_PHASES,
     voltage: float = DEFAULT_VOLTAGE,
+    now: datetime | None = None,
 ) -> list[Transaction]:
     """The running transactions as the allocation sees them, oldest first. Those without an
     EVSE (the station never named one) cannot be sent a TxProfile and are left out. An EVSE
     runs one transaction at a time, so of several not ended on one EVSE only the newest
     counts: the others ended without the CSMS hearing of it (a station reset, a lost
     ``Ended``) and would hold a share for good. ``refused`` holds the keys counted at their
-    EVSE maximum (rejected, or no answer)."""
+    EVSE maximum (rejected, or no answer). ``now`` (None: needs by departure are not
+    counted) is when the EVs' needs are reckoned from."""
     needs_by_evse = {(doc["station"], doc["evseId"]): doc for doc in needs}
     newest = latest_per_evse(running)
     found = []
@@ -153,6 +189,11 @@ def transactions(
                 local_limit=min(local) if local else None,
                 rejected=(station, doc["transactionId"]) in refused,
                 priority=bool(doc.get("priorityCharging")),
+                needed=None
+                if now is None
+                else needed_current(
+                    needs_by_evse.get((station, evse_id)), doc, now, phases, voltage
+                ),
             )
         )
     return found

@@ -226,6 +226,45 @@ async def test_the_ev_maximum_and_a_station_limit_leave_the_rest_to_the_others(
         assert ledger.peak <= 32.0
 
 
+async def test_an_ev_leaving_soon_gets_what_it_needs_before_the_others_get_more(
+    cluster: Cluster, api: Api
+):
+    async with site_of(cluster, api, 3, maxCurrent=32.0) as (_, cps, ledger):
+        a, b, c = cps
+        for cp, tx in ((a, "TX-A"), (b, "TX-B"), (c, "TX-C")):
+            await cp.start_transaction(tx)
+        fair = {key(a, "TX-A"): 10.6, key(b, "TX-B"): 10.6, key(c, "TX-C"): 10.6}
+        await ledger.until(fair)
+        # A's EV wants 12,075 Wh within the hour: 17.5 A on three phases at 230 V.
+        await a.call(
+            call.NotifyEVChargingNeeds(
+                evse_id=1,
+                charging_needs={
+                    "requested_energy_transfer": "AC_three_phase",
+                    "departure_time": iso(utc_now() + timedelta(hours=1)),
+                    "ac_charging_parameters": {
+                        "energy_amount": 12075,
+                        "ev_min_current": 6,
+                        "ev_max_current": 32,
+                        "ev_max_voltage": 400,
+                    },
+                },
+            )
+        )
+
+        def served_first() -> bool:
+            held = ledger.held
+            return 17.5 <= held.get(key(a, "TX-A"), 0) <= 17.7 and all(
+                6.0 <= held.get(key(cp, tx), 0) < 10.6 for cp, tx in ((b, "TX-B"), (c, "TX-C"))
+            )
+
+        async with asyncio.timeout(15):
+            while not served_first():
+                ledger.changed.clear()
+                await ledger.changed.wait()
+        assert ledger.peak <= 32.0 and ledger.total() <= 32.0
+
+
 @pytest.mark.parametrize(
     ("body", "error"),
     [

@@ -298,6 +298,7 @@ class _Run:
             self.evse_max,
             self.phases,
             self.voltage,
+            self.now,
         )
         allocation = allocate(self.site, txs, self.now)
         self.effective = allocation.effective_limit

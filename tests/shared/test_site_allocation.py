@@ -224,6 +224,38 @@ def test_two_priority_transactions_share_fairly_before_the_rest():
     assert given == {"T1": 6.0, "T2": 13.0, "T3": 13.0}
 
 
+# What an EV needs by its departure (NotifyEVChargingNeeds: energy amount, departure time).
+
+
+def test_an_ev_that_needs_more_gets_it_before_the_others_get_more_than_their_minimum():
+    given = limits(allocate(SITE, [tx(1), tx(2), tx(3, needed=18.0)], NOW))
+    assert given == {"T1": 7.0, "T2": 7.0, "T3": 18.0}
+
+
+def test_an_ev_that_needs_little_still_gets_its_fair_share():
+    given = limits(allocate(SITE, [tx(1), tx(2), tx(3, needed=2.0)], NOW))
+    assert given == {"T1": 10.6, "T2": 10.6, "T3": 10.6}
+
+
+def test_two_needs_that_do_not_both_fit_are_shared_fairly_above_the_minimum():
+    given = limits(allocate(SITE, [tx(1), tx(2, needed=30.0), tx(3, needed=30.0)], NOW))
+    assert given == {"T1": 6.0, "T2": 13.0, "T3": 13.0}
+
+
+def test_a_departure_passed_asks_for_the_cap_and_a_need_met_asks_for_nothing_more():
+    given = limits(allocate(SITE, [tx(1, needed=0.0), tx(2, evse_max=16.0, needed=math.inf)], NOW))
+    assert given == {"T1": 16.0, "T2": 16.0}
+    given = limits(allocate(SITE, [tx(1, needed=0.0), tx(2, needed=math.inf)], NOW))
+    assert given == {"T1": 6.0, "T2": 26.0}
+
+
+def test_needs_never_take_the_site_over_its_limit_nor_an_ev_over_its_cap():
+    small = Site(max_current=20.0, min_current=6.0)
+    given = limits(allocate(small, [tx(1, needed=16.0), tx(2, evse_max=10.0, needed=32.0)], NOW))
+    assert given == {"T1": 10.0, "T2": 10.0}
+    assert sum(given.values()) <= 20.0
+
+
 # Property-style: the invariants over many random inputs.
 
 
@@ -250,6 +282,7 @@ def _random_case(rng: random.Random) -> tuple[Site, list[Transaction], datetime]
             local_limit=round(rng.uniform(0, 40), 1) if rng.random() < 0.2 else None,
             rejected=rng.random() < 0.1,
             priority=rng.random() < 0.2,
+            needed=rng.choice([None, None, None, 0.0, 4.0, 13.5, 40.0, math.inf]),
         )
         for n in range(rng.randint(0, 12))
     ]
@@ -316,6 +349,8 @@ def test_invariants_hold_for_random_inputs(seed: int) -> None:
     for group in (True, False):
         members = [i for i in admitted_ids if by_id[i].priority is group]
         lagging = [i for i in below_cap if by_id[i].priority is group]
+        if any(by_id[i].needed for i in members):
+            continue  # what each needs comes first: checked by the tests of needs below
         if lagging and reserved <= limit:
             assert min(got[i] for i in lagging) >= max(got[i] for i in members)
             if group:

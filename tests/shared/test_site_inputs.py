@@ -146,3 +146,47 @@ def test_an_ev_schedule_is_compared_with_the_limit_in_its_own_unit() -> None:
         ],
     }
     assert site_inputs.periods_above(watts, 16.0) == [60]
+
+
+# --- what an EV needs by its departure ----------------------------------------------------
+
+
+def departing(hours: float, energy_wh: float, received: datetime = T0) -> dict[str, object]:
+    return {
+        **needs(received, acChargingParameters={"energyAmount": energy_wh, "evMaxCurrent": 32}),
+        "departureAt": T0 + timedelta(hours=hours),
+    }
+
+
+def running(start_wh: float | None = None, last_wh: float | None = None) -> dict[str, object]:
+    return {"startedAt": T0, "meterStartWh": start_wh, "meterLastWh": last_wh}
+
+
+def test_the_current_needed_delivers_what_is_left_by_the_departure():
+    # 13.8 kWh in 2 h = 6.9 kW = 10 A on three phases at 230 V.
+    assert site_inputs.needed_current(departing(2, 13_800), running(), T0) == pytest.approx(10.0)
+    # Half of it already delivered: 5 A.
+    half = site_inputs.needed_current(departing(2, 13_800), running(1000, 7900), T0)
+    assert half == pytest.approx(5.0)
+
+
+def test_a_need_met_asks_nothing_and_a_departure_passed_asks_everything():
+    assert site_inputs.needed_current(departing(2, 5000), running(0, 6000), T0) == 0.0
+    late = T0 + timedelta(hours=3)
+    assert site_inputs.needed_current(departing(2, 5000), running(0, 100), late) == float("inf")
+
+
+def test_no_departure_no_amount_or_another_cars_needs_say_nothing():
+    without = needs(T0, acChargingParameters={"energyAmount": 5000, "evMaxCurrent": 32})
+    assert site_inputs.needed_current(without, running(), T0) is None
+    assert site_inputs.needed_current(None, running(), T0) is None
+    old = departing(2, 5000, received=T0 - timedelta(hours=1))  # the previous car's
+    assert site_inputs.needed_current(old, running(), T0) is None
+
+
+def test_transactions_carry_what_their_ev_needs_when_given_the_time():
+    doc = {"station": "CS1", "evseId": 1, "transactionId": "T1", **running()}
+    evse_needs = {"station": "CS1", "evseId": 1, **departing(2, 13_800)}
+    [timed] = site_inputs.transactions([doc], [evse_needs], {}, set(), 32.0, now=T0)
+    [untimed] = site_inputs.transactions([doc], [evse_needs], {}, set(), 32.0)
+    assert timed.needed == pytest.approx(10.0) and untimed.needed is None

@@ -4,11 +4,12 @@
 charge, departure time), plus ``departureAt`` parsed and ``maxCurrent``: the EV's
 ``evMaxCurrent`` in A per phase when it charges AC (for DC it is a DC current, so None).
 
-Always answered ``Accepted``. The site load management reads these needs (the EV's maximum
-for its transaction, ``shared.site_inputs.ev_max``; a DC ``evMaxPower`` as A per phase) when
-the ``charging.needs`` event reaches the sites queue; answering ``Processing`` while a
-schedule is worked out, and using the energy amount and departure time to favour one
-transaction over another, are not done.
+Always answered ``Accepted``. The site load management reads these needs when the
+``charging.needs`` event reaches the sites queue: the EV's maximum for its transaction
+(``shared.site_inputs.ev_max``; a DC ``evMaxPower`` as A per phase) and what it needs to
+get its energy amount by its departure (``site_inputs.needed_current``), served before the
+others get more than their minimum. Answering ``Processing`` while a schedule is worked out
+is not done.
 """
 
 from __future__ import annotations
