@@ -14,8 +14,8 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.charging_profiles import TX_PROFILE, HeldProfile, StationContext
-from store import charging_profiles, device_model, transactions
+from shared.charging_profiles import SITE_PROFILE_IDS, TX_PROFILE, HeldProfile, StationContext
+from store import charging_profiles, device_model, sites, transactions
 
 CTRLR = {"name": "SmartChargingCtrlr"}
 RATE_UNIT = "RateUnit"
@@ -57,18 +57,41 @@ def running_by_evse(running: Iterable[Mapping[str, Any]]) -> dict[int, frozenset
     return {evse: frozenset(ids) for evse, ids in found.items()}
 
 
+def site_profiles(running: Iterable[Mapping[str, Any]], stack_level: int) -> list[HeldProfile]:
+    """The TxProfiles the site load management holds (or is about to send) on a site
+    station's running transactions: one per EVSE (``SITE_PROFILE_IDS`` + EVSE id) at
+    SITE_PROFILE_STACK_LEVEL, so an operator's TxProfile at that level for the same
+    transaction is refused before the station refuses it (K01)."""
+    return [
+        HeldProfile(
+            doc["evseId"],
+            {
+                "id": SITE_PROFILE_IDS + doc["evseId"],
+                "chargingProfilePurpose": TX_PROFILE,
+                "stackLevel": stack_level,
+                "transactionId": doc["transactionId"],
+            },
+        )
+        for doc in running
+        if isinstance(doc.get("evseId"), int)
+    ]
+
+
 def context(
     stored: Iterable[Mapping[str, Any]],
     replacing: int,
     running: Iterable[Mapping[str, Any]],
     values: Mapping[str, str | None],
     evses: frozenset[int],
+    site_stack_level: int | None = None,
 ) -> StationContext:
     """``stored`` charging_profiles documents minus the one with id ``replacing`` (the new
     profile takes its place, K01.FR.05) and the TxProfiles of transactions no longer
     running (the station dropped them when it ended); ``values`` the SmartChargingCtrlr
     Actual values by variable name; ``evses`` the EVSE ids of the device model, empty when
-    unknown."""
+    unknown; ``site_stack_level`` the site load management's stack level when the station
+    is on a site (None: it is not)."""
+    running = list(running)
     by_evse = running_by_evse(running)
     live = frozenset().union(*by_evse.values())
     held = [
@@ -80,6 +103,8 @@ def context(
             or doc["chargingProfile"].get("transactionId") in live
         )
     ]
+    if site_stack_level is not None:
+        held += site_profiles(running, site_stack_level)
     return StationContext(
         held=held,
         transactions=by_evse,
@@ -91,12 +116,17 @@ def context(
     )
 
 
-async def load(db: AsyncDatabase[Any], station: str, replacing: int) -> StationContext:
-    stored, running, evses, *docs = await asyncio.gather(
+async def load(
+    db: AsyncDatabase[Any], station: str, replacing: int, site_stack_level: int
+) -> StationContext:
+    """``site_stack_level``: SITE_PROFILE_STACK_LEVEL, counted when the station is on a site."""
+    stored, running, evses, site, *docs = await asyncio.gather(
         charging_profiles.for_station(db, station),
         transactions.running(db, station),
         device_model.evse_ids(db, station),
+        sites.site_of(db, station),
         *(device_model.get_variable(db, station, CTRLR, {"name": n}) for n in VARIABLES),
     )
     values = {name: device_model.actual(doc) for name, doc in zip(VARIABLES, docs, strict=True)}
-    return context(stored, replacing, running, values, evses)
+    level = site_stack_level if site is not None else None
+    return context(stored, replacing, running, values, evses, level)

@@ -364,3 +364,12 @@ async def test_a_bad_composite_schedule_query_is_refused(
     status, body = await api.request("GET", f"/stations/{station}/composite-schedule?{query}")
     assert status == 422, body
     assert not sent(operated, "GetCompositeSchedule")
+
+
+async def test_the_site_load_management_s_profiles_are_not_cleared_through_the_api(
+    api: Api, station: str
+):
+    status, body = await api.request("DELETE", f"/stations/{station}/charging-profiles/1000001")
+    assert status == 409 and "site" in body["error"], body
+    status, body = await api.request("DELETE", f"/stations/{station}/charging-profiles/999999")
+    assert body["detail"]["status"] == "offline", body  # an operator's id is sent: offline

@@ -25,7 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from shared import commands, names
-from shared.charging_profiles import problems
+from shared.charging_profiles import SITE_PROFILE_IDS, problems
 from shared.events import iso, utc_now
 from store import charging_limits, charging_profiles
 from store.charging_profiles import Reported
@@ -88,7 +88,9 @@ async def set_profile(request: web.Request) -> web.Response:
     await require_registered(request, station)
     db = request.app[DB]
     evse_id, profile = body["evseId"], body["chargingProfile"]
-    context = await charging_profile_context.load(db, station, profile["id"])
+    context = await charging_profile_context.load(
+        db, station, profile["id"], request.app[SETTINGS].site_profile_stack_level
+    )
     found = problems(evse_id, profile, context)
     if found:
         raise ApiError(
@@ -163,6 +165,14 @@ async def clear(request: web.Request) -> web.Response:
     station = station_id(request)
     profile_id = _profile_id(request)
     await require_registered(request, station)
+    if profile_id >= SITE_PROFILE_IDS:
+        # Cleared behind the site driver's back, the transaction would draw its EVSE's
+        # maximum while the site still counts it at its share.
+        raise ApiError(
+            409,
+            "The site load management's TxProfile: change the site or its limit instead",
+            {"profileId": profile_id, "siteProfileIds": f">= {SITE_PROFILE_IDS}"},
+        )
     payload = {"chargingProfileId": profile_id}
     result = await record_and_send(request, station, "ClearChargingProfile", payload)
     if result.status != commands.ANSWERED:

@@ -95,3 +95,31 @@ def test_tx_profiles_of_ended_transactions_are_not_held():
     running = [{"transactionId": "LIVE", "evseId": 1}]
     found = context([tx(1, "LIVE"), tx(2, "ENDED")], 0, running, {}, frozenset())
     assert [h.profile["id"] for h in found.held] == [1]
+
+
+def test_a_site_station_s_transactions_hold_the_site_s_tx_profile_at_its_level():
+    from shared.charging_profiles import SITE_PROFILE_IDS, problems
+
+    running = [{"transactionId": "T1", "evseId": 1}, {"transactionId": "T0", "evseId": None}]
+    on_site = context([], 0, running, {}, frozenset(), site_stack_level=0)
+    assert [(h.evse_id, h.profile["id"]) for h in on_site.held] == [(1, SITE_PROFILE_IDS + 1)]
+    assert context([], 0, running, {}, frozenset()).held == []
+
+    operator_tx = {
+        "id": 7,
+        "stackLevel": 0,
+        "chargingProfilePurpose": "TxProfile",
+        "chargingProfileKind": "Relative",
+        "transactionId": "T1",
+        "chargingSchedule": [
+            {
+                "id": 1,
+                "chargingRateUnit": "A",
+                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 8}],
+            }
+        ],
+    }
+    found = problems(1, operator_tx, on_site)
+    assert [p.path for p in found] == ["chargingProfile.stackLevel"]
+    assert str(SITE_PROFILE_IDS + 1) in found[0].message
+    assert problems(1, {**operator_tx, "stackLevel": 1}, on_site) == []
