@@ -616,8 +616,9 @@ SPEC: dict[str, Any] = {
                     errors=("400", "404"),
                 ),
                 "description": "`{certificateChecks: [{stationId, messageId, action, idToken, "
-                "serialNumber, certificateStatus, status, reasonCode, responders, at}]}`, "
-                "newest first (README, Plug & Charge).",
+                "serialNumber, certificateStatus, status, reasonCode, responders, detail, at}]}`, "
+                "newest first; `detail`: why an Authorize `certificate` chain was refused "
+                "before any responder was asked (README, Plug & Charge).",
             }
         },
         "/api/v1/sites": {

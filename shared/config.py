@@ -259,6 +259,7 @@ class Settings:
     contract_provider_timeout: float
     contract_provider_dev_status: str
     contract_provider_dev_exi_response: str
+    contract_roots_file: str
     ocsp_timeout: float
     ocsp_cache_max: int
     log_level: str
@@ -700,6 +701,15 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "",
         _exi,
         "The `exiResponse` (base64) the `dev` provider answers Accepted with.",
+    ),
+    (
+        "CONTRACT_ROOTS_FILE",
+        "",
+        str,
+        "PEM file of the roots (MO and V2G roots) a contract certificate chain sent in an "
+        "Authorize `certificate` must lead to (README, Plug & Charge: certificate status); "
+        "read by workers at start. Empty: none trusted, every such Authorize answered "
+        "`CertChainError` (hash data the station verified is still checked over OCSP).",
     ),
     (
         "OCSP_TIMEOUT",

@@ -17,6 +17,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+from cryptography import x509
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -93,6 +94,7 @@ class Worker:
         self.contracts: Provider = NoProvider()
         self.ocsp = OcspClient(settings.ocsp_timeout, settings.ocsp_cache_max)
         self.v2g_ca: Issuer | None = None
+        self.contract_roots: tuple[x509.Certificate, ...] = ()
         self.password_keys = PasswordKeys.from_settings(settings)
         self._consumers: list[tuple[Any, str]] = []
         self._in_flight = 0
@@ -107,6 +109,7 @@ class Worker:
         self.ca = certificate_authority.load(self.settings)
         self.contracts = await contract_provider.from_settings(self.settings)
         self.v2g_ca = certificate_authority.load_v2g(self.settings)
+        self.contract_roots = certificate_authority.load_contract_roots(self.settings)
         if not self.password_keys.configured:
             log.warning(NO_KEY_WARNING)
         self._mongo, self.db = await store.connect(self.settings)
@@ -301,6 +304,7 @@ class Worker:
             contracts=self.contracts,
             ocsp=self.ocsp,
             v2g_ca=self.v2g_ca,
+            contract_roots=self.contract_roots,
             boot_status=str(((doc or {}).get(names.STATE_BOOT) or {}).get("status") or ""),
             ocpp_version=ocpp_version,
         )
