@@ -716,8 +716,8 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "5",
         _positive_float,
         "Seconds a worker waits for an OCSP responder (GetCertificateStatus, Plug & Charge "
-        "Authorize) before answering Failed or refusing the certificate; keep it well under "
-        "GATEWAY_REPLY_TIMEOUT.",
+        "Authorize) before answering Failed or refusing the certificate; must be below "
+        "GATEWAY_REPLY_TIMEOUT, or the worker refuses to start.",
     ),
     (
         "OCSP_CACHE_MAX",

@@ -3,6 +3,7 @@ signed here with ``cryptography``'s OCSPResponseBuilder, served over HTTP on 127
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -179,3 +180,23 @@ async def responder(authority: Authority) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}/ocsp"
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def hanging_responder() -> AsyncIterator[str]:
+    """A responder that takes the request and never answers; yields its URL."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+        await reader.read()  # until the client gives up and closes
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/ocsp"
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()

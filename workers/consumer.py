@@ -42,6 +42,7 @@ from . import (
     certificate_authority,
     contract_provider,
     local_list_sync,
+    ocsp,
     presence,
     rpc,
     sites,
@@ -108,6 +109,7 @@ class Worker:
     async def start(self) -> None:
         self.ca = certificate_authority.load(self.settings)
         self.contracts = await contract_provider.from_settings(self.settings)
+        self.ocsp = ocsp.from_settings(self.settings)
         self.v2g_ca = certificate_authority.load_v2g(self.settings)
         self.contract_roots = certificate_authority.load_contract_roots(self.settings)
         if not self.password_keys.configured:

@@ -6,6 +6,7 @@ that signs its answers (tests/ocsp_responder.py)."""
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from bench.stack import free_port
 from shared import names
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
-from tests.ocsp_responder import Authority, hash_data, responder
+from tests.ocsp_responder import Authority, hanging_responder, hash_data, responder
 from tests.simulator import SimStation, sim_station
 from tests.workers.test_handlers import EventTap, events  # noqa: F401
 
@@ -91,6 +92,32 @@ async def test_certificate_status_fails_when_the_responder_is_unreachable(
     answer = await certificate_status(cp, hash_data(ca.issue("x"), ca.cert, closed_url()))
     assert answer.status == "Failed" and answer.ocsp_result is None
     assert "did not answer" in answer.status_info["additional_info"]
+
+
+async def test_a_hanging_responder_gives_failed_in_time(
+    cp: SimStation, mo: tuple[Authority, str], api: Api, station: str, cluster: Cluster
+):
+    """The cluster's workers wait OCSP_TIMEOUT (2 s), far below GATEWAY_REPLY_TIMEOUT (20 s):
+    the station gets Failed, not InternalError nor silence."""
+    ca, _url = mo
+    emaid = f"NLTNMH{station[-8:]}".upper()
+    assert (await api.request("PUT", f"/id-tokens/{emaid}", {"type": "eMAID"}))[0] == 201
+    timeout = float(cluster.env()["OCSP_TIMEOUT"])
+    async with hanging_responder() as url:
+        started = time.monotonic()
+        answer = await certificate_status(cp, hash_data(ca.issue("slow"), ca.cert, url))
+        assert answer.status == "Failed"
+        assert "TimeoutError" in answer.status_info["additional_info"]
+        assert timeout <= time.monotonic() - started < timeout + 3
+        started = time.monotonic()
+        refused = await plug_and_charge(
+            cp, emaid, hashes=[hash_data(ca.issue(emaid), ca.cert, url)]
+        )
+        assert (refused.certificate_status, refused.id_token_info) == (
+            "CertChainError",
+            {"status": "Invalid"},
+        )
+        assert timeout <= time.monotonic() - started < timeout + 3
 
 
 async def test_certificate_status_fails_for_an_unusable_answer_or_request(

@@ -1,9 +1,11 @@
 """workers.ocsp.OcspClient against a real OCSP responder on 127.0.0.1 (tests/ocsp_responder.py):
 good answers are kept until their nextUpdate, then asked again; at most OCSP_CACHE_MAX of
-them, the least recently used out first; revoked answers never kept."""
+them, the least recently used out first; revoked answers never kept; a responder that
+hangs is given up after OCSP_TIMEOUT, which must be below GATEWAY_REPLY_TIMEOUT."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +15,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import ocsp as x509_ocsp
 
-from tests.ocsp_responder import Authority, hash_data, responder
+from shared import config
+from shared.ocsp import OcspError
+from tests.ocsp_responder import Authority, hanging_responder, hash_data, responder
+from workers import ocsp
 from workers.ocsp import OcspClient
 
 NEXT_UPDATE = timedelta(minutes=10)
@@ -105,3 +110,27 @@ async def test_revoked_answers_are_never_kept_and_an_empty_cache_keeps_nothing(
         assert ca.requests == 4
     finally:
         await client.close()
+
+
+async def test_a_hanging_responder_is_given_up_after_ocsp_timeout():
+    ca = Authority.create()
+    client = OcspClient(timeout=0.5, cache_max=10)
+    try:
+        async with hanging_responder() as url:
+            started = time.monotonic()
+            with pytest.raises(OcspError, match="did not answer: TimeoutError"):
+                await client.check(data(ca, url, "slow"), datetime.now(UTC))
+            assert 0.4 < time.monotonic() - started < 1.5
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(("ocsp_timeout", "reply_timeout"), [("20", "20"), ("30", "20")])
+def test_an_ocsp_timeout_not_below_the_gateway_reply_timeout_stops_the_worker(
+    ocsp_timeout: str, reply_timeout: str
+):
+    settings = config.load({"OCSP_TIMEOUT": ocsp_timeout, "GATEWAY_REPLY_TIMEOUT": reply_timeout})
+    with pytest.raises(config.ConfigError, match="OCSP_TIMEOUT must be below"):
+        ocsp.from_settings(settings)
+    below = config.load({"OCSP_TIMEOUT": "19.5", "GATEWAY_REPLY_TIMEOUT": reply_timeout})
+    assert ocsp.from_settings(below).timeout == 19.5
