@@ -700,7 +700,8 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "CONTRACT_PROVIDER_DEV_EXI_RESPONSE",
         "",
         _exi,
-        "The `exiResponse` (base64) the `dev` provider answers Accepted with.",
+        "The `exiResponse` (base64) the `dev` provider answers Accepted with; required "
+        "then (empty: the worker refuses to start).",
     ),
     (
         "CONTRACT_ROOTS_FILE",
