@@ -537,9 +537,14 @@ SPEC: dict[str, Any] = {
                 ),
                 "description": "200: `{certificates, installed}`. `certificates`: newest first, "
                 "what the CSMS signed or refused (SignCertificate, `certificateType` "
-                "ChargingStationCertificate or V2GCertificate, `issuer`) and the roots installed "
-                "through this API (`source` api, `answer`, `certificateHashData`); `status` "
-                "csr_rejected, signed, installed or not_installed. `installed`: the last "
+                "ChargingStationCertificate or V2GCertificate, `issuer`, `notAfter`) and the "
+                "roots installed through this API (`source` api, `answer`, "
+                "`certificateHashData`, `notAfter`); `status` csr_rejected, signed, installed "
+                "or not_installed. Each signed certificate also has `certificateId` (what "
+                "`certificate.renewal` events and `renewedBy` name) and `renewal`: `{attempts, "
+                "lastAttemptAt, lastOutcome, nextAttemptAt, renewedBy, renewedAt}`, or null "
+                "before the first renewal attempt (README, Plug & Charge: Renewal). "
+                "`installed`: the last "
                 "refresh's answer (`answer`, `certificateHashDataChain` with `installedBy`: the "
                 "command id of the API install an entry matches, or null; `refreshedAt`), or "
                 "null.",
@@ -616,8 +621,9 @@ SPEC: dict[str, Any] = {
                     errors=("400", "404"),
                 ),
                 "description": "`{certificateChecks: [{stationId, messageId, action, idToken, "
-                "serialNumber, certificateStatus, status, reasonCode, responders, at}]}`, "
-                "newest first (README, Plug & Charge).",
+                "serialNumber, certificateStatus, status, reasonCode, responders, detail, at}]}`, "
+                "newest first; `detail`: why an Authorize `certificate` chain was refused "
+                "before any responder was asked (README, Plug & Charge).",
             }
         },
         "/api/v1/sites": {

@@ -259,6 +259,7 @@ class Settings:
     contract_provider_timeout: float
     contract_provider_dev_status: str
     contract_provider_dev_exi_response: str
+    contract_roots_file: str
     ocsp_timeout: float
     ocsp_cache_max: int
     log_level: str
@@ -699,15 +700,25 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "CONTRACT_PROVIDER_DEV_EXI_RESPONSE",
         "",
         _exi,
-        "The `exiResponse` (base64) the `dev` provider answers Accepted with.",
+        "The `exiResponse` (base64) the `dev` provider answers Accepted with; required "
+        "then (empty: the worker refuses to start).",
+    ),
+    (
+        "CONTRACT_ROOTS_FILE",
+        "",
+        str,
+        "PEM file of the roots (MO and V2G roots) a contract certificate chain sent in an "
+        "Authorize `certificate` must lead to (README, Plug & Charge: certificate status); "
+        "read by workers at start. Empty: none trusted, every such Authorize answered "
+        "`CertChainError` (hash data the station verified is still checked over OCSP).",
     ),
     (
         "OCSP_TIMEOUT",
         "5",
         _positive_float,
         "Seconds a worker waits for an OCSP responder (GetCertificateStatus, Plug & Charge "
-        "Authorize) before answering Failed or refusing the certificate; keep it well under "
-        "GATEWAY_REPLY_TIMEOUT.",
+        "Authorize) before answering Failed or refusing the certificate; must be below "
+        "GATEWAY_REPLY_TIMEOUT, or the worker refuses to start.",
     ),
     (
         "OCSP_CACHE_MAX",

@@ -44,7 +44,8 @@ __all__ = [
     "cache_key",
     "certificate_status",
     "parse_response",
-    "request_data_from_pem",
+    "request_data",
+    "responder_url",
 ]
 
 HASHES: dict[str, type[hashes.HashAlgorithm]] = {
@@ -290,33 +291,31 @@ def _der_element(der: bytes, at: int) -> tuple[int, int]:
     return start + length, start
 
 
-def request_data_from_pem(pem: str) -> dict[str, Any]:
-    """The ``OCSPRequestDataType`` (SHA256) for the first certificate of a PEM chain (an
-    Authorize ``certificate``): its issuer must be in the chain, its responder URL in its
-    Authority Information Access. Raises OcspError (CertChainError) otherwise."""
+def responder_url(cert: x509.Certificate) -> str | None:
+    """The OCSP responder a certificate names in its Authority Information Access, if any."""
     try:
-        chain = x509.load_pem_x509_certificates(pem.encode())
-    except ValueError:
-        raise OcspError("the certificate is not PEM", "InvalidCertificate") from None
-    leaf = chain[0]
-    issuer = next((c for c in chain[1:] if c.subject == leaf.issuer), None)
-    if issuer is None:
-        raise OcspError("the certificate's issuer is not in the chain", "InvalidCertificate")
-    try:
-        access = leaf.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
-        url = next(
-            d.access_location.value
+        access = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except x509.ExtensionNotFound:
+        return None
+    return next(
+        (
+            str(d.access_location.value)
             for d in access
             if d.access_method == AuthorityInformationAccessOID.OCSP
-        )
-    except (x509.ExtensionNotFound, StopIteration):
-        raise OcspError("the certificate names no OCSP responder", "InvalidCertificate") from None
+        ),
+        None,
+    )
+
+
+def request_data(cert: x509.Certificate, issuer: x509.Certificate, url: str) -> dict[str, Any]:
+    """The ``OCSPRequestDataType`` (SHA256) asking ``url`` about ``cert``, whose issuer
+    ``issuer`` must be: the caller verified it (``shared/contract_chain.py``)."""
     algorithm = hashes.SHA256()
     return {
         "hashAlgorithm": "SHA256",
         "issuerNameHash": _name_hash(issuer.subject, algorithm).hex(),
         "issuerKeyHash": _key_hash(issuer, algorithm).hex(),
-        "serialNumber": format(leaf.serial_number, "x"),
+        "serialNumber": format(cert.serial_number, "x"),
         "responderURL": url,
     }
 

@@ -21,6 +21,7 @@ import aio_pika
 
 from bench.stack import free_port, inbound_consumers
 from shared import bus, names, pki
+from tests.ocsp_responder import Authority
 
 ROOT = Path(__file__).resolve().parent.parent
 # The cluster's MASTER_PASS_GROUP_ID (C16); tokens of other tests never join this group.
@@ -42,6 +43,11 @@ class Cluster:
         self.tls_port = free_port()
         self.api_port = free_port()
         self.pki = pki.dev_certificates(log_dir / "pki", ["localhost", "127.0.0.1"])
+        # The mobility operator root the workers trust for contract chains (CONTRACT_ROOTS_FILE);
+        # tests issue sub-CAs under it (tests/workers/test_certificate_status.py).
+        self.mo_root = Authority.create("Test MO Root")
+        self.contract_roots = log_dir / "contract-roots.pem"
+        pki.write_cert(self.contract_roots, self.mo_root.cert)
         # One key for the API and every worker, as in production; fresh per test run.
         self.password_key = secrets.token_hex(32)
         # The operator API's bootstrap admin key (API_ADMIN_KEY), sent by tests.conftest.Api.
@@ -92,6 +98,7 @@ class Cluster:
             COST_UPDATE_INTERVAL="1",
             TARIFF_CACHE_SECONDS="0",
             OCSP_TIMEOUT="2",
+            CONTRACT_ROOTS_FILE=str(self.contract_roots),
             # No renewal sweep in the ordinary workers: tests/test_cert_renewal.py starts
             # a worker of its own that renews, so no other test sees a trigger it did not ask for.
             CERT_RENEWAL_DAYS="0",

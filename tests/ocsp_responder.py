@@ -3,6 +3,7 @@ signed here with ``cryptography``'s OCSPResponseBuilder, served over HTTP on 127
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -29,7 +30,9 @@ def certificate(
     ca: bool = False,
     ocsp_signing: bool = False,
     ocsp_url: str | None = None,
+    valid_for: timedelta = timedelta(days=30),
 ) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """``valid_for`` from now (negative: expired that long ago), valid from a day before."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.now(UTC)
     builder = (
@@ -39,7 +42,7 @@ def certificate(
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
+        .not_valid_after(now + valid_for)
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
     )
     if ocsp_signing:
@@ -82,21 +85,35 @@ class Authority:
     issued: dict[int, x509.Certificate] = field(default_factory=dict)
     revoked: set[int] = field(default_factory=set)
     requests: int = 0
+    parent: Authority | None = None
+    """The CA above this one; None: a self-signed root."""
 
     @classmethod
-    def create(cls, cn: str = "Test MO Sub-CA") -> Authority:
-        cert, key = certificate(cn, ca=True)
-        return cls(cert, key)
+    def create(cls, cn: str = "Test MO Sub-CA", parent: Authority | None = None) -> Authority:
+        """A self-signed CA, or a sub-CA of ``parent``."""
+        if parent is None:
+            cert, key = certificate(cn, ca=True)
+        else:
+            cert, key = certificate(cn, parent.cert, parent.key, ca=True)
+            parent.issued[cert.serial_number] = cert
+        return cls(cert, key, parent=parent)
 
-    def issue(self, cn: str, ocsp_url: str | None = None) -> x509.Certificate:
-        cert, _ = certificate(cn, self.cert, self.key, ocsp_url=ocsp_url)
+    def issue(
+        self, cn: str, ocsp_url: str | None = None, valid_for: timedelta = timedelta(days=30)
+    ) -> x509.Certificate:
+        cert, _ = certificate(cn, self.cert, self.key, ocsp_url=ocsp_url, valid_for=valid_for)
         self.issued[cert.serial_number] = cert
         return cert
 
     def pem_chain(self, cert: x509.Certificate) -> str:
-        return b"".join(
-            c.public_bytes(serialization.Encoding.PEM) for c in (cert, self.cert)
-        ).decode()
+        """``cert``, this CA and the sub-CAs above it (a root only when this CA is one): what
+        an EV sends in Authorize ``certificate``."""
+        chain = [cert, self.cert]
+        above = self.parent
+        while above is not None and above.parent is not None:
+            chain.append(above.cert)
+            above = above.parent
+        return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain).decode()
 
     def answer(
         self,
@@ -163,3 +180,23 @@ async def responder(authority: Authority) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}/ocsp"
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def hanging_responder() -> AsyncIterator[str]:
+    """A responder that takes the request and never answers; yields its URL."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+        await reader.read()  # until the client gives up and closes
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/ocsp"
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()

@@ -78,7 +78,7 @@ def root(name: str) -> tuple[x509.Certificate, str]:
 async def test_a_station_obtains_its_certificates_and_authorizes_a_car_by_its_contract(
     cluster: Cluster, api: Api, station: str, contract_worker: None
 ):
-    mo = Authority.create()
+    mo = Authority.create(parent=cluster.mo_root)  # a sub-CA of a root the workers trust
     emaid = f"NLTNM{station[-8:]}".upper()
     assert (await api.request("PUT", f"/id-tokens/{emaid}", {"type": "eMAID"}))[0] == 201
     async with (
@@ -126,6 +126,15 @@ async def test_a_station_obtains_its_certificates_and_authorizes_a_car_by_its_co
         )
         assert authorized.id_token_info["status"] == "Accepted"
         assert authorized.certificate_status == "Accepted"
+        # ... or by the chain itself, verified by the CSMS up to the trusted root (C52) ...
+        sent = mo.issue(emaid, ocsp_url=ocsp_url)
+        authorized = await cp.call(
+            call.Authorize(
+                id_token={"id_token": emaid, "type": "eMAID"}, certificate=mo.pem_chain(sent)
+            )
+        )
+        assert authorized.certificate_status == "Accepted"
+        assert authorized.id_token_info["status"] == "Accepted"
         # ... and refused with a contract certificate the mobility operator revoked (a good
         # answer is kept until its nextUpdate, so it is another certificate).
         revoked = mo.issue(f"{emaid}-OLD", ocsp_url=ocsp_url)
@@ -157,4 +166,6 @@ async def test_a_station_obtains_its_certificates_and_authorizes_a_car_by_its_co
     ] == [
         (emaid, "CertificateRevoked"),
         (emaid, "Accepted"),
+        (emaid, "Accepted"),
     ]
+    assert checks["certificateChecks"][1]["responders"] == [ocsp_url]

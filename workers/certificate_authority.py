@@ -1,5 +1,7 @@
 """The two CAs the CSMS signs with, kept apart (A02/A03): the station CA signs
 ChargingStationCertificate CSRs, the V2G CA signs V2GCertificate (ISO 15118 SECC) CSRs.
+And the roots it trusts for Plug & Charge contract chains (CONTRACT_ROOTS_FILE), which it
+never signs with.
 
 Each comes from its files in production (CA_CERT_FILE / CA_KEY_FILE, V2G_CA_CERT_FILE /
 V2G_CA_KEY_FILE). Without them a development CA is generated once in DEV_PKI_DIR (the V2G
@@ -13,8 +15,10 @@ import fcntl
 import logging
 from pathlib import Path
 
-from shared import pki, v2g_pki
-from shared.config import Settings
+from cryptography import x509
+
+from shared import contract_chain, pki, v2g_pki
+from shared.config import ConfigError, Settings
 
 log = logging.getLogger("workers.ca")
 
@@ -52,3 +56,18 @@ def load_v2g(settings: Settings) -> pki.Issuer:
         extra={"ca": str(files["ca"])},
     )
     return v2g_pki.check_issuer(pki.load_issuer(files["ca"], files["ca-key"]))
+
+
+def load_contract_roots(settings: Settings) -> tuple[x509.Certificate, ...]:
+    """The MO and V2G roots Authorize ``certificate`` chains must lead to; none (with a
+    warning) without CONTRACT_ROOTS_FILE; ConfigError when the file is unusable."""
+    if not settings.contract_roots_file:
+        log.warning(
+            "no CONTRACT_ROOTS_FILE: every Plug & Charge Authorize carrying a contract "
+            "certificate is answered CertChainError"
+        )
+        return ()
+    try:
+        return contract_chain.load_roots(Path(settings.contract_roots_file).read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"CONTRACT_ROOTS_FILE={settings.contract_roots_file!r}: {exc}") from exc

@@ -17,6 +17,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+from cryptography import x509
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -41,6 +42,7 @@ from . import (
     certificate_authority,
     contract_provider,
     local_list_sync,
+    ocsp,
     presence,
     rpc,
     sites,
@@ -93,6 +95,7 @@ class Worker:
         self.contracts: Provider = NoProvider()
         self.ocsp = OcspClient(settings.ocsp_timeout, settings.ocsp_cache_max)
         self.v2g_ca: Issuer | None = None
+        self.contract_roots: tuple[x509.Certificate, ...] = ()
         self.password_keys = PasswordKeys.from_settings(settings)
         self._consumers: list[tuple[Any, str]] = []
         self._in_flight = 0
@@ -106,7 +109,9 @@ class Worker:
     async def start(self) -> None:
         self.ca = certificate_authority.load(self.settings)
         self.contracts = await contract_provider.from_settings(self.settings)
+        self.ocsp = ocsp.from_settings(self.settings)
         self.v2g_ca = certificate_authority.load_v2g(self.settings)
+        self.contract_roots = certificate_authority.load_contract_roots(self.settings)
         if not self.password_keys.configured:
             log.warning(NO_KEY_WARNING)
         self._mongo, self.db = await store.connect(self.settings)
@@ -301,6 +306,7 @@ class Worker:
             contracts=self.contracts,
             ocsp=self.ocsp,
             v2g_ca=self.v2g_ca,
+            contract_roots=self.contract_roots,
             boot_status=str(((doc or {}).get(names.STATE_BOOT) or {}).get("status") or ""),
             ocpp_version=ocpp_version,
         )

@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from cryptography import x509
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
@@ -47,6 +48,9 @@ class Context:
     """Who answers Get15118EVCertificate (``workers/contract_provider.py``)."""
     ocsp: OcspClient | None = None
     """Asks OCSP responders (GetCertificateStatus, Plug & Charge Authorize)."""
+    contract_roots: tuple[x509.Certificate, ...] = ()
+    """The trusted MO and V2G roots an Authorize ``certificate`` chain must lead to
+    (CONTRACT_ROOTS_FILE); none: every such chain is refused."""
     ocpp_version: str = names.OCPP201
     """The version the station's connection speaks (``Inbound.ocpp_version``)."""
     now: datetime = field(default_factory=utc_now)

@@ -186,6 +186,15 @@ async def from_settings(settings: Settings) -> Provider:
     """The provider CONTRACT_PROVIDER names, started; ConfigError if it cannot work."""
     kind = settings.contract_provider
     if kind == "dev":
+        if (
+            settings.contract_provider_dev_status == ACCEPTED
+            and not settings.contract_provider_dev_exi_response
+        ):
+            raise ConfigError(
+                "CONTRACT_PROVIDER=dev answering Accepted needs CONTRACT_PROVIDER_DEV_EXI_RESPONSE "
+                "(an Accepted Get15118EVCertificate without an EXI response gives the EV nothing); "
+                "set it, or CONTRACT_PROVIDER_DEV_STATUS=Failed"
+            )
         return DevelopmentProvider(
             settings.contract_provider_dev_status, settings.contract_provider_dev_exi_response
         )

@@ -19,6 +19,7 @@ from typing import Any
 import aiohttp
 
 from shared import ocsp
+from shared.config import ConfigError, Settings
 from shared.logs import Limited
 from shared.ocsp import Answer, OcspError
 
@@ -94,3 +95,14 @@ class OcspClient:
                     if len(body) > MAX_ANSWER_BYTES:
                         raise ValueError("answer too large")
                 return bytes(body)
+
+
+def from_settings(settings: Settings) -> OcspClient:
+    """This worker's client; ConfigError when OCSP_TIMEOUT is not below
+    GATEWAY_REPLY_TIMEOUT (the station would get InternalError before the answer)."""
+    if settings.ocsp_timeout >= settings.gateway_reply_timeout:
+        raise ConfigError(
+            "OCSP_TIMEOUT must be below GATEWAY_REPLY_TIMEOUT: the station would get "
+            "InternalError before the CSMS gave up on the OCSP responder"
+        )
+    return OcspClient(settings.ocsp_timeout, settings.ocsp_cache_max)

@@ -37,6 +37,7 @@ CHECK_FIELDS = (
     "status",
     "reasonCode",
     "responders",
+    "detail",
 )
 
 

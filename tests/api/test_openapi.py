@@ -58,3 +58,11 @@ def test_reservation_input_describes_exactly_the_fields_post_accepts():
 def test_tariff_input_describes_exactly_the_fields_put_accepts():
     described = SPEC["components"]["schemas"]["TariffInput"]["properties"]
     assert set(described) == set(tariffs.FIELDS)
+
+
+def test_station_certificates_describe_the_renewal_fields_the_readme_does():
+    text = SPEC["paths"]["/api/v1/stations/{id}/certificates"]["get"]["description"]
+    for field in ("certificateId", "notAfter", "renewal", "nextAttemptAt", "renewedBy"):
+        assert field in text, field
+    checks = SPEC["paths"]["/api/v1/stations/{id}/certificate-checks"]["get"]["description"]
+    assert "responders" in checks and "detail" in checks

@@ -185,16 +185,15 @@ def test_an_unsuccessful_answer_is_refused(ca: Authority):
         ocsp.parse_response(der, hash_data(cert, ca.cert, URL), now())
 
 
-def test_hash_data_is_derived_from_a_pem_chain(ca: Authority):
+def test_hash_data_is_derived_from_a_certificate_and_its_verified_issuer(ca: Authority):
     cert = ca.issue("EMAID15", ocsp_url=URL)
-    assert ocsp.request_data_from_pem(ca.pem_chain(cert)) == {
+    url = ocsp.responder_url(cert)
+    assert url == URL
+    assert ocsp.request_data(cert, ca.cert, url) == {
         **hash_data(cert, ca.cert, URL),
         "serialNumber": format(cert.serial_number, "x"),
     }
-    with pytest.raises(OcspError, match="issuer is not in the chain"):
-        ocsp.request_data_from_pem(
-            ca.pem_chain(cert).split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n"
-        )
+    assert ocsp.responder_url(ca.issue("EMAID16")) is None
 
 
 def test_a_chain_is_as_good_as_its_worst_certificate():

@@ -53,3 +53,19 @@ def test_an_rsa_v2g_ca_stops_the_worker(tmp_path: Path):
     )
     with pytest.raises(ValueError, match="secp256r1"):
         certificate_authority.load_v2g(settings)
+
+
+def test_contract_roots_are_none_by_default_and_a_bad_file_stops_the_worker(tmp_path: Path):
+    assert certificate_authority.load_contract_roots(config.load({})) == ()
+    mo, v2g = pki.new_ca("MO Root"), pki.new_ca("V2G Root")
+    pki.write_cert(tmp_path / "roots.pem", mo.certificate, v2g.certificate)
+    settings = config.load({"CONTRACT_ROOTS_FILE": str(tmp_path / "roots.pem")})
+    roots = certificate_authority.load_contract_roots(settings)
+    assert roots == (mo.certificate, v2g.certificate)
+    leaf = pki.issue(mo, "not a root", mo.key.public_key())
+    pki.write_cert(tmp_path / "leaf.pem", leaf)
+    (tmp_path / "empty.pem").write_text("")
+    for name in ("missing.pem", "leaf.pem", "empty.pem"):
+        settings = config.load({"CONTRACT_ROOTS_FILE": str(tmp_path / name)})
+        with pytest.raises(config.ConfigError, match="CONTRACT_ROOTS_FILE"):
+            certificate_authority.load_contract_roots(settings)

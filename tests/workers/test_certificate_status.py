@@ -6,10 +6,14 @@ that signs its answers (tests/ocsp_responder.py)."""
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import ocsp as x509_ocsp
 from ocpp.charge_point import camel_to_snake_case
 from ocpp.v201 import call
@@ -18,15 +22,16 @@ from bench.stack import free_port
 from shared import names
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
-from tests.ocsp_responder import Authority, hash_data, responder
+from tests.ocsp_responder import Authority, hanging_responder, hash_data, responder
 from tests.simulator import SimStation, sim_station
 from tests.workers.test_handlers import EventTap, events  # noqa: F401
 
 
 @pytest.fixture
-async def mo() -> AsyncIterator[tuple[Authority, str]]:
-    """A mobility operator's sub-CA and its OCSP responder's URL."""
-    authority = Authority.create()
+async def mo(cluster: Cluster) -> AsyncIterator[tuple[Authority, str]]:
+    """A mobility operator's sub-CA under the root the workers trust (CONTRACT_ROOTS_FILE),
+    and its OCSP responder's URL."""
+    authority = Authority.create(parent=cluster.mo_root)
     async with responder(authority) as url:
         yield authority, url
 
@@ -89,6 +94,32 @@ async def test_certificate_status_fails_when_the_responder_is_unreachable(
     assert "did not answer" in answer.status_info["additional_info"]
 
 
+async def test_a_hanging_responder_gives_failed_in_time(
+    cp: SimStation, mo: tuple[Authority, str], api: Api, station: str, cluster: Cluster
+):
+    """The cluster's workers wait OCSP_TIMEOUT (2 s), far below GATEWAY_REPLY_TIMEOUT (20 s):
+    the station gets Failed, not InternalError nor silence."""
+    ca, _url = mo
+    emaid = f"NLTNMH{station[-8:]}".upper()
+    assert (await api.request("PUT", f"/id-tokens/{emaid}", {"type": "eMAID"}))[0] == 201
+    timeout = float(cluster.env()["OCSP_TIMEOUT"])
+    async with hanging_responder() as url:
+        started = time.monotonic()
+        answer = await certificate_status(cp, hash_data(ca.issue("slow"), ca.cert, url))
+        assert answer.status == "Failed"
+        assert "TimeoutError" in answer.status_info["additional_info"]
+        assert timeout <= time.monotonic() - started < timeout + 3
+        started = time.monotonic()
+        refused = await plug_and_charge(
+            cp, emaid, hashes=[hash_data(ca.issue(emaid), ca.cert, url)]
+        )
+        assert (refused.certificate_status, refused.id_token_info) == (
+            "CertChainError",
+            {"status": "Invalid"},
+        )
+        assert timeout <= time.monotonic() - started < timeout + 3
+
+
 async def test_certificate_status_fails_for_an_unusable_answer_or_request(
     cp: SimStation, mo: tuple[Authority, str]
 ):
@@ -128,10 +159,14 @@ async def test_plug_and_charge_authorize_accepts_a_good_contract(
     assert answer.certificate_status == "Accepted"
     event = await events.next_for(station, names.EVENT_AUTHORIZED)
     assert event["idToken"] == emaid and event["certificateStatus"] == "Accepted"
-    # Central validation: the certificate itself instead of its hashes (TC_C_52).
-    answer = await plug_and_charge(cp, emaid, pem=ca.pem_chain(contract))
+    # Central validation: the certificate itself instead of its hashes (TC_C_52), its chain
+    # verified up to the trusted root before its responder is asked.
+    another = ca.issue(emaid, ocsp_url=url)  # not in the workers' OCSP caches yet
+    before = ca.requests
+    answer = await plug_and_charge(cp, emaid, pem=ca.pem_chain(another))
     assert answer.id_token_info["status"] == "Accepted"
     assert answer.certificate_status == "Accepted"
+    assert ca.requests == before + 1
     # A good contract does not make an unknown eMAID known.
     answer = await plug_and_charge(cp, "NLTNMUNKNOWN1", hashes=[hash_data(contract, ca.cert, url)])
     assert answer.id_token_info["status"] == "Unknown"
@@ -168,3 +203,51 @@ async def test_plug_and_charge_authorize_refuses_a_revoked_or_unchecked_contract
         ("Authorize", emaid, "CertificateRevoked", "Invalid"),
     ]
     assert body["certificateChecks"][1]["responders"] == [url]
+
+
+def tampered(cert: x509.Certificate) -> x509.Certificate:
+    """``cert`` with one bit of its signature flipped."""
+    der = bytearray(cert.public_bytes(serialization.Encoding.DER))
+    der[-5] ^= 0x01
+    return x509.load_der_x509_certificate(bytes(der))
+
+
+async def test_a_contract_certificate_chain_is_verified_before_any_responder_is_asked(
+    cp: SimStation, mo: tuple[Authority, str], api: Api, station: str
+):
+    ca, url = mo
+    emaid = f"NLTNMV{station[-8:]}".upper()
+    assert (await api.request("PUT", f"/id-tokens/{emaid}", {"type": "eMAID"}))[0] == 201
+    foreign = Authority.create("Self-made MO Sub-CA")  # a CA nobody trusts, same eMAID
+    async with responder(foreign) as foreign_url:
+        forged = foreign.issue(emaid, ocsp_url=foreign_url)
+        refused = {
+            "CertChainError": foreign.pem_chain(forged),
+            "CertificateExpired": ca.pem_chain(
+                ca.issue(emaid, ocsp_url=url, valid_for=timedelta(seconds=-1))
+            ),
+            "SignatureError": ca.pem_chain(tampered(ca.issue(emaid, ocsp_url=url))),
+        }
+        for expected, chain in refused.items():
+            answer = await plug_and_charge(cp, emaid, pem=chain)
+            assert (answer.certificate_status, answer.id_token_info) == (
+                expected,
+                {"status": "Invalid"},
+            )
+        assert foreign.requests == 0 and ca.requests == 0  # no responder asked
+    good = ca.issue(emaid, ocsp_url=url)
+    answer = await plug_and_charge(cp, emaid, pem=ca.pem_chain(good))
+    assert (answer.certificate_status, answer.id_token_info["status"]) == ("Accepted", "Accepted")
+    assert ca.requests == 1
+    status, body = await api.request("GET", f"/stations/{station}/certificate-checks")
+    assert status == 200
+    checks = [
+        (c["certificateStatus"], c["status"], c["responders"], bool(c["detail"]))
+        for c in body["certificateChecks"]
+    ]
+    assert checks == [
+        ("Accepted", "Accepted", [url], False),
+        ("SignatureError", "Invalid", [], True),
+        ("CertificateExpired", "Invalid", [], True),
+        ("CertChainError", "Invalid", [], True),
+    ]

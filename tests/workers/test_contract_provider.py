@@ -188,8 +188,11 @@ async def test_dev_and_none_providers_answer_as_configured():
             "CONTRACT_PROVIDER_URL": "https://127.0.0.1:1/",
             "CONTRACT_PROVIDER_CLIENT_CERT": "/nonexistent/client.pem",
         },
+        # Accepted with nothing to give the EV (the dev defaults alone).
+        {"CONTRACT_PROVIDER": "dev"},
+        {"CONTRACT_PROVIDER": "dev", "CONTRACT_PROVIDER_DEV_EXI_RESPONSE": ""},
     ],
 )
-async def test_an_http_provider_that_cannot_work_stops_the_worker_at_start(env: dict[str, str]):
+async def test_a_provider_that_cannot_work_stops_the_worker_at_start(env: dict[str, str]):
     with pytest.raises(config.ConfigError, match="CONTRACT_PROVIDER"):
         await contract_provider.from_settings(config.load(env))

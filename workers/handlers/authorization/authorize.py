@@ -1,6 +1,7 @@
 """Authorize (C01): is this idToken allowed to charge? Also the Master Pass check (C16) and
-Plug & Charge (C07): a contract certificate chain is checked with its OCSP responders first,
-and a chain that is not Accepted refuses the token (Invalid) whatever the token's own state."""
+Plug & Charge (C07): a contract certificate chain is verified (when sent as ``certificate``)
+and checked with its OCSP responders first, and a chain that is not Accepted refuses the
+token (Invalid) whatever the token's own state."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from .id_token_info import lookup
 
 async def handle(ctx: Context, request: Payload) -> Payload:
     token = request["idToken"]
-    certificate_status = await contract_certificate.status(ctx, request)
+    checked_chain = await contract_certificate.check(ctx, request)
+    certificate_status = None if checked_chain is None else checked_chain.status
     verdict = await lookup(ctx.db, token, ctx.now, ctx.settings)
     info = verdict.info
     if certificate_status not in (None, "Accepted"):
         info = {"status": "Invalid"}
     checked = {} if certificate_status is None else {"certificateStatus": certificate_status}
-    if certificate_status is not None:
+    if checked_chain is not None:
         await certificate_checks.add(
             ctx.db,
             {
@@ -32,7 +34,8 @@ async def handle(ctx: Context, request: Payload) -> Payload:
                 "idToken": token,
                 "certificateStatus": certificate_status,
                 "status": info["status"],
-                "responders": contract_certificate.responders(request),
+                "responders": checked_chain.responders,
+                "detail": checked_chain.detail,
                 "at": ctx.now,
             },
         )
