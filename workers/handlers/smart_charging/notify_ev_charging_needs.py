@@ -4,11 +4,21 @@
 charge, departure time), plus ``departureAt`` parsed and ``maxCurrent``: the EV's
 ``evMaxCurrent`` in A per phase when it charges AC (for DC it is a DC current, so None).
 
-Always answered ``Accepted``. The site load management reads these needs (the EV's maximum
-for its transaction, ``shared.site_inputs.ev_max``; a DC ``evMaxPower`` as A per phase) when
-the ``charging.needs`` event reaches the sites queue; answering ``Processing`` while a
-schedule is worked out, and using the energy amount and departure time to favour one
-transaction over another, are not done.
+Always answered ``Accepted`` (K15.FR.03, K17.FR.03): the CSMS can give a schedule at once.
+Then the EVSE's transaction gets a TxProfile (K15, K17; OCTT TC_K_53, TC_K_57), sent again
+even when its limit did not change, since the station waits for one to hand the EV its
+schedule (``ev_profiles``):
+
+* a station in a site: the site load management reads these needs (the EV's maximum for its
+  transaction, ``shared.site_inputs.ev_max``; a DC ``evMaxPower`` as A per phase) when the
+  ``charging.needs`` event reaches the sites queue, recomputes the site and sends the
+  transaction its share, changed or not;
+* a station in no site: after the answer, the operator's TxProfile for the transaction when
+  the CSMS holds one, else the smaller of the EV's and the EVSE's maximum
+  (``shared.ev_charging.own_profile``).
+
+Using the energy amount and departure time to favour one transaction over another is not
+done here.
 """
 
 from __future__ import annotations
@@ -16,9 +26,10 @@ from __future__ import annotations
 from typing import Any
 
 from shared import names, timestamps
-from store import charging_limits
+from store import charging_limits, sites
 
 from ...context import Context, Payload
+from . import ev_profiles
 
 
 def max_current(needs: dict[str, Any]) -> float | None:
@@ -53,4 +64,6 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         maxCurrent=current,
         maxScheduleTuples=request.get("maxScheduleTuples"),
     )
+    if ctx.commands is not None and await sites.site_of(ctx.db, ctx.station) is None:
+        ctx.after_reply.append(lambda: ev_profiles.send_profile(ctx, evse_id, "needs"))
     return {"status": "Accepted"}
