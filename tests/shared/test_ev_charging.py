@@ -136,3 +136,17 @@ def test_an_absolute_profile_counts_from_its_start_and_watts_become_amps():
 
 def test_nothing_sent_limits_nothing():
     assert periods_above(ev((0, 80.0)), T0, []) == []
+
+
+def test_a_daily_profile_is_read_in_the_recurrence_its_moment_falls_in():
+    schedule = {
+        "startSchedule": "2026-11-01T00:00:00Z",
+        "chargingSchedulePeriod": [
+            {"startPeriod": 0, "limit": 32.0},
+            {"startPeriod": 13 * 3600, "limit": 8.0},  # from 13:00 every day
+        ],
+    }
+    daily = tx(0, schedule=schedule, chargingProfileKind="Recurring", recurrencyKind="Daily")
+    assert limit_at([daily], T0, T0) == 32.0
+    assert periods_above(ev((0, 32.0)), T0, [daily]) == [0]  # runs past 13:00
+    assert periods_above(ev((0, 32.0), (3600, 8.0)), T0, [daily]) == []
