@@ -44,6 +44,7 @@ SITES_BINDINGS = (
     f"{names.EVENT_TRANSACTION_STARTED}.#",
     f"{names.EVENT_TRANSACTION_ENDED}.#",
     f"{names.EVENT_CHARGING_NEEDS}.#",
+    f"{names.EVENT_CHARGING_SCHEDULE}.#",  # acted on only when it asks for a renegotiation
     f"{names.EVENT_CHARGING_LIMIT}.#",
     f"{names.EVENT_PRIORITY_CHARGING}.#",
     f"{names.EVENT_SITE_CHANGED}.#",

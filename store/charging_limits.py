@@ -82,6 +82,20 @@ async def set_needs(
     await upsert(db, names.EV_CHARGING_NEEDS, {"_id": evse_key(station, evse_id)}, {"$set": doc})
 
 
+async def get_needs(db: AsyncDatabase[Any], station: str, evse_id: int) -> dict[str, Any] | None:
+    doc: dict[str, Any] | None = await db[names.EV_CHARGING_NEEDS].find_one(
+        {"_id": evse_key(station, evse_id)}
+    )
+    return doc
+
+
+async def get_schedule(db: AsyncDatabase[Any], station: str, evse_id: int) -> dict[str, Any] | None:
+    doc: dict[str, Any] | None = await db[names.EV_CHARGING_SCHEDULES].find_one(
+        {"_id": evse_key(station, evse_id)}
+    )
+    return doc
+
+
 async def set_schedule(
     db: AsyncDatabase[Any], station: str, evse_id: int, fields: dict[str, Any]
 ) -> None:

@@ -373,3 +373,81 @@ async def test_the_site_load_management_s_profiles_are_not_cleared_through_the_a
     assert status == 409 and "site" in body["error"], body
     status, body = await api.request("DELETE", f"/stations/{station}/charging-profiles/999999")
     assert body["detail"]["status"] == "offline", body  # an operator's id is sent: offline
+
+
+# --- ISO 15118 outside any site (K15-K17) -------------------------------------------------
+
+
+def tx_profiles(operated: OperatedStation) -> list[dict[str, Any]]:
+    return [p for p in sent(operated, "SetChargingProfile") if p.get("transaction_id")]
+
+
+async def got(operated: OperatedStation, count: int) -> list[dict[str, Any]]:
+    async def enough() -> bool:
+        return len(tx_profiles(operated)) >= count
+
+    assert await eventually(enough), tx_profiles(operated)
+    return tx_profiles(operated)
+
+
+def ev_schedule(limit: float) -> Any:
+    return call.NotifyEVChargingSchedule(
+        time_base=now(),
+        evse_id=1,
+        charging_schedule={
+            "id": 1,
+            "charging_rate_unit": "A",
+            "charging_schedule_period": [{"start_period": 0, "limit": limit}],
+        },
+    )
+
+
+async def test_outside_a_site_ev_needs_get_a_tx_profile_and_the_ev_schedule_is_checked(
+    api: Api, operated: OperatedStation, station: str
+):
+    """OCTT TC_K_53, TC_K_55 and TC_K_57 for a station in no site: the EV's maximum (20 A,
+    below the EVSE's 32 A) as a TxProfile for the transaction; an EV schedule above it
+    Rejected and the profile sent again; the operator's own TxProfile (a higher stackLevel)
+    governs once set, and is what the CSMS sends from then on."""
+    await start_transaction(api, operated, station, "TX-EV-1")
+    needs = await operated.call(
+        call.NotifyEVChargingNeeds(
+            evse_id=1,
+            max_schedule_tuples=10,
+            charging_needs={
+                "requested_energy_transfer": "AC_three_phase",
+                "ac_charging_parameters": {
+                    "energy_amount": 20000,
+                    "ev_min_current": 6,
+                    "ev_max_current": 20,
+                    "ev_max_voltage": 400,
+                },
+            },
+        )
+    )
+    assert needs.status == "Accepted"
+    [first] = await got(operated, 1)
+    assert first["evseId"] == 1 and first["id"] == 1_000_001 and first["stack_level"] == 1
+    assert (first["charging_profile_purpose"], first["transaction_id"]) == ("TxProfile", "TX-EV-1")
+    [schedule] = first["charging_schedule"]
+    assert schedule["charging_rate_unit"] == "A"
+    assert schedule["charging_schedule_period"] == [
+        {"start_period": 0, "limit": 20.0, "number_phases": 3}
+    ]
+
+    assert (await operated.call(ev_schedule(20.0))).status == "Accepted"  # K15.FR.11
+    assert (await operated.call(ev_schedule(25.0))).status == "Rejected"  # K15.FR.12
+    again = (await got(operated, 2))[-1]  # K15.FR.13: renegotiation
+    assert again == first
+
+    # The operator's TxProfile, stackLevel 2, 16 A: the station obeys it now.
+    status, body = await put_profile(
+        api, station, 1, profile_id=5, purpose="TxProfile", level=2, transactionId="TX-EV-1"
+    )
+    assert status == 201, body
+    assert len(tx_profiles(operated)) == 3  # the API's own
+    assert (await operated.call(ev_schedule(16.0))).status == "Accepted"
+    assert (await operated.call(ev_schedule(20.0))).status == "Rejected"
+    renegotiated = (await got(operated, 4))[-1]
+    assert (renegotiated["id"], renegotiated["stack_level"]) == (5, 2)
+    assert renegotiated == tx_profiles(operated)[2]  # sent again as the operator set it

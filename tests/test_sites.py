@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import signal
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from shared import names
 from shared.events import iso, utc_now
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
+from tests.events import Tap, event_queue
 from tests.simulator import now, sim_station
 from tests.site_station import Ledger, SiteStation
 from tests.test_end_to_end import eventually
@@ -55,6 +56,15 @@ async def site_of(
 
 def key(cp: SiteStation, tx: str) -> tuple[str, str]:
     return (cp.id, tx)
+
+
+def received(cp: SiteStation, count: int) -> Callable[[], Awaitable[bool]]:
+    """For ``eventually``: the station got ``count`` SetChargingProfile requests."""
+
+    async def check() -> bool:
+        return len(cp.profiles) >= count
+
+    return check
 
 
 async def test_three_stations_share_a_32_amp_site_through_every_change(cluster: Cluster, api: Api):
@@ -383,7 +393,7 @@ async def test_workers_competing_and_dying_never_take_the_site_over_its_limit(
         assert ledger.peak <= 40.0
 
 
-async def test_an_ev_schedule_is_checked_against_the_limit_its_transaction_was_sent(
+async def test_an_ev_schedule_above_its_limit_is_rejected_and_renegotiated_once(
     cluster: Cluster, api: Api, db: AsyncDatabase[Any]
 ):
     async with site_of(cluster, api, 2, maxCurrent=32.0) as (site, cps, ledger):
@@ -397,8 +407,9 @@ async def test_an_ev_schedule_is_checked_against_the_limit_its_transaction_was_s
             return all(x["status"] == "Accepted" for x in body["allocations"])
 
         assert await eventually(accepted)
-        for limit, within, above in ((16.0, True, []), (20.0, False, [600])):
-            answer = await a.call(
+
+        async def schedule(limit: float) -> Any:
+            return await a.call(
                 call.NotifyEVChargingSchedule(
                     time_base=now(),
                     evse_id=1,
@@ -412,14 +423,88 @@ async def test_an_ev_schedule_is_checked_against_the_limit_its_transaction_was_s
                     },
                 )
             )
-            assert answer.status == "Accepted"  # processed; not an approval (schema)
+
+        async def stored_check() -> dict[str, Any]:
             stored = await db[names.EV_CHARGING_SCHEDULES].find_one({"_id": f"{a.id}/1"})
             assert stored is not None
-            assert stored["check"] == {
-                "siteId": site,
-                "transactionId": "TX-A",
-                "limit": 16.0,
-                "unit": "A",
-                "within": within,
-                "periodsAbove": above,
-            }
+            check: dict[str, Any] = stored["check"]
+            assert (check["siteId"], check["transactionId"]) == (site, "TX-A")
+            return check
+
+        sent = len(a.profiles)
+        assert (await schedule(16.0)).status == "Accepted"  # K15.FR.11
+        check = await stored_check()
+        assert (check["within"], check["periodsAbove"]) == (True, [])
+        assert [p["stackLevel"] for p in check["profiles"]] == [1]
+        # Above the 16 A the site sent: Rejected (K17.FR.12), and the same limit is sent
+        # again so the station renegotiates with the EV (K17.FR.13).
+        assert (await schedule(20.0)).status == "Rejected"
+        check = await stored_check()
+        assert (check["within"], check["periodsAbove"]) == (False, [600])
+        assert await eventually(received(a, sent + 1))
+        again = a.profiles[-1]
+        assert again["transaction_id"] == "TX-A" and again["evseId"] == 1
+        assert again["charging_schedule"][0]["charging_schedule_period"][0]["limit"] == 16.0
+        # Too much again: Rejected, but no second renegotiation in a row.
+        assert (await schedule(20.0)).status == "Rejected"
+        await asyncio.sleep(2)
+        assert len(a.profiles) == sent + 1
+        assert ledger.held == {key(a, "TX-A"): 16.0, key(b, "TX-B"): 16.0}
+
+
+async def test_ev_needs_get_the_transaction_its_limit_even_unchanged(cluster: Cluster, api: Api):
+    """OCTT TC_K_53/57: after NotifyEVChargingNeeds the CSMS sends the transaction a
+    TxProfile, which the station needs to give the EV its schedule."""
+    async with site_of(cluster, api, 1, maxCurrent=32.0) as (_, (a,), ledger):
+        await a.start_transaction("TX-A")
+        await ledger.until({key(a, "TX-A"): 32.0})
+        sent = len(a.profiles)
+        needs = await a.call(
+            call.NotifyEVChargingNeeds(
+                evse_id=1,
+                max_schedule_tuples=10,
+                charging_needs={
+                    "requested_energy_transfer": "AC_three_phase",
+                    "ac_charging_parameters": {
+                        "energy_amount": 20000,
+                        "ev_min_current": 6,
+                        "ev_max_current": 40,  # above the site: the share stays 32 A
+                        "ev_max_voltage": 400,
+                    },
+                },
+            )
+        )
+        assert needs.status == "Accepted"
+        assert await eventually(received(a, sent + 1))
+        profile = a.profiles[-1]
+        assert profile["charging_profile_purpose"] == "TxProfile"
+        assert profile["transaction_id"] == "TX-A"
+        assert profile["charging_schedule"][0]["charging_schedule_period"][0]["limit"] == 32.0
+
+
+async def test_each_allocation_change_is_published_with_the_site_s_limits(
+    cluster: Cluster, api: Api
+):
+    async with site_of(cluster, api, 2, maxCurrent=32.0) as (site, (a, b), ledger):
+        async with event_queue(cluster.amqp_url, f"site.allocation.changed.{site}") as queue:
+            tap = Tap(queue)
+            await a.start_transaction("TX-A")
+            await ledger.until({key(a, "TX-A"): 32.0})
+            await b.start_transaction("TX-B")
+            await ledger.until({key(a, "TX-A"): 16.0, key(b, "TX-B"): 16.0})
+            # The site's creation may publish one before (effective limit, no transaction).
+            events = await tap.events(2)
+            if not events[0]["allocations"]:
+                events = events[1:] + await tap.events(1)
+    assert [e["event"] for e in events] == ["site.allocation.changed"] * 2
+    assert all(e["siteId"] == site and e["effectiveLimit"] == 32.0 for e in events)
+    assert events[1]["revision"] == events[0]["revision"] + 1
+    assert [(x["transactionId"], x["limit"], x["status"]) for x in events[0]["allocations"]] == [
+        ("TX-A", 32.0, "Accepted")
+    ]
+    assert [(x["transactionId"], x["limit"], x["status"]) for x in events[1]["allocations"]] == [
+        ("TX-A", 16.0, "Accepted"),
+        ("TX-B", 16.0, "Accepted"),
+    ]
+    assert all(x["unit"] == "A" for x in events[1]["allocations"])
+    assert names.EVENT_TRANSACTION_STARTED in events[1]["reasons"]

@@ -11,6 +11,11 @@ is counted at its EVSE maximum from then on and the allocation is computed again
 ``ROUNDS`` times), so the others make room for it. Such a station is tried again every
 ``SITE_RETRY_SECONDS``, alone and with a limit no higher than what it is counted at.
 
+An EVSE named in ``resend`` (its EV reported its needs, or its schedule was answered
+Rejected) has its transaction's limit sent even when it did not change, with the last batch:
+ISO 15118 stations wait for a SetChargingProfile to hand the EV its schedule (K15, K17), and
+a new one makes them renegotiate (K16). A refused one is retried then rather than later.
+
 Before a batch is sent, its entries are stored as ``Sending``: a worker that dies before
 it knows the answers leaves them unknown, and the next recomputation sends them again first.
 """
@@ -140,7 +145,9 @@ class SiteDriver:
         self._outbox = outbox
         self._settings = settings
 
-    async def recompute(self, site_id: str, reasons: set[str]) -> None:
+    async def recompute(
+        self, site_id: str, reasons: set[str], resend: set[tuple[str, int]] | None = None
+    ) -> None:
         site_doc = await sites.get(self._db, site_id)
         old = await sites.get_allocation(self._db, site_id)
         if site_doc is None:
@@ -150,6 +157,7 @@ class SiteDriver:
                 await self._publish(site_id, revision, utc_now(), None, [], reasons)
             return
         run = _Run(self, site_id, site_doc, await sites.get_limit(self._db, site_id), old)
+        run.resend = set(resend or ())
         await run.load()
         await run.retry_refused()
         await run.rounds()
@@ -240,6 +248,8 @@ class _Run:
         self.superseded: set[Key] = set()
         self._needs: list[dict[str, Any]] = []
         self._limits: dict[tuple[str, int], float] = {}
+        self.resend: set[tuple[str, int]] = set()
+        """(station, evseId): send its transaction's limit even if unchanged."""
 
     async def load(self) -> None:
         db, stations = self.driver._db, self.doc["stations"]
@@ -309,11 +319,17 @@ class _Run:
         the others left as they are. All at once: each is offered at most the EVSE maximum
         it is counted at, so the site stays within its limit whoever accepts."""
         retry = timedelta(seconds=self.driver._settings.site_retry_seconds)
-        trials = [
-            self._allocation(also_trusted=key).by_key()[key]
+        due = [
+            key
             for key, entry in self.entries.items()
-            if entry["status"] in REFUSED and self.now - entry["sentAt"] >= retry
+            if entry["status"] in REFUSED
+            and (
+                self.now - entry["sentAt"] >= retry
+                or (entry["stationId"], entry["evseId"]) in self.resend
+            )
         ]
+        trials = [self._allocation(also_trusted=key).by_key()[key] for key in due]
+        self.resend -= {(t.station_id, t.evse_id) for t in trials}
         await self._send(trials)
 
     async def rounds(self) -> None:
@@ -323,6 +339,7 @@ class _Run:
                 if limit.counted_at_max:
                     self.entries[limit.key]["countedAt"] = limit.limit
             todo = changes(previous_allocation(self.entries), allocation)
+            todo += self._unchanged_to_resend(allocation, todo)
             if not todo:
                 return
             previous = previous_allocation(self.entries).by_key()
@@ -337,6 +354,22 @@ class _Run:
             "site allocation still refused after several rounds; retried later",
             extra={"site": self.site_id, "rounds": ROUNDS},
         )
+
+    def _unchanged_to_resend(self, allocation: Allocation, todo: list[Limit]) -> list[Limit]:
+        """The limits of ``resend``'s transactions that ``todo`` does not send anyway; they
+        go with the increases, which they do not add to."""
+        if not self.resend:
+            return []
+        sending = {limit.key for limit in todo}
+        again = [
+            limit
+            for limit in allocation.limits
+            if (limit.station_id, limit.evse_id) in self.resend
+            and not limit.counted_at_max
+            and limit.key not in sending
+        ]
+        self.resend = set()
+        return again
 
     async def _send(self, limits: list[Limit]) -> bool:
         """Send ``limits`` together; True if every station accepted."""

@@ -52,6 +52,7 @@ RETRY_DELAY = 1.0
 class _Site:
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
     reasons: set[str] = field(default_factory=set)
+    resend: set[tuple[str, int]] = field(default_factory=set)
     task: asyncio.Task[None] | None = None
 
 
@@ -83,11 +84,14 @@ class SiteQueue:
             await message.ack()
             return
         try:
+            if reason == names.EVENT_CHARGING_SCHEDULE and not event.get("renegotiate"):
+                await message.ack()  # an EV schedule within its limits changes nothing here
+                return
             site_id = event.get("site") if reason == names.EVENT_SITE_CHANGED else None
             if site_id is None and "station" in event:
                 site_id = await sites.site_of(self._db, event["station"])
             if site_id is not None:
-                await self.recompute(site_id, reason)
+                await self.recompute(site_id, reason, resend_to(event))
         except Exception as exc:
             if is_transient(exc):
                 log.error(
@@ -161,12 +165,17 @@ class SiteQueue:
             if writer.users == 0:
                 self._writers.pop(site_id, None)
 
-    async def recompute(self, site_id: str, reason: str) -> None:
-        """Return once a recomputation of the site that started after this call finished."""
+    async def recompute(
+        self, site_id: str, reason: str, resend: tuple[str, int] | None = None
+    ) -> None:
+        """Return once a recomputation of the site that started after this call finished;
+        ``resend``: an EVSE whose transaction gets its limit sent even if unchanged."""
         state = self._sites.setdefault(site_id, _Site())
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         state.waiters.append(waiter)
         state.reasons.add(reason)
+        if resend is not None:
+            state.resend.add(resend)
         if state.task is None:
             state.task = asyncio.create_task(self._run(site_id, state))
         await waiter
@@ -176,8 +185,9 @@ class SiteQueue:
             while state.waiters:
                 waiters, state.waiters = state.waiters, []
                 reasons, state.reasons = state.reasons, set()
+                resend, state.resend = state.resend, set()
                 try:
-                    await self._driver.recompute(site_id, reasons)
+                    await self._driver.recompute(site_id, reasons, resend)
                 except Exception as exc:
                     for waiter in waiters:
                         waiter.set_exception(exc)
@@ -188,6 +198,17 @@ class SiteQueue:
             state.task = None
             if not state.waiters:
                 self._sites.pop(site_id, None)
+
+
+def resend_to(event: dict[str, Any]) -> tuple[str, int] | None:
+    """The EVSE whose transaction must get its profile again, even if unchanged: after the
+    EV's needs (K15/K17: the station waits for a SetChargingProfile to give the EV its
+    schedule) and after an EV schedule answered Rejected (K16: a new SetChargingProfile
+    makes the station renegotiate with the EV)."""
+    if event.get("event") == names.EVENT_CHARGING_NEEDS or event.get("renegotiate"):
+        if isinstance(event.get("station"), str) and isinstance(event.get("evseId"), int):
+            return (event["station"], event["evseId"])
+    return None
 
 
 async def sweep(db: AsyncDatabase[Any], events: EventPublisher) -> int:

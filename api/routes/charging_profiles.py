@@ -170,7 +170,8 @@ async def clear(request: web.Request) -> web.Response:
         # maximum while the site still counts it at its share.
         raise ApiError(
             409,
-            "The site load management's TxProfile: change the site or its limit instead",
+            "The CSMS's own TxProfile (site load management, an EV's charging needs): "
+            "change the site or its limit instead",
             {"profileId": profile_id, "siteProfileIds": f">= {SITE_PROFILE_IDS}"},
         )
     payload = {"chargingProfileId": profile_id}

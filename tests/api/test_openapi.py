@@ -5,7 +5,7 @@ from __future__ import annotations
 from api.access import CONSOLE_ROLES
 from api.app import build
 from api.openapi import SPEC
-from api.routes import reservations, stations
+from api.routes import reservations, sites, stations
 from shared import config, names, tariffs
 from shared.actions import COMMAND_ACTIONS, command_actions
 from tests.conftest import Api
@@ -53,6 +53,12 @@ def test_station_input_describes_exactly_the_fields_put_accepts():
 def test_reservation_input_describes_exactly_the_fields_post_accepts():
     described = SPEC["components"]["schemas"]["ReservationInput"]["properties"]
     assert set(described) == set(reservations.FIELDS)
+
+
+def test_site_input_describes_exactly_the_fields_put_accepts():
+    described = SPEC["components"]["schemas"]["SiteInput"]
+    assert set(described["properties"]) == set(sites.FIELDS)
+    assert described["required"] == ["maxCurrent"]
 
 
 def test_tariff_input_describes_exactly_the_fields_put_accepts():

@@ -13,7 +13,7 @@ from shared.charging_profiles import SITE_PROFILE_IDS
 from shared.schemas import validate
 from shared.site_allocation import Limit
 from workers import site_driver
-from workers.sites import SiteQueue
+from workers.sites import SiteQueue, resend_to
 
 T0 = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
@@ -92,11 +92,15 @@ class SlowDriver:
         self.running: dict[str, int] = {}
         self.most_at_once = 0
         self.runs: list[tuple[str, set[str]]] = []
+        self.resent: list[set[tuple[str, int]]] = []
 
-    async def recompute(self, site_id: str, reasons: set[str]) -> None:
+    async def recompute(
+        self, site_id: str, reasons: set[str], resend: set[tuple[str, int]] | None = None
+    ) -> None:
         self.running[site_id] = self.running.get(site_id, 0) + 1
         self.most_at_once = max(self.most_at_once, self.running[site_id])
         self.runs.append((site_id, set(reasons)))
+        self.resent.append(set(resend or ()))
         await asyncio.sleep(0.05)
         self.running[site_id] -= 1
 
@@ -116,10 +120,34 @@ async def test_one_recomputation_per_site_at_a_time_and_every_event_answered_by_
     assert queue._sites == {}
 
 
+async def test_evses_to_resend_to_gather_like_reasons_for_the_next_run():
+    driver = SlowDriver()
+    queue = SiteQueue(db=None, driver=driver, events=None)  # type: ignore[arg-type]
+    first = asyncio.create_task(queue.recompute("S1", "a"))
+    await asyncio.sleep(0.01)
+    later = [
+        asyncio.create_task(queue.recompute("S1", names.EVENT_CHARGING_NEEDS, ("CS1", e)))
+        for e in (1, 2)
+    ]
+    await asyncio.gather(first, *later)
+    assert driver.resent == [set(), {("CS1", 1), ("CS1", 2)}]
+
+
+def test_needs_and_a_renegotiation_ask_for_a_resend_other_events_do_not():
+    needs = {"event": names.EVENT_CHARGING_NEEDS, "station": "CS1", "evseId": 2}
+    assert resend_to(needs) == ("CS1", 2)
+    schedule = {"event": names.EVENT_CHARGING_SCHEDULE, "station": "CS1", "evseId": 1}
+    assert resend_to(schedule) is None
+    assert resend_to({**schedule, "renegotiate": True}) == ("CS1", 1)
+    assert resend_to({"event": names.EVENT_TRANSACTION_STARTED, "station": "CS1"}) is None
+
+
 async def test_a_failed_recomputation_fails_the_events_it_was_for_and_not_the_next():
     class Failing(SlowDriver):
-        async def recompute(self, site_id: str, reasons: set[str]) -> None:
-            await super().recompute(site_id, reasons)
+        async def recompute(
+            self, site_id: str, reasons: set[str], resend: set[tuple[str, int]] | None = None
+        ) -> None:
+            await super().recompute(site_id, reasons, resend)
             if "bad" in reasons:
                 raise RuntimeError("store went away")
 

@@ -4,12 +4,19 @@
 charge, departure time), plus ``departureAt`` parsed and ``maxCurrent``: the EV's
 ``evMaxCurrent`` in A per phase when it charges AC (for DC it is a DC current, so None).
 
-Always answered ``Accepted``. The site load management reads these needs when the
-``charging.needs`` event reaches the sites queue: the EV's maximum for its transaction
-(``shared.site_inputs.ev_max``; a DC ``evMaxPower`` as A per phase) and what it needs to
-get its energy amount by its departure (``site_inputs.needed_current``), served before the
-others get more than their minimum. Answering ``Processing`` while a schedule is worked out
-is not done.
+Always answered ``Accepted`` (K15.FR.03, K17.FR.03): the CSMS can give a schedule at once.
+Then the EVSE's transaction gets a TxProfile (K15, K17; OCTT TC_K_53, TC_K_57), sent again
+even when its limit did not change, since the station waits for one to hand the EV its
+schedule (``ev_profiles``):
+
+* a station in a site: the site load management reads these needs (the EV's maximum for its
+  transaction, ``shared.site_inputs.ev_max``; a DC ``evMaxPower`` as A per phase; what it
+  needs to get its energy amount by its departure, ``site_inputs.needed_current``, served
+  before the others get more than their minimum) when the ``charging.needs`` event reaches
+  the sites queue, recomputes the site and sends the transaction its share, changed or not;
+* a station in no site: after the answer, the operator's TxProfile for the transaction when
+  the CSMS holds one, else the smaller of the EV's and the EVSE's maximum
+  (``shared.ev_charging.own_profile``).
 """
 
 from __future__ import annotations
@@ -17,9 +24,10 @@ from __future__ import annotations
 from typing import Any
 
 from shared import names, timestamps
-from store import charging_limits
+from store import charging_limits, sites
 
 from ...context import Context, Payload
+from . import ev_profiles
 
 
 def max_current(needs: dict[str, Any]) -> float | None:
@@ -54,4 +62,6 @@ async def handle(ctx: Context, request: Payload) -> Payload:
         maxCurrent=current,
         maxScheduleTuples=request.get("maxScheduleTuples"),
     )
+    if ctx.commands is not None and await sites.site_of(ctx.db, ctx.station) is None:
+        ctx.after_reply.append(lambda: ev_profiles.send_profile(ctx, evse_id, "needs"))
     return {"status": "Accepted"}
