@@ -253,6 +253,8 @@ async def test_a_resent_notify_event_raises_one_alert_and_periodic_raises_none(
 
     alerts = await eventually(raised)
     assert [(a["eventId"], a["trigger"], a["severity"]) for a in alerts] == [(5, "Delta", None)]
+    assert (alerts[0]["active"], alerts[0]["clearedAt"]) == (False, alerts[0]["raisedAt"])
+    assert await alerts_of(api, station, "&active=true") == []  # a Delta is a notice
 
 
 async def test_unknown_alerts_and_bad_acks_are_refused(api: Api, station: str):
