@@ -327,9 +327,11 @@ SPEC: dict[str, Any] = {
                 "variable, variableMonitoringId, actualValue, trigger, severity (of the "
                 "monitor, when the CSMS knows it, else null), techCode, techInfo, "
                 "eventNotificationType, raisedAt, active, clearedAt, acknowledged, "
-                "acknowledgement}`. An entry with `cleared` true ends the active alerts of "
-                "its component and variable (and monitor, when it names one). Periodic "
-                "entries raise none.",
+                "acknowledgement}`. An Alerting alert stays active until an entry with "
+                "`cleared` true ends the active alerts of its component and variable (and "
+                "monitor, when it names one); a Delta one (a value changed, never cleared by "
+                "a station) is a notice stored inactive, `clearedAt` its `raisedAt`. "
+                "Periodic entries raise none.",
             }
         },
         "/api/v1/alerts/{alertId}": {

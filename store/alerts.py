@@ -1,6 +1,6 @@
 """``alerts`` and ``alert_acks``: what a station's monitors raised (N07 NotifyEvent with a
-``trigger`` of Alerting or Delta) until it reports them ``cleared``, and which of them an
-operator acknowledged.
+``trigger`` of Alerting, active until it reports them ``cleared``, or Delta, a notice stored
+inactive), and which of them an operator acknowledged.
 
 One writer per document (FerretDB v1): an alert is inserted and later cleared by the
 workers only; an acknowledgement is the API's own document in ``alert_acks`` under the

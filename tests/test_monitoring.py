@@ -105,6 +105,54 @@ async def test_base_and_level_are_sent_and_the_accepted_ones_kept(
     assert (await api.request("PUT", f"{path}/base", {"monitoringBase": "Some"}))[0] == 422
 
 
+async def test_a_clock_aligned_monitor_is_accepted_and_stored(
+    api: Api, operated: OperatedStation, station: str
+):
+    status, body = await set_monitors(api, station, monitor(POWER, "PeriodicClockAligned", 900, 7))
+    assert status == 200, body
+    [result] = body["setMonitoringResult"]
+    assert (result["status"], result["type"], result["id"]) == (
+        "Accepted",
+        "PeriodicClockAligned",
+        100,
+    )
+    [shown] = (await listed(api, station))["monitors"]
+    assert (shown["monitorId"], shown["type"], shown["value"], shown["severity"]) == (
+        100,
+        "PeriodicClockAligned",
+        900,
+        7,
+    )
+    assert (shown["component"], shown["source"]) == (POWER["component"], "api")
+    assert operated.monitors[100]["type"] == "PeriodicClockAligned"
+
+
+async def test_base_all_keeps_the_monitors_and_factory_default_forgets_them(
+    api: Api, operated: OperatedStation, station: str
+):
+    assert (await set_monitors(api, station, monitor(POWER, "UpperThreshold", 22000)))[0] == 200
+    path = f"/stations/{station}/monitors/base"
+    status, base = await api.request("PUT", path, {"monitoringBase": "All"})
+    assert status == 200, base
+    assert (base["monitoringBase"], base["answer"], base["forgottenMonitors"]) == (
+        "All",
+        "Accepted",
+        0,
+    )
+    assert operated.monitoring_base == "All"
+    shown = await listed(api, station)
+    assert (shown["monitoringBase"], [m["monitorId"] for m in shown["monitors"]]) == ("All", [100])
+
+    status, base = await api.request("PUT", path, {"monitoringBase": "FactoryDefault"})
+    assert status == 200, base
+    assert (base["answer"], base["forgottenMonitors"]) == ("Accepted", 1)
+    assert (operated.monitoring_base, operated.monitors) == ("FactoryDefault", {})
+    shown = await listed(api, station)
+    assert (shown["monitoringBase"], shown["monitors"]) == ("FactoryDefault", [])
+    sent = [p["monitoringBase"] for a, p in operated.received if a == "SetMonitoringBase"]
+    assert sent == ["All", "FactoryDefault"]
+
+
 async def test_refresh_assembles_the_report_parts_into_the_monitor_list(
     api: Api, operated: OperatedStation, station: str
 ):
@@ -253,6 +301,8 @@ async def test_a_resent_notify_event_raises_one_alert_and_periodic_raises_none(
 
     alerts = await eventually(raised)
     assert [(a["eventId"], a["trigger"], a["severity"]) for a in alerts] == [(5, "Delta", None)]
+    assert (alerts[0]["active"], alerts[0]["clearedAt"]) == (False, alerts[0]["raisedAt"])
+    assert await alerts_of(api, station, "&active=true") == []  # a Delta is a notice
 
 
 async def test_unknown_alerts_and_bad_acks_are_refused(api: Api, station: str):

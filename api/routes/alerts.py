@@ -1,5 +1,6 @@
 """/api/v1/alerts: what the stations' monitors raised (NotifyEvent with a trigger of
-Alerting or Delta, N07), until cleared, and an operator's acknowledgement of each.
+Alerting, active until cleared, or Delta, a notice stored inactive; N07), and an operator's
+acknowledgement of each.
 
 Workers raise and clear alerts (``store/alerts.py``); the API only reads them and writes
 acknowledgements to their own collection, so no alert document ever has two writers. An

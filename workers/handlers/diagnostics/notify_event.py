@@ -1,13 +1,18 @@
 """NotifyEvent (N07): monitoring events reported by the station, kept as a log; those of an
 Alerting or Delta trigger raise an alert, those ``cleared`` end one (``store/alerts.py``).
 
-Only those entries cost more than the log: a NotifyEvent of Periodic entries alone writes
-and reads nothing else.
+An Alerting entry reports a condition (a threshold crossed) that holds until the station
+sends the same event ``cleared``: its alert stays active until then. A Delta entry reports
+that a value changed (by the monitor's value, or at all for a non-numeric variable, e.g. a
+connector's AvailabilityState): a one-off notice that no ``cleared`` will ever end, so its
+alert is stored already ended (``clearedAt`` its own time), to be seen and acknowledged
+but never counted as active. Only those entries cost more than the log: a NotifyEvent of
+Periodic entries alone writes and reads nothing else.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from shared import names, timestamps
 from shared.events import iso
@@ -15,7 +20,18 @@ from store import alerts, records
 
 from ...context import Context, Payload
 
-RAISING = frozenset({"Alerting", "Delta"})
+Outcome = Literal["alert", "notice", "clear"]
+BY_TRIGGER: dict[str, Outcome] = {"Alerting": "alert", "Delta": "notice"}
+
+
+def outcome(event: Payload) -> Outcome | None:
+    """What one eventData entry does to alerts: ``alert`` raises one that stays active until
+    cleared, ``notice`` raises one already ended (a Delta: a change, not a lasting
+    condition), ``clear`` ends the active ones of its variable (and monitor); None: nothing
+    (a Periodic entry is a reading)."""
+    if event.get("cleared", False):
+        return "clear"
+    return BY_TRIGGER.get(event["trigger"])
 
 
 async def handle(ctx: Context, request: Payload) -> Payload:
@@ -55,6 +71,8 @@ async def _severities(ctx: Context, events: list[Payload]) -> dict[int, int]:
 
 
 def _alert(ctx: Context, request: Payload, event: Payload, severity: int | None) -> Payload:
+    lasting = outcome(event) == "alert"
+    raised_at = timestamps.parse(event["timestamp"])
     return {
         "_id": alerts.alert_id(
             ctx.station, request["generatedAt"], request["seqNo"], event["eventId"]
@@ -71,18 +89,16 @@ def _alert(ctx: Context, request: Payload, event: Payload, severity: int | None)
         "techCode": event.get("techCode"),
         "techInfo": event.get("techInfo"),
         "eventNotificationType": event["eventNotificationType"],
-        "raisedAt": timestamps.parse(event["timestamp"]),
+        "raisedAt": raised_at,
         "receivedAt": ctx.now,
-        "active": True,
-        "clearedAt": None,
+        "active": lasting,
+        "clearedAt": None if lasting else raised_at,
         "clearedBy": None,
     }
 
 
 async def _raise(ctx: Context, request: Payload) -> None:
-    raising = [
-        e for e in request["eventData"] if e["trigger"] in RAISING and not e.get("cleared", False)
-    ]
+    raising = [e for e in request["eventData"] if outcome(e) in ("alert", "notice")]
     if not raising:
         return
     severities = await _severities(ctx, raising)
@@ -96,7 +112,7 @@ async def _raise(ctx: Context, request: Payload) -> None:
 
 async def _clear(ctx: Context, request: Payload) -> None:
     for event in request["eventData"]:
-        if not event.get("cleared", False):
+        if outcome(event) != "clear":
             continue
         cleared_by = alerts.alert_id(
             ctx.station, request["generatedAt"], request["seqNo"], event["eventId"]
@@ -130,4 +146,5 @@ def _fields(doc: Payload) -> dict[str, Any]:
         "trigger": doc["trigger"],
         "severity": doc["severity"],
         "raisedAt": iso(doc["raisedAt"]),
+        "active": doc["active"],
     }
