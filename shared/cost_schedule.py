@@ -25,7 +25,7 @@ from typing import Any
 from . import names
 from .tariffs import Tariff, cost
 
-__all__ = ["Due", "due_now", "is_due", "period", "running_cost"]
+__all__ = ["Due", "due_now", "is_due", "period", "running_cost", "sends_costs"]
 
 
 def period(now: datetime, interval: int) -> int:
