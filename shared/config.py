@@ -643,9 +643,11 @@ SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "COST_UPDATE_INTERVAL",
         "60",
         _non_negative_int,
-        "Least seconds between two CostUpdated sent for one transaction under a tariff "
-        "(I02): one is sent after a TransactionEvent Updated once this much passed since "
-        "the last. 0: none sent (the total cost still comes with Ended).",
+        "Seconds between two CostUpdated sent for one running transaction under a tariff "
+        "(I02), at most one per period of this length: after a TransactionEvent Updated "
+        "once this much passed since the last, and by the workers' sweep, which runs this "
+        "often, to those without one for as long (the first an interval after the start). "
+        "0: none sent (the total cost still comes with Ended).",
     ),
     (
         "TARIFF_CACHE_SECONDS",

@@ -213,7 +213,7 @@ TARIFF_MEMBERS = "tariff_members"  # a station's own tariff: _id station, at mos
 STATION_MESSAGES = "station_messages"  # 2.1 messages kept as sent: <station>/<messageId>, workers
 PERIODIC_STREAMS = "periodic_streams"  # 2.1 event streams a station opened: <station>/<id>, workers
 PERIODIC_STREAM_DATA = "periodic_stream_data"  # NotifyPeriodicEventStream: <station>/<msgId>
-COST_UPDATES = "cost_updates"  # when a transaction was last sent CostUpdated: <station>/<txId>
+COST_UPDATES = "cost_updates"  # CostUpdated sent: <station>/<txId>/<period>, sweep/<period>
 OUTBOX = (
     "event_outbox"  # events the broker did not confirm at once, until one is (workers/outbox.py)
 )
@@ -244,6 +244,7 @@ STATE_LOG_STATUS = "logStatus"  # the last LogStatusNotification
 STATE_FIRMWARE_UPDATE = "firmwareUpdate"  # the last UpdateFirmware the station accepted
 STATE_LOG_REQUEST = "logRequest"  # the last GetLog the station accepted
 STATE_TRIGGERED_PREFIX = "triggered:"  # + requestedMessage: when TriggerMessage asked for it
+STATE_DEFAULT_TARIFF = "defaultTariff"  # a 2.1 station's answer to the SetDefaultTariff sent
 STATE_NETWORK_PROFILE_PREFIX = "networkProfile:"  # + configurationSlot: a SetNetworkProfile
 # How a station's facts are assembled for readers: the prefixed kinds are gathered under these.
 STATE_TRIGGERED = "triggered"

@@ -25,6 +25,7 @@ __all__ = [
     "parse",
     "personal_message",
     "pick",
+    "running_cost_message",
 ]
 
 TARIFF_ID_PATTERN = re.compile(r"[A-Za-z0-9._~-]{1,64}")
@@ -192,6 +193,16 @@ def personal_message(tariff: Tariff, language: str | None) -> dict[str, str] | N
         "language": chosen,
         "content": tariff.description[chosen][:MAX_MESSAGE],
     }
+
+
+def running_cost_message(amount: Decimal, currency: str) -> dict[str, str]:
+    """I06: the running cost as the MessageContentType of a TransactionEvent answer's
+    ``updatedPersonalMessage``: the amount with the currency's minor unit and its ISO code,
+    ``"2.50 EUR"``. No ``language``: digits and a currency code read the same in every
+    language, and the tariff's texts (I01) are the operator's, not a cost."""
+    quantum = Decimal(1).scaleb(-currency_decimals(currency))
+    shown = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    return {"format": "UTF8", "content": f"{shown:f} {currency}"}
 
 
 def ocpp21_tariff_id(tariff_id: str) -> str:

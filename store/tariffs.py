@@ -1,9 +1,8 @@
-"""Tariffs (block I): ``tariffs``, ``tariff_members`` and ``cost_updates``.
+"""Tariffs (block I): ``tariffs`` and ``tariff_members`` (``cost_updates``: its own module).
 
 One writer each, so FerretDB v1's unlocked read-modify-write never sees two on a document:
-the API writes the tariffs and their stations; the CostUpdated follow-up
-(``workers/handlers/tariff_cost/cost_updates.py``) writes ``cost_updates``. A transaction's
-cost is written by its TransactionEvent handler within its own summary write.
+the API writes the tariffs and their stations. A transaction's cost is written by its
+TransactionEvent handler within its own summary write.
 
 A station has at most one tariff of its own: ``tariff_members`` holds one document per
 station (``_id`` = station id), and inserting it is the claim (as ``store/sites.py``).
@@ -20,7 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names
 
-from . import insert_once, upsert
+from . import insert_once
 
 
 async def get(db: AsyncDatabase[Any], tariff_id: str) -> dict[str, Any] | None:
@@ -82,29 +81,3 @@ async def tariff_of(db: AsyncDatabase[Any], station: str) -> str | None:
     """The station's own tariff id (one ``_id`` read), None when it has none."""
     doc = await db[names.TARIFF_MEMBERS].find_one({"_id": station})
     return None if doc is None else str(doc["tariff"])
-
-
-def cost_update_key(station: str, transaction_id: str) -> str:
-    return f"{station}/{transaction_id}"
-
-
-async def last_cost_update(
-    db: AsyncDatabase[Any], station: str, transaction_id: str
-) -> dict[str, Any] | None:
-    doc: dict[str, Any] | None = await db[names.COST_UPDATES].find_one(
-        {"_id": cost_update_key(station, transaction_id)}
-    )
-    return doc
-
-
-async def record_cost_update(
-    db: AsyncDatabase[Any], station: str, transaction_id: str, fields: dict[str, Any]
-) -> None:
-    """Set every field at once: two follow-ups racing for one transaction (the station's
-    next event came in while one was sending) each leave a consistent document."""
-    await upsert(
-        db,
-        names.COST_UPDATES,
-        {"_id": cost_update_key(station, transaction_id)},
-        {"$set": {"station": station, "transactionId": transaction_id, **fields}},
-    )

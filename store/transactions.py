@@ -161,3 +161,23 @@ async def for_trends(db: AsyncDatabase[Any], since: datetime) -> list[dict[str, 
         },
     )
     return [doc async for doc in cursor]
+
+
+async def running_priced(db: AsyncDatabase[Any]) -> list[dict[str, Any]]:
+    """The running transactions under a tariff whose station is sent costs, with what the
+    CostUpdated sweep prices them from (one query; ``shared.cost_schedule`` decides)."""
+    cursor = db[names.TRANSACTIONS].find(
+        {"endedAt": {"$exists": False}, "tariff.currency": {"$exists": True}, "costsOff": False},
+        {
+            "_id": 0,
+            "station": 1,
+            "transactionId": 1,
+            "tariff": 1,
+            "costsOff": 1,
+            "ocppVersion": 1,
+            "startedAt": 1,
+            "meterStartWh": 1,
+            "meterLastWh": 1,
+        },
+    )
+    return [doc async for doc in cursor]

@@ -95,7 +95,7 @@ class Cluster:
             MASTER_PASS_GROUP_ID=MASTER_PASS_GROUP_ID,
             SITE_RETRY_SECONDS="3",
             SITE_SWEEP_SECONDS="1",
-            COST_UPDATE_INTERVAL="1",
+            COST_UPDATE_INTERVAL="2",
             TARIFF_CACHE_SECONDS="0",
             OCSP_TIMEOUT="2",
             CONTRACT_ROOTS_FILE=str(self.contract_roots),

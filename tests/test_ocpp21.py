@@ -4,6 +4,7 @@ answer checked against the 2.1 schemas."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,9 +14,11 @@ import pytest
 from ocpp.routing import on
 from ocpp.v21 import ChargePoint, call
 from ocpp.v21 import call_result as result21
+from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import names, schemas
 from shared.ocppj import CallResult
+from store import station_state
 from tests.cluster import Cluster
 from tests.conftest import PASSWORD, Api
 from tests.simulator import BOOT, RawStation, now, open_ws, raw_station, running
@@ -273,5 +276,100 @@ async def test_a_new_default_tariff_reaches_connected_2_1_stations_without_their
             await eventually(lambda: _some(cp.tariffs))
             assert cp.tariffs[-1]["tariff_id"] == tariff
             assert cp.tariffs[-1]["charging_time"] == {"prices": [{"price_minute": 0.05}]}
+    finally:
+        await api.request("DELETE", f"/tariffs/{tariff}")
+
+
+class Costed21(Tariffed21):
+    """A 2.1 station that answers SetDefaultTariff with ``answer`` and keeps the running
+    costs the CSMS sends it."""
+
+    answer: str
+    costs: list[float]
+
+    @on("SetDefaultTariff")
+    def on_set_default_tariff(self, evse_id: int, tariff: dict[str, Any], **kw: Any) -> Any:
+        self.tariffs.append(tariff)
+        return result21.SetDefaultTariff(status=self.answer)
+
+    @on("CostUpdated")
+    def on_cost_updated(self, total_cost: float, transaction_id: str, **kw: Any) -> Any:
+        self.costs.append(total_cost)
+        return result21.CostUpdated()
+
+
+async def _charge_under_own_tariff(
+    db: AsyncDatabase[Any], url: str, station: str, answer: str, tx: str
+) -> tuple[Costed21, Any]:
+    """Boot a 2.1 station that answers its SetDefaultTariff with ``answer``, then charge
+    10 kWh (an Updated at 5 kWh) under a 0.30/kWh + 1.00 tariff; the Ended answer."""
+    ws = await open_ws(url, station, PASSWORD, subprotocols=[names.OCPP21])
+    cp = Costed21(station, ws, response_timeout=30)
+    cp.tariffs, cp.costs, cp.answer = [], [], answer
+    async with running(cp):
+        boot = await cp.call(
+            call.BootNotification(
+                charging_station={"model": "M21", "vendor_name": "V21"}, reason="PowerUp"
+            )
+        )
+        assert boot.status == "Accepted"
+
+        async def answered() -> bool:
+            facts = await station_state.get_kinds(db, station, (names.STATE_DEFAULT_TARIFF,))
+            return facts.get(names.STATE_DEFAULT_TARIFF, {}).get("status") == answer
+
+        assert await eventually(answered)
+        answers = []
+        for seq, (kind, wh) in enumerate([("Started", 0), ("Updated", 5000), ("Ended", 10_000)]):
+            answers.append(
+                await cp.call(
+                    call.TransactionEvent(
+                        event_type=kind,
+                        timestamp=now(),
+                        trigger_reason="Authorized" if kind == "Started" else "MeterValuePeriodic",
+                        seq_no=seq,
+                        transaction_info={"transaction_id": tx},
+                        evse={"id": 1, "connector_id": 1},
+                        meter_value=energy(wh, "Sample.Periodic"),
+                    )
+                )
+            )
+            if kind == "Updated" and answer != "Accepted":
+                assert await eventually(lambda: _some(cp.costs))
+        await asyncio.sleep(1)  # what a follow-up would have sent
+    return cp, answers
+
+
+async def test_a_2_1_station_that_accepted_its_tariff_computes_its_cost_itself(
+    api: Api, db: AsyncDatabase[Any], gateway21: str, station: str
+):
+    tariff = f"L21-{station}"[:64]
+    body = {"currency": "EUR", "pricePerKWh": 0.3, "sessionFee": 1, "stations": [station]}
+    assert (await api.request("PUT", f"/tariffs/{tariff}", body))[0] == 201
+    try:
+        cp, (_, updated, ended) = await _charge_under_own_tariff(
+            db, gateway21, station, "Accepted", "TX21-LOCAL"
+        )
+        assert ended.total_cost is None and updated.updated_personal_message is None
+        assert cp.costs == []
+        status, tx = await api.request("GET", f"/transactions/TX21-LOCAL?stationId={station}")
+        assert status == 200 and tx["cost"] == "4.00"  # the CSMS still computes it
+    finally:
+        await api.request("DELETE", f"/tariffs/{tariff}")
+
+
+async def test_a_2_1_station_that_rejected_its_tariff_is_sent_costs(
+    api: Api, db: AsyncDatabase[Any], gateway21: str, station: str
+):
+    tariff = f"R21-{station}"[:64]
+    body = {"currency": "EUR", "pricePerKWh": 0.3, "sessionFee": 1, "stations": [station]}
+    assert (await api.request("PUT", f"/tariffs/{tariff}", body))[0] == 201
+    try:
+        cp, (_, updated, ended) = await _charge_under_own_tariff(
+            db, gateway21, station, "Rejected", "TX21-SENT"
+        )
+        assert ended.total_cost == 4.0
+        assert updated.updated_personal_message["content"] == "2.50 EUR"
+        assert cp.costs[0] == 2.5
     finally:
         await api.request("DELETE", f"/tariffs/{tariff}")

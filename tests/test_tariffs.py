@@ -1,6 +1,6 @@
-"""Tariffs and costs (I01-I03) end to end: tariffs defined through the API, ``ocpp``-library
-stations charging under them on the real cluster (COST_UPDATE_INTERVAL=1 and
-TARIFF_CACHE_SECONDS=0 there, ``tests/cluster.py``)."""
+"""Tariffs and costs (I01-I03, I06) end to end: tariffs defined through the API,
+``ocpp``-library stations charging under them on the real cluster (COST_UPDATE_INTERVAL=2
+and TARIFF_CACHE_SECONDS=0 there, ``tests/cluster.py``)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from tests.simulator import SimStation, sim_station
 from tests.test_end_to_end import eventually
 
 TOKEN = "RFID-TARIFF-1"
+INTERVAL = 2  # COST_UPDATE_INTERVAL of the test cluster
 TEXT = "0.30 EUR/kWh + 1.00 EUR per session"
 
 
@@ -61,7 +62,7 @@ async def booted(cluster: Cluster, station: str) -> AsyncIterator[CostStation]:
         yield cp
 
 
-async def charge(cp: CostStation, tx: str, *, pause: float = 1.2) -> Any:
+async def charge(cp: CostStation, tx: str, *, pause: float = INTERVAL + 0.2) -> Any:
     """Start at 0 Wh, two Updated a CostUpdated interval apart, end at 10 kWh."""
     started = await cp.transaction_event(
         "Started", tx, 0, "Authorized", energy_wh=0, token=TOKEN, charging_state="Charging"
@@ -94,17 +95,28 @@ async def test_a_transaction_under_a_tariff_gets_running_and_total_costs(
             "language": "en",
             "content": TEXT,
         }
-        started, ended = await charge(cp, "TX-COST-1")
+        tx = "TX-COST-1"
+        started = await cp.transaction_event(
+            "Started", tx, 0, "Authorized", energy_wh=0, token=TOKEN, charging_state="Charging"
+        )
         assert started.id_token_info["personal_message"]["content"] == TEXT
-        assert started.total_cost is None
+        assert started.total_cost is None and started.updated_personal_message is None
+        updated = await cp.transaction_event("Updated", tx, 1, "MeterValuePeriodic", energy_wh=5000)
+        # I06: the answer to Updated shows the cost so far (5 kWh: 1.00 + 1.50).
+        assert updated.updated_personal_message == {"format": "UTF8", "content": "2.50 EUR"}
+        assert await eventually(lambda: _has(cp.costs, 2.5))
+        await asyncio.sleep(INTERVAL)
+        updated = await cp.transaction_event("Updated", tx, 2, "MeterValuePeriodic", energy_wh=8000)
+        assert updated.updated_personal_message["content"] == "3.40 EUR"
+        # 8 kWh: 1.00 + 2.40, from this event's follow-up or, if it came first, the sweep.
+        assert await eventually(lambda: _has(cp.costs, 3.4))
+        ended = await cp.transaction_event(
+            "Ended", tx, 3, "StopAuthorized", energy_wh=10_000, token=TOKEN, stopped_reason="Local"
+        )
         assert ended.total_cost == 4.00  # 1.00 session fee + 10 kWh x 0.30
-
-        async def two_costs() -> bool:
-            return len(cp.costs) >= 2
-
-        await eventually(two_costs)
-        # 5 kWh: 1.00 + 1.50; 8 kWh, a second later: 1.00 + 2.40.
-        assert cp.costs == [("TX-COST-1", 2.5), ("TX-COST-1", 3.4)]
+        assert ended.updated_personal_message is None
+        assert cp.costs[0] == (tx, 2.5) and cp.costs[-1] == (tx, 3.4)
+        assert set(cp.costs) == {(tx, 2.5), (tx, 3.4)}
 
         # A resent Ended is answered with the same total.
         again = await cp.transaction_event(
@@ -119,6 +131,10 @@ async def test_a_transaction_under_a_tariff_gets_running_and_total_costs(
     status, tx = await api.request("GET", "/transactions/TX-COST-1?stationId=" + station)
     assert status == 200, tx
     assert tx["cost"] == "4.00" and tx["currency"] == "EUR"
+
+
+async def _has(costs: list[tuple[str, float]], amount: float) -> bool:
+    return amount in [cost for _, cost in costs]
 
 
 async def test_a_station_without_its_own_tariff_uses_the_default_one(
@@ -162,7 +178,7 @@ async def test_a_station_with_costs_turned_off_is_left_alone(
         _, ended = await charge(cp, "TX-OFF-1")
         assert ended.total_cost is None
         await asyncio.sleep(1)
-        assert cp.costs == []
+        assert cp.costs == []  # nor from the sweep: the Updated events came 2 intervals apart
     status, tx = await api.request("GET", "/transactions/TX-OFF-1?stationId=" + station)
     assert tx["cost"] == "4.00"  # the CSMS still bills what it computed
 
@@ -241,3 +257,48 @@ async def test_a_running_transaction_keeps_the_prices_it_started_under(
             "Ended", "TX-KEEP-1", 1, "StopAuthorized", energy_wh=10_000, stopped_reason="Local"
         )
         assert again.total_cost == 4.00  # kept with the transaction, not computed again
+
+
+async def test_a_transaction_without_updated_events_gets_its_running_cost_from_the_sweep(
+    cluster: Cluster, api: Api, station: str
+):
+    """I02 "at a configurable interval": the workers' sweep prices a running transaction at
+    now, so a station that sends no Updated events sees a price per minute advance."""
+    tariff_id = "T-" + uuid.uuid4().hex[:8]
+    per_minute = tariff(station, pricePerKWh=0, sessionFee=1.0, pricePerMinute=6.0)
+    assert (await api.request("PUT", f"/tariffs/{tariff_id}", per_minute))[0] == 201
+    async with booted(cluster, station) as cp:
+        await cp.transaction_event("Started", "TX-SWEEP-1", 0, "Authorized", energy_wh=0)
+
+        async def two_costs() -> bool:
+            return len(cp.costs) >= 2
+
+        # The first an interval after the start (the next sweep), the second an interval on.
+        assert await eventually(two_costs, timeout=4 * INTERVAL + 2)
+        (tx1, first), (tx2, second) = cp.costs[:2]
+        assert tx1 == tx2 == "TX-SWEEP-1"
+        # 1.00 + 0.10 a second: at least an interval's worth, and more at the second.
+        assert 1.0 + 0.1 * INTERVAL <= first < second
+        ended = await cp.transaction_event(
+            "Ended", "TX-SWEEP-1", 1, "StopAuthorized", energy_wh=0, stopped_reason="Local"
+        )
+        assert ended.total_cost >= second
+        count = len(cp.costs)
+        await asyncio.sleep(INTERVAL + 1)
+        assert len(cp.costs) == count  # an ended transaction is swept no more
+
+
+async def test_an_updated_event_inside_the_interval_gets_no_extra_cost_update(
+    cluster: Cluster, api: Api, station: str
+):
+    tariff_id = "T-" + uuid.uuid4().hex[:8]
+    assert (await api.request("PUT", f"/tariffs/{tariff_id}", tariff(station)))[0] == 201
+    async with booted(cluster, station) as cp:
+        tx = "TX-INSIDE-1"
+        await cp.transaction_event("Started", tx, 0, "Authorized", energy_wh=0)
+        await cp.transaction_event("Updated", tx, 1, "MeterValuePeriodic", energy_wh=5000)
+        assert await eventually(lambda: _has(cp.costs, 2.5))
+        updated = await cp.transaction_event("Updated", tx, 2, "MeterValuePeriodic", energy_wh=8000)
+        assert updated.updated_personal_message["content"] == "3.40 EUR"  # the answer has it
+        await asyncio.sleep(INTERVAL / 4)
+        assert cp.costs == [(tx, 2.5)]  # but no CostUpdated before the interval is over

@@ -49,6 +49,7 @@ from . import (
 )
 from .context import Context, VendorHandler
 from .contract_provider import NoProvider, Provider
+from .cost_sweep import CostSweep
 from .dispatch import dispatch, dispatch_unconfirmed
 from .last_seen import LastSeen
 from .ocsp import OcspClient
@@ -103,6 +104,7 @@ class Worker:
         self._last_seen_task: asyncio.Task[None] | None = None
         self._site_sweep_task: asyncio.Task[None] | None = None
         self._renewal_task: asyncio.Task[None] | None = None
+        self._cost_sweep_task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -136,6 +138,8 @@ class Worker:
         )
         renewals = cert_renewal.Renewals(self.db, self.commands, self.outbox, self.settings)
         self._renewal_task = asyncio.create_task(renewals.run())
+        costs = CostSweep(self.db, self.commands, self.settings)
+        self._cost_sweep_task = asyncio.create_task(costs.run())
         for name, handler in (
             (names.INBOUND_QUEUE, self._on_inbound),
             (names.RPC_QUEUE, self._on_rpc),
@@ -193,7 +197,7 @@ class Worker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._last_seen_task
             await self.last_seen.flush(everything=True)
-        for task in (self._site_sweep_task, self._renewal_task):
+        for task in (self._site_sweep_task, self._renewal_task, self._cost_sweep_task):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

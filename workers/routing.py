@@ -48,6 +48,7 @@ from .handlers.smart_charging import (
     notify_ev_charging_schedule,
     report_charging_profiles,
 )
+from .handlers.tariff_cost import set_default_tariff_result
 from .handlers.transactions import transaction_event
 from .handlers.v16 import authorize as authorize_16
 from .handlers.v16 import boot_notification as boot_notification_16
@@ -191,6 +192,12 @@ RESULT_ROUTES_16: dict[str, ResultHandler] = {
     "TriggerMessage": trigger_message_result.handle,
 }
 
+# OCPP 2.1 commands: 2.0.1's (whose payloads 2.1 kept) and 2.1's own.
+RESULT_ROUTES_21: dict[str, ResultHandler] = {
+    **RESULT_ROUTES,
+    "SetDefaultTariff": set_default_tariff_result.handle,
+}
+
 TRIGGERED_ACTIONS: dict[str, str] = {
     # TriggerMessage's requestedMessage -> the action the station then sends (F06).
     "BootNotification": "BootNotification",
@@ -213,6 +220,7 @@ def routes_for(version: str) -> dict[str, Route]:
 
 
 def result_routes_for(version: str) -> dict[str, ResultHandler]:
-    """The result table of a command's version (``CommandResult.ocpp_version``); 2.1
-    commands share 2.0.1's, whose payloads 2.1 kept."""
-    return RESULT_ROUTES_16 if version == names.OCPP16 else RESULT_ROUTES
+    """The result table of a command's version (``CommandResult.ocpp_version``)."""
+    return {names.OCPP16: RESULT_ROUTES_16, names.OCPP21: RESULT_ROUTES_21}.get(
+        version, RESULT_ROUTES
+    )

@@ -3,8 +3,11 @@
 default), so a station that computes costs locally shows the prices the CSMS bills.
 
 Sent without waiting, after the station has its BootNotification answer; the outcome is in
-the ``commands`` collection and ``command.completed``. A station under no tariff is sent
-nothing. The API sends the tariff again when an operator changes it (``api/routes/tariffs``).
+the ``commands`` collection and ``command.completed``, and the station's answer is kept
+(``handlers/tariff_cost/set_default_tariff_result.py``): one that accepted computes its
+cost itself and is sent no CostUpdated nor ``totalCost`` (``pricing.py``). A station under
+no tariff is sent nothing. The API sends the tariff again when an operator changes it
+(``api/routes/tariffs``).
 """
 
 from __future__ import annotations

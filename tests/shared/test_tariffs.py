@@ -174,3 +174,27 @@ def test_a_long_tariff_id_is_shortened_to_2_1s_60_characters_and_stays_unique():
     assert len(short_a) == len(short_b) == 60
     assert short_a != short_b
     assert tariffs.ocpp21_tariff_id("x" * 60) == "x" * 60
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "content"),
+    [
+        (Decimal("2.5"), "EUR", "2.50 EUR"),
+        (Decimal("4.00"), "EUR", "4.00 EUR"),
+        (Decimal("1200"), "JPY", "1200 JPY"),
+        (Decimal("0.125"), "KWD", "0.125 KWD"),
+        (Decimal("0"), "EUR", "0.00 EUR"),
+        (Decimal("1E+2"), "EUR", "100.00 EUR"),  # never scientific notation
+    ],
+)
+def test_the_running_cost_message_is_the_amount_and_currency(
+    amount: Decimal, currency: str, content: str
+):
+    message = tariffs.running_cost_message(amount, currency)
+    assert message == {"format": "UTF8", "content": content}
+
+
+def test_the_running_cost_message_fits_a_transaction_event_answer():
+    answer = {"updatedPersonalMessage": tariffs.running_cost_message(Decimal("2.5"), "EUR")}
+    validate("TransactionEvent", "Response", answer)
+    validate("TransactionEvent", "Response", answer, names.OCPP21)

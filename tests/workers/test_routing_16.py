@@ -57,7 +57,7 @@ def test_every_action_a_1_6_charge_point_sends_is_routed():
 def test_1_6_results_are_applied_by_the_1_6_table_and_2_x_ones_by_2_0_1_s():
     assert set(RESULT_ROUTES_16) <= CSMS_INITIATED_16
     assert result_routes_for(names.OCPP16) is RESULT_ROUTES_16
-    assert result_routes_for(names.OCPP201) is result_routes_for(names.OCPP21) is RESULT_ROUTES
+    assert result_routes_for(names.OCPP201) is RESULT_ROUTES
     # Same name, other payload: a 1.6 UpdateFirmware is not read as 2.0.1's.
     assert "UpdateFirmware" in RESULT_ROUTES and "UpdateFirmware" not in RESULT_ROUTES_16
 

@@ -1,24 +1,26 @@
 """I02: CostUpdated, sent after the answer to a TransactionEvent Updated when the
-transaction's last one is at least COST_UPDATE_INTERVAL seconds old.
+transaction had none for at least COST_UPDATE_INTERVAL seconds.
 
-No scheduler: the station's own Updated events (and their meter values) pace it. When each
-was sent is kept in ``cost_updates`` (``<station>/<transactionId>``), written only here,
-never on the transaction's summary, which the station's next TransactionEvent may be
-writing while this runs.
+The station's fresh reading goes out at once when due; the workers' sweep
+(``workers/cost_sweep.py``) covers the rest on the same rule (``shared/cost_schedule.py``).
+Each CostUpdated is claimed first, once per transaction and period
+(``store/cost_updates.py``), so the two never both send in one period; never written on the
+transaction's summary, which the station's next TransactionEvent may be writing meanwhile.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from shared import names
+from shared import cost_schedule, names
 from shared.events import utc_now
-from store import tariffs
+from store import cost_updates
 
 from ...context import Context
 from .pricing import as_number
 
 ACTION = "CostUpdated"
+BY_EVENT = "event"
 
 
 def schedule(ctx: Context, transaction_id: str, total: Decimal) -> None:
@@ -33,16 +35,17 @@ def schedule(ctx: Context, transaction_id: str, total: Decimal) -> None:
 
 async def send_if_due(ctx: Context, transaction_id: str, total: Decimal) -> None:
     assert ctx.commands is not None
-    last = await tariffs.last_cost_update(ctx.db, ctx.station, transaction_id)
+    interval = ctx.settings.cost_update_interval
     now = utc_now()
-    if last is not None and (now - last["sentAt"]).total_seconds() < (
-        ctx.settings.cost_update_interval
+    period = cost_schedule.period(now, interval)
+    last = await cost_updates.last_sent(ctx.db, ctx.station, transaction_id, period)
+    if not cost_schedule.is_due(now, interval, last):
+        return
+    # Claimed before sending: a station that does not answer is not asked again at once.
+    if not await cost_updates.claim(
+        ctx.db, ctx.station, transaction_id, period, now, total, BY_EVENT
     ):
         return
-    # Noted before sending: a station that does not answer is not asked again at once.
-    await tariffs.record_cost_update(
-        ctx.db, ctx.station, transaction_id, {"sentAt": now, "totalCost": str(total)}
-    )
     await ctx.commands.send(
         ctx.station,
         ACTION,

@@ -3,8 +3,10 @@ on Ended, its total cost, from the stored summary and the event itself.
 
 A transaction keeps a snapshot of its tariff (``tariff`` on its summary, None when the
 station had none) from its first event handled while tariffs exist, with whether the
-station has costs turned off (``costsOff``: its device model reports
-``TariffCostCtrlr.Enabled[Cost]`` false); later edits of the tariff do not reprice it.
+station is sent no costs (``costsOff``: its device model reports
+``TariffCostCtrlr.Enabled[Cost]`` false, or it is a 2.1 station that accepted the
+SetDefaultTariff it was sent and computes its cost itself); later edits of the tariff do
+not reprice it.
 Both are written within the handler's own summary write, so the summary has one writer.
 
 The total cost is computed once from what is stored (meterStartWh, meterLastWh, startedAt
@@ -14,14 +16,16 @@ same amount.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from shared import names
 from shared import tariffs as pricing
 from shared.tariffs import Tariff
-from store import device_model, transactions
+from store import device_model, station_state, transactions
 
 from ...context import Context, Payload
 from . import catalogue
@@ -34,7 +38,8 @@ class Priced:
     tariff: Tariff | None
     """The transaction's tariff; None: it is not charged under one."""
     costs_off: bool
-    """The station turned cost display off (TariffCostCtrlr.Enabled[Cost] false)."""
+    """The station is sent no costs: it turned cost display off
+    (TariffCostCtrlr.Enabled[Cost] false) or, on OCPP 2.1, computes its cost itself."""
     summary_fields: dict[str, Any] = field(default_factory=dict)
     """To be set on the transaction's summary by the handler's own write."""
     cost: Decimal | None = None
@@ -45,10 +50,25 @@ class Priced:
         return self.tariff is not None and not self.costs_off and self.cost is not None
 
 
-async def _costs_off(ctx: Context) -> bool:
-    """Read once per transaction: the station's TariffCostCtrlr.Enabled[Cost]."""
+async def _display_off(ctx: Context) -> bool:
     doc = await device_model.get_variable(ctx.db, ctx.station, *COST_ENABLED)
     return (device_model.actual(doc) or "").strip().lower() == "false"
+
+
+async def _computes_locally(ctx: Context) -> bool:
+    """A 2.1 connection whose station accepted the SetDefaultTariff the CSMS sent."""
+    if ctx.ocpp_version != names.OCPP21:
+        return False
+    facts = await station_state.get_kinds(ctx.db, ctx.station, (names.STATE_DEFAULT_TARIFF,))
+    answer = facts.get(names.STATE_DEFAULT_TARIFF) or {}
+    return bool(answer.get("status") == "Accepted")
+
+
+async def _costs_off(ctx: Context) -> bool:
+    """Read once per transaction: the station's TariffCostCtrlr.Enabled[Cost] and, on 2.1,
+    its answer to SetDefaultTariff (the CSMS still computes and keeps the cost)."""
+    off, local = await asyncio.gather(_display_off(ctx), _computes_locally(ctx))
+    return off or local
 
 
 def _span(

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared import names, timestamps
+from shared.tariffs import running_cost_message
 from store import commands, meter_values, transactions
 
 from ...context import Context, Payload
@@ -130,6 +131,9 @@ async def handle(ctx: Context, request: Payload) -> Payload:
     if cost is not None and request["eventType"] == "Ended":
         response["totalCost"] = as_number(cost)
     elif cost is not None and request["eventType"] == "Updated":
+        assert priced is not None and priced.tariff is not None
+        # I06.FR.02 (errata 2025-01): the answer shows the driver the cost so far.
+        response["updatedPersonalMessage"] = running_cost_message(cost, priced.tariff.currency)
         cost_updates.schedule(ctx, transaction_id, cost)
     ended_cost = ended_fields(priced) if request["eventType"] == "Ended" else {}
     await ctx.emit(
