@@ -6,12 +6,13 @@ shutdown. The driver itself, and how it is serialized per station across process
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 
 from aiohttp import web
 
 from store import local_list_sync
 
+from . import background
 from .keys import COMMANDS, DB, SETTINGS
 
 LOCKS = web.AppKey("local_list_locks", dict[str, asyncio.Lock])
@@ -21,7 +22,9 @@ TASKS = web.AppKey("local_list_tasks", set[asyncio.Task[None]])
 def start(app: web.Application, stations: Iterable[str], list_id: str) -> None:
     """Start a sync of each station in the background; the app keeps the tasks."""
     for station in stations:
-        task = asyncio.create_task(
+        background.start(
+            app,
+            TASKS,
             local_list_sync.sync(
                 app[DB],
                 app[COMMANDS],
@@ -29,18 +32,11 @@ def start(app: web.Application, stations: Iterable[str], list_id: str) -> None:
                 list_id,
                 app[SETTINGS].command_timeout,
                 app[LOCKS].setdefault(station, asyncio.Lock()),
-            )
+            ),
         )
-        app[TASKS].add(task)
-        task.add_done_callback(app[TASKS].discard)
 
 
-async def tasks_ctx(app: web.Application):  # type: ignore[no-untyped-def]
+async def tasks_ctx(app: web.Application) -> AsyncIterator[None]:
     app[LOCKS] = {}
-    tasks: set[asyncio.Task[None]] = set()
-    app[TASKS] = tasks
-    yield
-    running = list(tasks)
-    for task in running:
-        task.cancel()
-    await asyncio.gather(*running, return_exceptions=True)
+    async for _ in background.tasks_ctx(TASKS)(app):
+        yield

@@ -19,6 +19,7 @@ from shared.commands import new_command_id
 from store import commands as command_store
 from store import presence, tariffs
 
+from . import background
 from .keys import COMMANDS, DB, SETTINGS
 
 log = logging.getLogger("api.tariffs")
@@ -26,9 +27,7 @@ TASKS = web.AppKey("tariff_push_tasks", set[asyncio.Task[None]])
 
 
 def start(app: web.Application, doc: dict[str, Any]) -> None:
-    task = asyncio.create_task(_push(app, doc))
-    app[TASKS].add(task)
-    task.add_done_callback(app[TASKS].discard)
+    background.start(app, TASKS, _push(app, doc))
 
 
 def targets(doc: dict[str, Any], speaking_21: list[str], own: dict[str, str]) -> list[str]:
@@ -71,11 +70,4 @@ async def _push(app: web.Application, doc: dict[str, Any]) -> None:
         )
 
 
-async def tasks_ctx(app: web.Application):  # type: ignore[no-untyped-def]
-    tasks: set[asyncio.Task[None]] = set()
-    app[TASKS] = tasks
-    yield
-    running = list(tasks)
-    for task in running:
-        task.cancel()
-    await asyncio.gather(*running, return_exceptions=True)
+tasks_ctx = background.tasks_ctx(TASKS)

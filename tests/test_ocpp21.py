@@ -41,6 +41,15 @@ async def station21(url: str, station: str) -> AsyncIterator[ChargePoint]:
         yield cp
 
 
+async def boot21(cp: ChargePoint) -> None:
+    boot = await cp.call(
+        call.BootNotification(
+            charging_station={"model": "M21", "vendor_name": "V21"}, reason="PowerUp"
+        )
+    )
+    assert boot.status == "Accepted"
+
+
 def energy(wh: float, context: str) -> list[dict[str, Any]]:
     return [
         {
@@ -60,12 +69,7 @@ def energy(wh: float, context: str) -> list[dict[str, Any]]:
 async def test_a_2_1_station_boots_and_charges(api: Api, gateway21: str, station: str):
     await api.request("PUT", "/id-tokens/TAG21-1", {"type": "ISO14443"})
     async with station21(gateway21, station) as cp:
-        boot = await cp.call(
-            call.BootNotification(
-                charging_station={"model": "M21", "vendor_name": "V21"}, reason="PowerUp"
-            )
-        )
-        assert boot.status == "Accepted"
+        await boot21(cp)
         await cp.call(
             call.StatusNotification(
                 timestamp=now(), connector_status="Occupied", evse_id=1, connector_id=1
@@ -222,12 +226,7 @@ async def test_a_2_1_station_receives_its_tariff_at_boot_and_when_it_changes(
         cp = Tariffed21(station, ws, response_timeout=30)
         cp.tariffs = []
         async with running(cp):
-            boot = await cp.call(
-                call.BootNotification(
-                    charging_station={"model": "M21", "vendor_name": "V21"}, reason="PowerUp"
-                )
-            )
-            assert boot.status == "Accepted"
+            await boot21(cp)
             await eventually(lambda: _some(cp.tariffs))
             assert cp.tariffs[0]["energy"] == {"prices": [{"price_kwh": 0.3}]}
             assert cp.tariffs[0]["fixed_fee"] == {"prices": [{"price_fixed": 1.0}]}
@@ -258,12 +257,7 @@ async def test_a_new_default_tariff_reaches_connected_2_1_stations_without_their
     cp.tariffs = []
     try:
         async with running(cp):
-            boot = await cp.call(
-                call.BootNotification(
-                    charging_station={"model": "M21", "vendor_name": "V21"}, reason="PowerUp"
-                )
-            )
-            assert boot.status == "Accepted"
+            await boot21(cp)
 
             async def connected21() -> bool:
                 _, view = await api.request("GET", f"/stations/{station}")
@@ -307,12 +301,7 @@ async def _charge_under_own_tariff(
     cp = Costed21(station, ws, response_timeout=30)
     cp.tariffs, cp.costs, cp.answer = [], [], answer
     async with running(cp):
-        boot = await cp.call(
-            call.BootNotification(
-                charging_station={"model": "M21", "vendor_name": "V21"}, reason="PowerUp"
-            )
-        )
-        assert boot.status == "Accepted"
+        await boot21(cp)
 
         async def answered() -> bool:
             facts = await station_state.get_kinds(db, station, (names.STATE_DEFAULT_TARIFF,))
