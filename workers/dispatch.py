@@ -48,25 +48,9 @@ async def dispatch(ctx: Context, frame: str) -> str:
         return error_frame(
             call.message_id, ErrorCode.NOT_IMPLEMENTED, f"Unknown action {call.action!r}"
         )
-    try:
-        schemas.validate(call.action, "Request", call.payload, version)
-    except SchemaViolation as exc:
-        limited.warning("request violates schema", action=call.action, code=exc.code, path=exc.path)
-        return error_frame(call.message_id, exc.code, exc.description, {"path": exc.path})
-    unstorable = storable.first_unstorable(call.payload)
-    if unstorable is not None:
-        limited.warning(
-            "request cannot be stored as sent",
-            action=call.action,
-            path=unstorable.path,
-            reason=unstorable.reason,
-        )
-        return error_frame(
-            call.message_id,
-            storable.REFUSED,
-            unstorable.describe(f"{call.action}Request"),
-            {"path": unstorable.path},
-        )
+    bad = _bad_request(call.action, call.payload, version)
+    if bad is not None:
+        return error_frame(call.message_id, *bad)
     refusal = await boot_gate.refusal(ctx, call.action, route)
     if refusal is not None:
         limited.warning("refused by boot gate", action=call.action)
@@ -102,6 +86,28 @@ async def dispatch(ctx: Context, frame: str) -> str:
     return ocppj.result_frame(call.message_id, response)
 
 
+def _bad_request(
+    action: str, payload: dict[str, Any], version: str
+) -> tuple[str, str, dict[str, Any]] | None:
+    """Why a request may not reach its handler (its schema, or a value no store can hold),
+    as a CALLERROR's code, description and details, logged; None when it may."""
+    try:
+        schemas.validate(action, "Request", payload, version)
+    except SchemaViolation as exc:
+        limited.warning("request violates schema", action=action, code=exc.code, path=exc.path)
+        return exc.code, exc.description, {"path": exc.path}
+    unstorable = storable.first_unstorable(payload)
+    if unstorable is not None:
+        limited.warning(
+            "request cannot be stored as sent",
+            action=action,
+            path=unstorable.path,
+            reason=unstorable.reason,
+        )
+        return storable.REFUSED, unstorable.describe(f"{action}Request"), {"path": unstorable.path}
+    return None
+
+
 async def dispatch_unconfirmed(ctx: Context, frame: str) -> None:
     """An OCPP 2.1 SEND or CALLRESULTERROR: handled like a CALL (parsed, validated, checked
     storable, stored), but never answered, so what a CALL would get as a CALLERROR is only
@@ -121,17 +127,8 @@ async def dispatch_unconfirmed(ctx: Context, frame: str) -> None:
     if handler is None:
         limited.warning("SEND of an action no station sends unconfirmed", action=message.action)
         return
-    try:
-        schemas.validate(message.action, "Request", message.payload, ctx.ocpp_version)
-    except SchemaViolation as exc:
-        limited.warning("SEND violates schema, not stored", action=message.action, path=exc.path)
-        return
-    unstorable = storable.first_unstorable(message.payload)
-    if unstorable is not None:
-        limited.warning(
-            "SEND cannot be stored as sent", action=message.action, path=unstorable.path
-        )
-        return
+    if _bad_request(message.action, message.payload, ctx.ocpp_version) is not None:
+        return  # logged; a SEND is never answered, so not stored is all that can be done
     started = time.perf_counter()
     await handler(ctx, message.payload)
     metrics.HANDLER.labels(message.action).observe(time.perf_counter() - started)
