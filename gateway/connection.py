@@ -166,20 +166,10 @@ class StationConnection:
         else:
             metrics.FRAMES_IN.labels("callresulterror").inc()
             kind, action = ocppj.MessageType.CALLRESULTERROR, None
-        item = Inbound(
-            self.station,
-            self._bus.queue_name,
-            self.connection_id,
-            kind,
-            message.message_id,
-            action,
-            text,
-            received_at,
-            self._boot,
-            self.ocpp_version,
-        )
         try:
-            await self._bus.publish_inbound(item)
+            await self._bus.publish_inbound(
+                self._envelope(kind, message.message_id, action, text, received_at)
+            )
         except Exception as exc:
             # Unconfirmed: the station will not resend it, and there is no one to tell.
             log.error(
@@ -270,7 +260,15 @@ class StationConnection:
         self._in_flight = (call.message_id, waiter)
         publishing = time.time()
         try:
-            await self._bus.publish_inbound(self._envelope(call, queued.text, queued.received_at))
+            await self._bus.publish_inbound(
+                self._envelope(
+                    ocppj.MessageType.CALL,
+                    call.message_id,
+                    call.action,
+                    queued.text,
+                    queued.received_at,
+                )
+            )
             published = time.time()
             metrics.PUBLISH.observe(published - publishing)
         except Exception as exc:
@@ -311,14 +309,22 @@ class StationConnection:
         )
         return reply.frame
 
-    def _envelope(self, call: Call, text: str, received_at: float) -> Inbound:
+    def _envelope(
+        self,
+        kind: ocppj.MessageType,
+        message_id: str,
+        action: str | None,
+        text: str,
+        received_at: float,
+    ) -> Inbound:
+        """A frame for the workers, with what they need to know of this connection."""
         return Inbound(
             self.station,
             self._bus.queue_name,
             self.connection_id,
-            ocppj.MessageType.CALL,
-            call.message_id,
-            call.action,
+            kind,
+            message_id,
+            action,
             text,
             received_at,
             self._boot,
