@@ -43,7 +43,7 @@ async def _push(app: web.Application, doc: dict[str, Any]) -> None:
         speaking = await presence.online_speaking(db, names.OCPP21)
         own = await tariffs.own_tariffs(db) if doc.get("default") else {}
         stations = targets(doc, speaking, own)
-        payload = {"evseId": 0, "tariff": pricing.as_ocpp21(pricing.Tariff.from_doc(doc))}
+        payload = pricing.set_default_tariff(pricing.Tariff.from_doc(doc))
         for station in stations:
             command_id = new_command_id()
             await command_store.record_pending(

@@ -26,6 +26,7 @@ __all__ = [
     "personal_message",
     "pick",
     "running_cost_message",
+    "set_default_tariff",
 ]
 
 TARIFF_ID_PATTERN = re.compile(r"[A-Za-z0-9._~-]{1,64}")
@@ -236,3 +237,8 @@ def as_ocpp21(tariff: Tariff) -> dict[str, Any]:
     if tariff.session_fee:
         fields["fixedFee"] = {"prices": [{"priceFixed": float(tariff.session_fee)}]}
     return fields
+
+
+def set_default_tariff(tariff: Tariff) -> dict[str, Any]:
+    """The SetDefaultTariffRequest (2.1) giving a whole station (``evseId`` 0) ``tariff``."""
+    return {"evseId": 0, "tariff": as_ocpp21(tariff)}

@@ -30,7 +30,7 @@ async def after_accepted(ctx: Context) -> None:
     await ctx.commands.send(
         ctx.station,
         "SetDefaultTariff",
-        {"evseId": 0, "tariff": pricing.as_ocpp21(tariff)},
+        pricing.set_default_tariff(tariff),
         timeout=ctx.settings.command_timeout,
         wait=False,
         version=names.OCPP21,

@@ -151,7 +151,7 @@ def test_a_tariff_as_ocpp_2_1_is_a_valid_set_default_tariff():
         {"en": "0.30/kWh", "nl": "0,30/kWh"},
     )
     sent = tariffs.as_ocpp21(tariff)
-    validate("SetDefaultTariff", "Request", {"evseId": 0, "tariff": sent}, names.OCPP21)
+    validate("SetDefaultTariff", "Request", tariffs.set_default_tariff(tariff), names.OCPP21)
     assert sent["energy"] == {"prices": [{"priceKwh": 0.3}]}
     assert sent["chargingTime"] == {"prices": [{"priceMinute": 0.05}]}
     assert sent["fixedFee"] == {"prices": [{"priceFixed": 1.0}]}
