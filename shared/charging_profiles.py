@@ -64,6 +64,27 @@ n has id ``SITE_PROFILE_IDS + n`` (``workers/site_driver.py``), one per EVSE, so
 replaces the last (K01). An operator's profile with such an id would replace one of them."""
 
 
+def csms_tx_profile(
+    evse_id: int, transaction_id: str, stack_level: int, unit: str, period: Mapping[str, Any]
+) -> dict[str, Any]:
+    """SetChargingProfile of the CSMS's own TxProfile for a transaction (the site load
+    management's share, or what an EV's needs get outside a site): id ``SITE_PROFILE_IDS``
+    + EVSE id, one schedule of one ``period`` from the transaction's start."""
+    return {
+        "evseId": evse_id,
+        "chargingProfile": {
+            "id": SITE_PROFILE_IDS + evse_id,
+            "stackLevel": stack_level,
+            "chargingProfilePurpose": TX_PROFILE,
+            "chargingProfileKind": RELATIVE,
+            "transactionId": transaction_id,
+            "chargingSchedule": [
+                {"id": 1, "chargingRateUnit": unit, "chargingSchedulePeriod": [dict(period)]}
+            ],
+        },
+    }
+
+
 @dataclass(frozen=True)
 class Problem:
     """One reason not to send the profile."""

@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared import timestamps
-from shared.charging_profiles import SITE_PROFILE_IDS, TX_PROFILE
+from shared.charging_profiles import csms_tx_profile
 from shared.site_allocation import amps_from_watts
 
 DEFAULT_PHASES = 3
@@ -67,19 +67,7 @@ def own_profile(
             "limit": _tenth(min(limit, ev) if ev is not None else limit),
             "numberPhases": PHASES.get(mode, DEFAULT_PHASES),
         }
-    return {
-        "evseId": evse_id,
-        "chargingProfile": {
-            "id": SITE_PROFILE_IDS + evse_id,
-            "stackLevel": stack_level,
-            "chargingProfilePurpose": TX_PROFILE,
-            "chargingProfileKind": "Relative",
-            "transactionId": transaction_id,
-            "chargingSchedule": [
-                {"id": 1, "chargingRateUnit": unit, "chargingSchedulePeriod": [period]}
-            ],
-        },
-    }
+    return csms_tx_profile(evse_id, transaction_id, stack_level, unit, period)
 
 
 def _tenth(value: float) -> float:

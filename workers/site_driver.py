@@ -30,7 +30,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import commands, names, site_inputs
-from shared.charging_profiles import SITE_PROFILE_IDS
+from shared.charging_profiles import csms_tx_profile
 from shared.commands import CommandClient
 from shared.config import Settings
 from shared.events import iso, utc_now
@@ -57,25 +57,13 @@ REFUSED = names.SITE_LIMIT_REFUSED
 
 def tx_profile(limit: Limit, stack_level: int, phases: int) -> dict[str, Any]:
     """SetChargingProfile for one transaction: a TxProfile in A, one period from its start."""
-    return {
-        "evseId": limit.evse_id,
-        "chargingProfile": {
-            "id": SITE_PROFILE_IDS + limit.evse_id,
-            "stackLevel": stack_level,
-            "chargingProfilePurpose": "TxProfile",
-            "chargingProfileKind": "Relative",
-            "transactionId": limit.transaction_id,
-            "chargingSchedule": [
-                {
-                    "id": 1,
-                    "chargingRateUnit": "A",
-                    "chargingSchedulePeriod": [
-                        {"startPeriod": 0, "limit": limit.limit, "numberPhases": phases}
-                    ],
-                }
-            ],
-        },
-    }
+    return csms_tx_profile(
+        limit.evse_id,
+        limit.transaction_id,
+        stack_level,
+        "A",
+        {"startPeriod": 0, "limit": limit.limit, "numberPhases": phases},
+    )
 
 
 def previous_allocation(entries: dict[Key, dict[str, Any]]) -> Allocation:
