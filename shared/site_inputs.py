@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from shared import timestamps
 from shared.site_allocation import ExternalLimit, Key, Site, Transaction, amps_from_watts
@@ -51,6 +51,12 @@ def site(doc: Mapping[str, Any], limit: Mapping[str, Any] | None) -> Site:
     return Site(max_current=doc["maxCurrent"], min_current=doc["minCurrent"], external=external)
 
 
+def _its_own(needs: Mapping[str, Any] | None, started_at: datetime) -> TypeGuard[Mapping[str, Any]]:
+    """The EVSE's last needs belong to the transaction started at ``started_at`` (not to
+    the previous car on that EVSE)."""
+    return needs is not None and needs["receivedAt"] >= started_at - NEEDS_BEFORE_START
+
+
 def ev_max(
     needs: Mapping[str, Any] | None,
     started_at: datetime,
@@ -58,7 +64,7 @@ def ev_max(
     voltage: float = DEFAULT_VOLTAGE,
 ) -> float | None:
     """The EV's maximum in A per phase from its EVSE's last needs, if they are its own."""
-    if needs is None or needs["receivedAt"] < started_at - NEEDS_BEFORE_START:
+    if not _its_own(needs, started_at):
         return None
     charging = needs.get("chargingNeeds", {})
     ac = charging.get("acChargingParameters")
@@ -79,7 +85,7 @@ def needed_current(
 ) -> float | None:
     """A per phase the EV needs from ``now`` to get the rest of its ``energyAmount`` by its
     departure; None when its needs say neither, or are not its own."""
-    if needs is None or needs["receivedAt"] < transaction["startedAt"] - NEEDS_BEFORE_START:
+    if not _its_own(needs, transaction["startedAt"]):
         return None
     departure = needs.get("departureAt")
     charging = needs.get("chargingNeeds", {})
